@@ -1,0 +1,1 @@
+"""One module per ``symact`` subcommand (see ``symact.cli.SUBCOMMANDS``)."""

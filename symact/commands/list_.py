@@ -1,0 +1,37 @@
+"""List the catalogue: name, aliases, parameters, formula."""
+from __future__ import annotations
+
+import argparse
+
+from symact.catalogue import CATALOGUE
+from symact.cli import print_json
+from symact.describe import exact, formula
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON (sorted keys)")
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = []
+    for name in sorted(CATALOGUE):
+        entry = CATALOGUE[name]
+        rows.append({
+            "name": name,
+            "aliases": list(entry.aliases),
+            "parameters": {p.name: {"default": exact(p.default), "domain": p.domain_text,
+                                    "learnable": p.learnable} for p in entry.params},
+            "formula": formula(entry.expr, latex=False),
+            "description": entry.description,
+            "citation": entry.citation,
+        })
+    if args.json:
+        print_json(rows)
+        return 0
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        params = ", ".join(f"{k}={v['default']}" for k, v in row["parameters"].items())
+        aliases = f" (also {', '.join(row['aliases'])})" if row["aliases"] else ""
+        print(f"{row['name']:<{width}}  {row['formula']}" + (f"   [{params}]" if params else "") + aliases)
+    print(f"{len(rows)} activations")
+    return 0

@@ -1,0 +1,148 @@
+r"""Exact derivatives of bound activations, simplified within a time budget.
+
+``derivative(bound, n)`` differentiates the breakpoint form (``Pieces``) n
+times: branch formulas are differentiated exactly, and at each breakpoint
+the derivative exists only where the function is continuous and both
+one-sided derivatives agree. Each branch is then simplified by SymPy in a
+killable worker; the simplified form is kept only when it is shorter.
+
+``derivative_of_output(bound)`` looks for g with f'(x) = g(f(x)) on every
+branch, which lets a generated backward pass keep the output instead of the
+input (sigmoid: y(1 - y); tanh: 1 - y^2; ELU's negative branch: y + alpha).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy
+from sympy import S
+
+from symact.budget import run_with_budget
+from symact.functions import elementary
+from symact.parsing import X
+from symact.pieces import Pieces, limit_of_branch
+
+SIMPLIFY_SECONDS = 2.0
+Y = sympy.Symbol("y", real=True)
+
+
+def _simplify(expr: sympy.Expr) -> sympy.Expr:
+    return sympy.simplify(expr)
+
+
+def simplify_within(expr: sympy.Expr, seconds: float = SIMPLIFY_SECONDS) -> sympy.Expr:
+    """``sympy.simplify(expr)`` if it finishes in ``seconds`` and is shorter
+    (by ``count_ops``); otherwise ``expr`` unchanged."""
+    if expr.is_Atom or sympy.count_ops(expr) <= 2:
+        return expr
+    result = run_with_budget(_simplify, expr, seconds=seconds)
+    if isinstance(result, sympy.Expr) and sympy.count_ops(result) < sympy.count_ops(expr):
+        return result
+    return expr
+
+
+@lru_cache(maxsize=1024)
+def _derivative_of(pieces: Pieces, order: int) -> Pieces:
+    if order == 0:
+        return pieces
+    previous = _derivative_of(pieces, order - 1)
+    return previous.derivative().map_branches(simplify_within)
+
+
+def derivative(bound, order: int = 1) -> Pieces:
+    """The exact ``order``-th derivative of a ``BoundActivation`` as ``Pieces``."""
+    if order < 0:
+        raise ValueError("the derivative order must be >= 0")
+    return _derivative_of(bound.pieces, order)
+
+
+@dataclass(frozen=True)
+class OutputForm:
+    """f'(x) = g_i(y) with y = f(x) on each branch i, where found.
+
+    ``branches[i]`` is g_i as an expression in ``Y`` (None where no such
+    form was found); ``images[i]`` is the open image (lo, hi) of branch i,
+    so a backward pass can tell the branch from y alone when the images of
+    the branches are disjoint (``selectable``).
+    """
+
+    branches: tuple[sympy.Expr | None, ...]
+    images: tuple[tuple[sympy.Expr, sympy.Expr], ...]
+
+    @property
+    def complete(self) -> bool:
+        """A form was found on every branch and the branch follows from y."""
+        return all(b is not None for b in self.branches) and self.selectable
+
+    @property
+    def selectable(self) -> bool:
+        """The images of the branches' open intervals do not overlap."""
+        spans = sorted((sympy.N(lo, 20), sympy.N(hi, 20)) for lo, hi in self.images)
+        return all(a_hi <= b_lo for (_, a_hi), (b_lo, _) in zip(spans, spans[1:]))
+
+
+def _atoms_to_output(branch: sympy.Expr, slope: sympy.Expr) -> sympy.Expr | None:
+    """Replace f's own formula (and stable atoms that are f) by y in f'."""
+    candidate = slope.subs(branch, Y)
+    if X not in candidate.free_symbols:
+        return candidate
+    return None
+
+
+def _solve_to_output(branch: sympy.Expr, slope: sympy.Expr) -> sympy.Expr | None:
+    """Invert y = f(x) for x and substitute into f'."""
+    equation = elementary(branch) - Y
+    solutions = sympy.solve(equation, X)
+    for solution in solutions:
+        candidate = sympy.simplify(elementary(slope).subs(X, solution))
+        if X not in candidate.free_symbols:
+            return candidate
+    return None
+
+
+def _agrees(branch, slope, candidate, lo, hi) -> bool:
+    """Check g(f(x)) = f'(x) to 40 digits at points inside (lo, hi)."""
+    if lo is S.NegativeInfinity and hi is S.Infinity:
+        points = [-3, sympy.Rational(-1, 3), sympy.Rational(1, 7), 2]
+    elif lo is S.NegativeInfinity:
+        points = [hi - 3, hi - sympy.Rational(1, 3)]
+    elif hi is S.Infinity:
+        points = [lo + sympy.Rational(1, 3), lo + 3]
+    else:
+        points = [lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3]
+    for point in points:
+        y = branch.subs(X, point)
+        expected = slope.subs(X, point).evalf(40)
+        got = candidate.subs(Y, y).evalf(40)
+        if not (got.is_number and abs(got - expected) <= sympy.Float("1e-30") * (1 + abs(expected))):
+            return False
+    return True
+
+
+def _output_form_of_branch(branch, slope, lo, hi, seconds) -> sympy.Expr | None:
+    if X not in slope.free_symbols:
+        return slope
+    for method in (_atoms_to_output, _solve_to_output):
+        candidate = run_with_budget(method, branch, slope, seconds=seconds)
+        if isinstance(candidate, sympy.Expr) and not candidate.has(sympy.I, sympy.nan, sympy.zoo):
+            if _agrees(branch, slope, candidate, lo, hi):
+                return candidate
+    return None
+
+
+@lru_cache(maxsize=256)
+def _output_form(pieces: Pieces, seconds: float) -> OutputForm:
+    slopes = pieces.derivative()
+    forms, images = [], []
+    for (lo, hi), branch, slope in zip(pieces.intervals(), pieces.branches, slopes.branches):
+        forms.append(_output_form_of_branch(branch, slope, lo, hi, seconds))
+        ends = [limit_of_branch(branch, lo, "+"), limit_of_branch(branch, hi, "-")]
+        images.append((min(ends, key=lambda v: sympy.N(v)), max(ends, key=lambda v: sympy.N(v))))
+    return OutputForm(tuple(forms), tuple(images))
+
+
+def derivative_of_output(bound, seconds: float = SIMPLIFY_SECONDS) -> OutputForm:
+    """Find f' as a function of y = f(x), branch by branch (see ``OutputForm``)."""
+    return _output_form(bound.pieces, seconds)
+
