@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import sympy
+from sympy.printing.latex import LatexPrinter, greek_letters_set
 
 from symact.activation import BoundActivation
 from symact.derivatives import Y, derivative_of_output
@@ -30,9 +33,37 @@ def approx(value: sympy.Expr | None) -> float | None:
     return float(number) if number.is_real and number.is_finite else None
 
 
+def symbol_latex(name: str) -> str:
+    r"""LaTeX for a variable or parameter name: single letters and Greek
+    names as SymPy writes them (``alpha`` -> ``\alpha``, ``a1`` -> ``a_{1}``),
+    ``lambd`` (Python's spelling of lambda) as ``\lambda``, and any other
+    name upright and whole (``negative_slope`` -> ``\mathrm{negative\_slope}``)."""
+    if name == "lambd":
+        return r"\lambda"
+    if re.fullmatch(r"[A-Za-z][0-9]*", name) or name.lower() in greek_letters_set:
+        return sympy.latex(sympy.Symbol(name))
+    return r"\mathrm{" + name.replace("_", r"\_") + "}"
+
+
+class _Latex(LatexPrinter):
+    """SymPy's LaTeX printer with symact's names: ``expm1``/``log1p`` as
+    operators, parameter names whole (see ``symbol_latex``)."""
+
+    def _print_Symbol(self, expr, style="plain"):
+        return symbol_latex(expr.name)
+
+    def _print_expm1(self, expr, exp=None):
+        name = r"\operatorname{expm1}" if exp is None else rf"\operatorname{{expm1}}^{{{exp}}}"
+        return rf"{name}\left({self._print(expr.args[0])}\right)"
+
+    def _print_log1p(self, expr, exp=None):
+        name = r"\operatorname{log1p}" if exp is None else rf"\operatorname{{log1p}}^{{{exp}}}"
+        return rf"{name}\left({self._print(expr.args[0])}\right)"
+
+
 def formula(expr: sympy.Expr, latex: bool) -> str:
     """``expr`` as text, or as LaTeX."""
-    return sympy.latex(expr) if latex else sympy.sstr(expr, order="lex")
+    return _Latex().doprint(expr) if latex else sympy.sstr(expr, order="lex")
 
 
 def _output_form(bound: BoundActivation, latex: bool) -> str | None:

@@ -20,6 +20,7 @@ class StableFunction(Function):
     """Base class of the stable atoms: one argument, an elementary definition."""
 
     nargs = 1
+    latex_name = r"\operatorname{f}"  # how the atom is written in LaTeX
 
     @classmethod
     def definition(cls, arg: sympy.Expr) -> sympy.Expr:
@@ -31,6 +32,10 @@ class StableFunction(Function):
 
     def _eval_is_extended_real(self):
         return self.args[0].is_extended_real
+
+    def _latex(self, printer, exp=None):
+        name = self.latex_name if exp is None else f"{self.latex_name}^{{{exp}}}"
+        return rf"{name}\left({printer._print(self.args[0])}\right)"
 
     def _eval_is_finite(self):
         arg = self.args[0]
@@ -44,6 +49,8 @@ class sigmoid(StableFunction):
 
     .. math:: \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \sigma'(x) = \sigma(x)(1 - \sigma(x))
     """
+
+    latex_name = r"\sigma"
 
     @classmethod
     def definition(cls, arg):
@@ -78,6 +85,8 @@ class softplus(StableFunction):
     .. math:: \operatorname{softplus}(x) = \log(1 + e^{x}), \qquad
               \operatorname{softplus}'(x) = \sigma(x)
     """
+
+    latex_name = r"\operatorname{softplus}"
 
     @classmethod
     def definition(cls, arg):
@@ -114,6 +123,8 @@ class log_sigmoid(StableFunction):
     .. math:: \log\sigma(x) = -\log(1 + e^{-x}) = -\operatorname{softplus}(-x),
               \qquad (\log\sigma)'(x) = \sigma(-x)
     """
+
+    latex_name = r"\log\sigma"
 
     @classmethod
     def definition(cls, arg):
@@ -153,6 +164,8 @@ class gaussian_cdf(StableFunction):
     Written with ``erfc`` rather than ``1 + erf``: the latter cancels to 0 for
     x below about -5.5 in float32.
     """
+
+    latex_name = r"\Phi"
 
     @classmethod
     def definition(cls, arg):

@@ -1,0 +1,90 @@
+r"""Rendering sheet models (``symact.sheets.model``) with jinja2 templates.
+
+Two environments share the templates in ``symact/templates/sheets``:
+
+- LaTeX, with delimiters that do not clash with TeX: ``\VAR{...}`` for
+  values, ``\BLOCK{...}`` for statements, ``\#{...}`` for comments. Every
+  value is escaped by ``latex_text`` unless it is ``Latex`` (math made by
+  symact), so escaping is the default and cannot be forgotten.
+- Markdown, with jinja's usual delimiters; text is escaped by
+  ``markdown_text`` and ``Latex`` goes into ``$...$`` as is.
+
+Rendering is pure: source text in, source text out, no I/O.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Mapping, Sequence
+
+import jinja2
+
+from symact.sheets.escape import latex_text, markdown_text
+from symact.sheets.mathtext import number_text
+from symact.sheets.model import Latex
+
+TEMPLATES = "templates/sheets"
+
+
+def _finalize(escape):
+    def finalize(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, Latex):
+            return str(value)
+        if isinstance(value, float):
+            return number_text(value)
+        return escape(str(value))
+    return finalize
+
+
+def _coordinates(points: Sequence[Sequence[float]]) -> Latex:
+    """pgfplots coordinates '(x,y) (x,y)' with 6 significant digits."""
+    return Latex(" ".join(f"({number_text(x)},{number_text(y)})" for x, y in points))
+
+
+@lru_cache(maxsize=None)
+def latex_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("symact", TEMPLATES),
+        block_start_string=r"\BLOCK{", block_end_string="}",
+        variable_start_string=r"\VAR{", variable_end_string="}",
+        comment_start_string=r"\#{", comment_end_string="}",
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        autoescape=False, undefined=jinja2.StrictUndefined, finalize=_finalize(latex_text),
+    )
+    env.filters["coordinates"] = _coordinates
+    env.filters["num"] = lambda v: Latex(number_text(v))
+    env.tests["latex"] = lambda v: isinstance(v, Latex)
+    return env
+
+
+@lru_cache(maxsize=None)
+def markdown_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("symact", TEMPLATES),
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        autoescape=False, undefined=jinja2.StrictUndefined, finalize=_finalize(markdown_text),
+    )
+    env.filters["num"] = lambda v: Latex(number_text(v))
+    env.tests["latex"] = lambda v: isinstance(v, Latex)
+    return env
+
+
+def latex_sheet(model: Mapping[str, Any]) -> str:
+    """A standalone LaTeX document: the sheet of one activation."""
+    return latex_environment().get_template("sheet_document.tex.j2").render(sheet=model)
+
+
+def latex_book(models: Sequence[Mapping[str, Any]], title: str = "The symact activation catalogue") -> str:
+    """The catalogue book: contents, a comparison table, one sheet each."""
+    return latex_environment().get_template("book.tex.j2").render(sheets=models, title=title)
+
+
+def markdown_page(model: Mapping[str, Any]) -> str:
+    """The sheet of one activation as a Markdown page (math in ``$...$``)."""
+    return markdown_environment().get_template("sheet.md.j2").render(sheet=model)
+
+
+def markdown_index(models: Sequence[Mapping[str, Any]]) -> str:
+    """The index page: one row per activation, linking to its page."""
+    return markdown_environment().get_template("index.md.j2").render(sheets=models)
