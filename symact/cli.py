@@ -17,15 +17,18 @@ from symact.errors import SymactError
 SUBCOMMANDS: dict[str, str] = {
     "list": "symact.commands.list_",
     "show": "symact.commands.show",
+    "sheet": "symact.commands.sheet",
 }
 
 EXIT_USAGE = 2
 
 
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+def add_target_arguments(parser: argparse.ArgumentParser, required: bool = True) -> None:
     """The arguments every per-activation command takes: the target (a
-    catalogue name, an expression, or a .toml spec), --name and --param."""
-    parser.add_argument("target", help="a catalogue name, an expression such as 'x*tanh(softplus(x))', "
+    catalogue name, an expression, or a .toml spec), --name and --param.
+    ``required=False`` makes the target optional (for commands that also
+    work on the whole catalogue)."""
+    parser.add_argument("target", nargs=None if required else "?", help="a catalogue name, an expression such as 'x*tanh(softplus(x))', "
                                        "or a spec file ending in .toml")
     parser.add_argument("--name", help="name of an expression target (default: custom)")
     parser.add_argument("--param", action="append", default=[], metavar="K=V",

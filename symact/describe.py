@@ -74,7 +74,7 @@ def _output_form(bound: BoundActivation, latex: bool) -> str | None:
         return formula(form.branches[0], latex)
     args = []
     for g, (lo, hi) in zip(form.branches, form.images):
-        args.append((g, sympy.And(Y >= lo, Y <= hi) if lo != hi else sympy.Eq(Y, lo)))
+        args.append((g, sympy.And(Y > lo, Y < hi) if lo != hi else sympy.Eq(Y, lo)))
     return formula(sympy.Piecewise(*args), latex)
 
 

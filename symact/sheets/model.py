@@ -182,7 +182,27 @@ def sheet_model(described: Mapping[str, Any], properties: Mapping[str, Any] | No
         "warnings": warnings_of(properties),
         "accuracy": accuracy_rows(accuracy),
         "plot": plot,
+        "plot_legend": plot_legend(plot),
     }
+
+
+def plot_legend(plot: Mapping[str, Any] | None) -> str:
+    """The caption of the plots, naming only the marks they contain."""
+    if not plot:
+        return ""
+    parts = ["Left f, right f'."]
+    if plot["breakpoints"]:
+        parts.append("Dotted lines: breakpoints.")
+    curves = (plot["f"], plot["df"])
+    if any(c["filled"] for c in curves):
+        parts.append("Filled dot: the value at a breakpoint where the curve jumps.")
+    if any(c["open"] for c in curves):
+        parts.append("Open dot: a one-sided limit there (or a value that does not exist).")
+    if plot["extrema"]:
+        parts.append("Diamond: a global extremum.")
+    if plot["asymptotes"]:
+        parts.append("Dashed line: a finite limit of f at +-infinity.")
+    return " ".join(parts)
 
 
 def facts(properties: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:

@@ -14,6 +14,7 @@ Rendering is pure: source text in, source text out, no I/O.
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import quote
 from typing import Any, Mapping, Sequence
 
 import jinja2
@@ -21,16 +22,17 @@ import jinja2
 from symact.sheets.escape import latex_text, markdown_text
 from symact.sheets.mathtext import number_text
 from symact.sheets.model import Latex
+from symact.sheets.svg import plot_svg
 
 TEMPLATES = "templates/sheets"
 
 
-def _finalize(escape):
+def _finalize(escape, math=str):
     def finalize(value: Any) -> str:
         if value is None:
             return ""
         if isinstance(value, Latex):
-            return str(value)
+            return math(value)
         if isinstance(value, float):
             return number_text(value)
         return escape(str(value))
@@ -40,6 +42,12 @@ def _finalize(escape):
 def _coordinates(points: Sequence[Sequence[float]]) -> Latex:
     """pgfplots coordinates '(x,y) (x,y)' with 6 significant digits."""
     return Latex(" ".join(f"({number_text(x)},{number_text(y)})" for x, y in points))
+
+
+def _markdown_math(latex: str) -> str:
+    """Math for ``$...$`` in Markdown: a ``|`` would end a table cell, so it
+    is written ``\\vert``, and the line stays one line."""
+    return " ".join(latex.replace("|", r"\vert ").split())
 
 
 @lru_cache(maxsize=None)
@@ -63,9 +71,11 @@ def markdown_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("symact", TEMPLATES),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-        autoescape=False, undefined=jinja2.StrictUndefined, finalize=_finalize(markdown_text),
+        autoescape=False, undefined=jinja2.StrictUndefined,
+        finalize=_finalize(markdown_text, _markdown_math),
     )
     env.filters["num"] = lambda v: Latex(number_text(v))
+    env.filters["url"] = lambda v: Latex(quote(str(v)))
     env.tests["latex"] = lambda v: isinstance(v, Latex)
     return env
 
@@ -88,3 +98,16 @@ def markdown_page(model: Mapping[str, Any]) -> str:
 def markdown_index(models: Sequence[Mapping[str, Any]]) -> str:
     """The index page: one row per activation, linking to its page."""
     return markdown_environment().get_template("index.md.j2").render(sheets=models)
+
+
+def markdown_tree(models: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The Markdown catalogue as files: relative path -> text.
+
+    ``index.md``, ``<name>.md`` for each sheet, and ``plots/<name>.svg``.
+    """
+    files = {"index.md": markdown_index(models)}
+    for model in models:
+        files[f"{model['name']}.md"] = markdown_page(model)
+        if model.get("plot"):
+            files[f"plots/{model['name']}.svg"] = plot_svg(model["plot"], model["name"])
+    return files

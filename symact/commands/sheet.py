@@ -1,0 +1,164 @@
+"""Property sheets: LaTeX and PDF for one activation, the catalogue book, Markdown pages for docs/.
+
+  symact sheet NAME|EXPR [--param K=V ...] [-o FILE.tex] [--pdf]
+  symact sheet --all -o DIR [--no-pdf]        the book: DIR/catalogue.tex and .pdf
+  symact sheet --markdown DIR [--check]       docs pages: index.md, NAME.md, plots/NAME.svg
+
+A sheet shows the definition, f', f'', breakpoints, plots, the property
+check and the accuracy of the generated code; a part whose source is not
+available (or is switched off) says "not computed". See docs/sheets.md.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from symact.catalogue import CATALOGUE, names
+from symact.cli import add_target_arguments, bind_target
+from symact.errors import SymactError
+
+BOOK_NAME = "catalogue"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser, required=False)
+    parser.add_argument("-o", "--output", metavar="PATH",
+                        help="the .tex file to write (one sheet), or the directory of the book (--all)")
+    parser.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
+                        help="compile with pdflatex (default: on for --all, off for one sheet)")
+    parser.add_argument("--all", action="store_true", help="the catalogue book: every entry, with contents "
+                                                           "and a comparison table")
+    parser.add_argument("--markdown", metavar="DIR", help="write the catalogue as Markdown pages into DIR")
+    parser.add_argument("--check", action="store_true",
+                        help="with --markdown: write nothing, list stale files, exit 1 if any")
+    parser.add_argument("--properties", metavar="FILE.json",
+                        help="use this property check (symact check --json) instead of running one")
+    parser.add_argument("--no-properties", action="store_true", help="leave the property parts out")
+    parser.add_argument("--accuracy", metavar="FILE.json",
+                        help="use this verification report (symact verify --json) instead of running one")
+    parser.add_argument("--no-accuracy", action="store_true", help="leave the accuracy table out")
+    parser.add_argument("--timeout", type=float, default=None, metavar="S",
+                        help="time budget of the property check of each activation, in seconds")
+
+
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _validate(args: argparse.Namespace) -> str:
+    modes = [m for m, on in (("target", args.target is not None), ("--all", args.all),
+                             ("--markdown", args.markdown is not None)) if on]
+    if len(modes) != 1:
+        raise SymactError("give exactly one of: an activation (name or expression), --all, --markdown DIR"
+                          + (f"; got {' and '.join(modes)}" if modes else ""))
+    mode = modes[0]
+    if args.check and mode != "--markdown":
+        raise SymactError("--check works with --markdown DIR")
+    if mode != "target" and (args.properties or args.accuracy or args.param or args.name):
+        raise SymactError("--param, --name, --properties and --accuracy apply to one activation, not to "
+                          f"{mode}")
+    if mode == "--all" and not args.output:
+        raise SymactError("--all needs -o DIR, the directory for the book")
+    if mode == "--markdown" and (args.output or args.pdf):
+        raise SymactError("--markdown DIR takes neither -o nor --pdf")
+    if args.properties and args.no_properties or args.accuracy and args.no_accuracy:
+        raise SymactError("a part cannot be both given as a file and switched off")
+    if args.timeout is not None and not args.timeout > 0:
+        raise SymactError("--timeout must be a positive number of seconds")
+    return mode
+
+
+def _model(bound, args: argparse.Namespace, properties=None, accuracy=None):
+    from symact.sheets import build_sheet
+    from symact.sheets.sources import PROPERTY_SECONDS, accuracy_of, properties_of
+
+    if properties is None and not args.no_properties:
+        properties = properties_of(bound, args.timeout or PROPERTY_SECONDS)
+    if accuracy is None and not args.no_accuracy:
+        accuracy = accuracy_of(bound)
+    return build_sheet(bound, properties, accuracy)
+
+
+def catalogue_models(args: argparse.Namespace) -> list:
+    """Sheet models of every catalogue entry at its defaults, in name order."""
+    models = []
+    entries = names()
+    for index, name in enumerate(entries, 1):
+        _progress(f"[{index}/{len(entries)}] {name}")
+        models.append(_model(CATALOGUE[name].bind(), args))
+    return models
+
+
+def _compile(source: str, tex_path: Path) -> None:
+    from symact.sheets.pdf import compile_pdf
+
+    pdf_path = compile_pdf(source, tex_path.with_suffix(".pdf"))
+    print(f"wrote {pdf_path}")
+
+
+def _one(args: argparse.Namespace) -> int:
+    from symact.sheets import latex_sheet
+    from symact.sheets.output import write_text_atomic
+    from symact.sheets.sources import read_json
+
+    bound = bind_target(args)
+    properties = read_json(args.properties, "property check") if args.properties else None
+    accuracy = read_json(args.accuracy, "verification") if args.accuracy else None
+    for what, data in (("property check", properties), ("verification", accuracy)):
+        if data is not None and data.get("activation", bound.name) != bound.name:
+            raise SymactError(f"the {what} file is about '{data.get('activation')}', not '{bound.name}'")
+    source = latex_sheet(_model(bound, args, properties, accuracy))
+    if not args.output and not args.pdf:
+        sys.stdout.write(source)
+        return 0
+    tex_path = Path(args.output or f"{bound.name}.tex")
+    write_text_atomic(tex_path, source)
+    print(f"wrote {tex_path}")
+    if args.pdf:
+        _compile(source, tex_path)
+    return 0
+
+
+def _book(args: argparse.Namespace) -> int:
+    from symact.sheets import latex_book
+    from symact.sheets.output import write_text_atomic
+
+    directory = Path(args.output)
+    if directory.exists() and not directory.is_dir():
+        raise SymactError(f"-o {directory} exists and is not a directory")
+    source = latex_book(catalogue_models(args))
+    tex_path = write_text_atomic(directory / f"{BOOK_NAME}.tex", source)
+    print(f"wrote {tex_path}")
+    if args.pdf is not False:
+        _compile(source, tex_path)
+    return 0
+
+
+def _markdown(args: argparse.Namespace) -> int:
+    from symact.sheets.output import stale_files, sync_tree
+    from symact.sheets.render import markdown_tree
+
+    files = markdown_tree(catalogue_models(args))
+    if args.check:
+        stale = stale_files(args.markdown, files)
+        for relative in stale:
+            print(f"stale: {Path(args.markdown) / relative}")
+        if stale:
+            print(f"{len(stale)} file(s) out of date; run: python -m symact sheet --markdown {args.markdown}",
+                  file=sys.stderr)
+            return 1
+        print(f"{args.markdown}: {len(files)} files up to date")
+        return 0
+    touched = sync_tree(args.markdown, files)
+    print(f"{args.markdown}: {len(files)} files, {len(touched)} changed")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    mode = _validate(args)
+    if mode == "--all":
+        return _book(args)
+    if mode == "--markdown":
+        return _markdown(args)
+    return _one(args)

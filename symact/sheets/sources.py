@@ -1,0 +1,53 @@
+"""Where a sheet's optional parts come from: the property checker
+(``symact.properties``) and the verifier (``symact.verify``), or JSON files
+they wrote earlier. A source that is not installed gives None, which the
+sheet shows as *not computed*.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+from symact.errors import SymactError
+
+PROPERTY_SECONDS = 10.0
+
+
+def _module(name: str):
+    return importlib.import_module(name) if importlib.util.find_spec(name) is not None else None
+
+
+def properties_of(bound, timeout: float = PROPERTY_SECONDS) -> dict[str, Any] | None:
+    """``symact.properties.check(bound).to_json()``; None without the checker."""
+    module = _module("symact.properties")
+    if module is None or not hasattr(module, "check"):
+        return None
+    return module.check(bound, timeout=timeout).to_json()
+
+
+def accuracy_of(bound) -> dict[str, Any] | None:
+    """The verifier's report on the generated code of ``bound``'s activation;
+    None without the verifier, or when ``bound``'s parameters are not the
+    defaults (the generated code is verified at its defaults)."""
+    module = _module("symact.verify")
+    if module is None or not hasattr(module, "verify"):
+        return None
+    if dict(bound.values) != bound.activation.defaults:
+        return None
+    return module.verify(bound.activation).to_json()
+
+
+def read_json(path: str | Path, what: str) -> dict[str, Any]:
+    """A JSON object from a file written by ``symact check/verify --json``."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SymactError(f"cannot read the {what} file '{path}': {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise SymactError(f"the {what} file '{path}' is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise SymactError(f"the {what} file '{path}' does not hold a JSON object")
+    return data
