@@ -23,11 +23,9 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     span = hi - lo
     if not span > 0:
         return [lo]
-    raw = span / count
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.ceil(lo / step)
-    return [k * step for k in range(first, math.floor(hi / step) + 1)]
+    power = 10 ** math.floor(math.log10(span / count))
+    step = next(m * power for m in (1, 2, 5, 10) if span / (m * power) <= count + 2)
+    return [round(k * step, 12) for k in range(math.ceil(lo / step), math.floor(hi / step) + 1)]
 
 
 def _fmt(value: float) -> str:

@@ -1,0 +1,212 @@
+"""Sheet models and their LaTeX / Markdown: every part from data, nothing invented."""
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from symact.catalogue import CATALOGUE, names
+from symact.describe import describe
+from symact.sheets import build_sheet, latex_book, latex_sheet, markdown_index, markdown_page
+from symact.sheets.model import Latex, domain_latex, sheet_model
+from symact.sheets.render import markdown_tree
+from symact.sheets.svg import nice_ticks, plot_svg
+from symact.user import from_expression
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A property check in the JSON of the contract (symact check --json), written by hand.
+SILU_PROPERTIES = {
+    "activation": "silu",
+    "params": {},
+    "properties": {
+        "minimum": {"verdict": "proved", "method": "symbolic", "value": "-LambertW(exp(-1))",
+                    "enclosure": [-0.27846454276107385, -0.27846454276107374], "witness": None, "reason": None},
+        "monotone": {"verdict": "disproved", "method": "interval", "value": None, "enclosure": None,
+                     "witness": {"p": -2, "q": -1.5}, "reason": None},
+        "lipschitz": {"verdict": "unknown", "method": None, "value": None, "enclosure": None, "witness": None,
+                      "reason": "gave up after the time budget of 10 s"},
+    },
+    "warnings": ["Not monotone: gradients change sign below x = -1.28."],
+}
+SILU_ACCURACY = {
+    "activation": "silu",
+    "cells": [
+        {"target": "numpy", "dtype": "float32", "kind": "forward", "max_ulp": 1.0, "p99_ulp": 0.5},
+        {"target": "numpy", "dtype": "float32", "kind": "gradient", "max_ulp": 3.0, "p99_ulp": 1.0},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def silu():
+    return CATALOGUE["silu"].bind()
+
+
+def test_missing_sources_are_shown_as_not_computed(silu):
+    model = build_sheet(silu)
+    assert model["properties"] is None and model["facts"] is None and model["warnings"] is None
+    assert model["accuracy"] is None
+    assert set(model["summary"].values()) == {"not computed"}
+    tex = latex_sheet(model)
+    assert tex.count(r"\notcomputed{}") == 4
+    page = markdown_page(model)
+    assert page.count("*Not computed*") == 4
+
+
+def test_property_json_is_rendered_with_verdict_method_and_evidence(silu):
+    model = build_sheet(silu, SILU_PROPERTIES, SILU_ACCURACY)
+    rows = {row["name"]: row for row in model["properties"]}
+    assert rows["minimum"]["verdict"] == "proved" and rows["minimum"]["method"] == "symbolic"
+    assert rows["minimum"]["value"] == r"- W\left(e^{-1}\right)"
+    assert rows["minimum"]["enclosure"] == r"\left[-0.278465,\ -0.278465\right]"
+    assert rows["monotone"]["witness"] == '{"p": -2, "q": -1.5}'
+    assert rows["lipschitz"]["verdict"] == "unknown"
+    assert rows["lipschitz"]["reason"] == "gave up after the time budget of 10 s"
+    tex = latex_sheet(model)
+    assert r"\proved & symbolic & \fitcell{0.47\linewidth}{- W\left(e^{-1}\right)}" in tex
+    assert r"\unknown &  & \emph{gave up after the time budget of 10 s}" in tex.replace("  \\emph", " \\emph")
+    assert r"\item Not monotone: gradients change sign below x = -1.28." in tex
+    assert "numpy & float32 & 1 & 0.5 & 3 & 1 & -- & --" in tex
+    page = markdown_page(model)
+    assert "| minimum | proved | symbolic | $- W\\left(e^{-1}\\right)$ in $\\left[-0.278465,\\ -0.278465\\right]$ |" in page
+    assert "| numpy | float32 | 1 | 0.5 | 3 | 1 | - | - |" in page
+
+
+def test_an_unknown_fact_is_unknown_not_a_number(silu):
+    model = build_sheet(silu, SILU_PROPERTIES)
+    facts = {row["label"]: row["value"] for row in model["facts"]}
+    assert facts["minimum"] == r"- W\left(e^{-1}\right)"
+    assert facts["Lipschitz constant"] == "unknown"
+    assert facts["range"] == "not computed"  # the JSON has no range at all
+
+
+@pytest.mark.parametrize("name", names())
+def test_breakpoint_rows_carry_the_one_sided_values(name):
+    bound = CATALOGUE[name].bind()
+    described = describe(bound, latex=True)
+    model = sheet_model(described)
+    assert len(model["breakpoints"]) == len(bound.pieces.breakpoints)
+    for point, raw in zip(model["breakpoints"], described["breakpoints"]):
+        for row in point["rows"]:
+            key = {"f": "f", "f'": "df", "f''": "d2f"}[row["label"]]
+            assert (row["value"] is None) == (not raw[key]["exists"])
+            assert isinstance(row["left"], Latex) and isinstance(row["right"], Latex)
+
+
+def test_relu_breakpoint_says_the_derivative_does_not_exist():
+    model = build_sheet(CATALOGUE["relu"].bind())
+    (point,) = model["breakpoints"]
+    assert point["x"] == "0"
+    slope = point["rows"][1]
+    assert (slope["left"], slope["value"], slope["right"]) == ("0", None, "1")
+
+
+def test_long_exact_values_become_floats_with_approx():
+    model = build_sheet(CATALOGUE["selu"].bind())
+    slope = model["breakpoints"][0]["rows"][1]
+    assert slope["left"] == r"\approx 1.7581"
+    assert slope["right"] == r"\approx 1.0507"
+
+
+def test_parameters_with_domains_in_latex():
+    model = build_sheet(CATALOGUE["leaky_relu"].bind())
+    (parameter,) = model["parameters"]
+    assert parameter["symbol"] == r"\mathrm{negative\_slope}"
+    assert parameter["value"] == r"\frac{1}{100}"
+    assert parameter["domain"] == r"\mathrm{negative\_slope} \in \mathbb{R}"
+    assert domain_latex(r"\alpha", "> 0") == r"\alpha > 0"
+    assert domain_latex(r"\lambda", ">= 0") == r"\lambda \geq 0"
+    assert domain_latex("p", "(0, 1]") == r"p \in \left(0, 1\right]"
+
+
+def test_bound_parameters_show_in_the_formula():
+    model = build_sheet(CATALOGUE["elu"].bind(alpha="1/2"))
+    assert model["parameters"][0]["value"] == r"\frac{1}{2}"
+    assert r"\frac{\operatorname{expm1}\left(x\right)}{2}" in model["f"]
+
+
+HOSTILE_FIELDS = {
+    "description": r"\input{/etc/passwd} \write18{touch pwned} }}} {{",
+    "citation": r"\immediate\write18{id} $x$ & % # \end{document}",
+    "notes": "| col | *bold* <script>alert(1)</script> `code` $$",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    activation = from_expression("x * sigmoid(x)", name="evil_one", **HOSTILE_FIELDS)
+    return build_sheet(activation.bind())
+
+
+def _strip_escapes(text: str) -> str:
+    for sequence in (r"\textbackslash{}", r"\textasciicircum{}", r"\textasciitilde{}", r"\textless{}",
+                     r"\textgreater{}", r"\textbar{}", r"\{", r"\}", r"\$", r"\&", r"\#", r"\%", r"\_"):
+        text = text.replace(sequence, "")
+    return text
+
+
+def test_hostile_text_is_escaped_in_latex(hostile):
+    tex = latex_sheet(hostile)
+    assert r"\input{" not in tex and r"\write18" not in tex and r"\immediate" not in tex
+    assert tex.count(r"\end{document}") == 1
+    assert r"\textbackslash{}input\{/etc/passwd\} \textbackslash{}write18\{touch pwned\} \}\}\} \{\{" in tex
+    # braces balance over the whole document once escapes are removed
+    body = _strip_escapes(tex)
+    body = re.sub(r"(?m)^%.*$", "", body)
+    assert body.count("{") == body.count("}")
+
+
+def test_hostile_text_is_escaped_in_markdown(hostile):
+    page = markdown_page(hostile)
+    assert "<script>" not in page
+    assert r"\| col \| \*bold\* \<script\>alert(1)\</script\> \`code\` \$\$" in page
+    assert r"*\\input{/etc/passwd} \\write18{touch pwned} }}} {{*" in page  # backslashes doubled: literal
+
+
+@pytest.mark.parametrize("name", names())
+def test_rendering_is_deterministic_and_balanced(name):
+    model = build_sheet(CATALOGUE[name].bind())
+    tex = latex_sheet(model)
+    assert tex == latex_sheet(build_sheet(CATALOGUE[name].bind()))
+    assert r"\VAR{" not in tex and r"\BLOCK{" not in tex
+    body = re.sub(r"(?m)^%.*$", "", _strip_escapes(tex))
+    assert body.count("{") == body.count("}")
+    assert tex.count(r"\begin{") == tex.count(r"\end{")
+    ElementTree.fromstring(plot_svg(model["plot"], name))
+
+
+def test_markdown_is_the_same_in_a_fresh_process_with_another_hash_seed():
+    script = ("import sys; from symact.catalogue import CATALOGUE; from symact.sheets import build_sheet, "
+              "markdown_page; sys.stdout.write(markdown_page(build_sheet(CATALOGUE['hardswish'].bind(), "
+              "None, None)))")
+    fresh = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"})
+    assert fresh.stdout == markdown_page(build_sheet(CATALOGUE["hardswish"].bind()))
+
+
+def test_markdown_tree_has_an_index_a_page_and_a_plot_per_entry():
+    models = [build_sheet(CATALOGUE[name].bind()) for name in ("relu", "gelu_tanh")]
+    files = markdown_tree(models)
+    assert sorted(files) == ["gelu_tanh.md", "index.md", "plots/gelu_tanh.svg", "plots/relu.svg", "relu.md"]
+    assert "| [gelu\\_tanh](gelu_tanh.md) |" in files["index.md"]
+    assert "![f and f' of relu](plots/relu.svg)" in files["relu.md"]
+
+
+def test_the_book_has_contents_a_comparison_table_and_every_sheet():
+    models = [build_sheet(CATALOGUE[name].bind(), props) for name, props in
+              (("relu", None), ("silu", SILU_PROPERTIES))]
+    tex = latex_book(models)
+    assert r"\tableofcontents" in tex
+    assert tex.count(r"\section{") == 3  # the comparison and two sheets
+    # range absent from the JSON, monotone disproved, Lipschitz unknown, minimum proved
+    assert (r"\hyperref[sheet:silu]{silu} & \text{not computed} & no & not computed & not computed & "
+            r"\text{unknown} & \fitcell{0.16\linewidth}{- W\left(e^{-1}\right)} \\") in tex
+
+
+def test_svg_ticks_are_round_numbers():
+    assert nice_ticks(-4.0, 9.0) == [-4.0, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0]
+    assert nice_ticks(-0.08, 1.08) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
