@@ -91,14 +91,13 @@ def test_without_tex_pdf_fails_clearly_and_the_tex_is_still_written(tmp_path):
 
 
 def test_markdown_check_names_stale_and_orphaned_files(tmp_path, monkeypatch, capsys):
-    import symact.commands.sheet as command
+    import symact.sheets
     from symact.catalogue import CATALOGUE
-    from symact.sheets import build_sheet
 
     # two entries are enough to exercise the tree logic
-    monkeypatch.setattr(command, "names", lambda: ["relu", "sigmoid"])
-    models = {n: build_sheet(CATALOGUE[n].bind()) for n in ("relu", "sigmoid")}
-    monkeypatch.setattr(command, "_model", lambda bound, args, *rest: models[bound.name])
+    models = {n: symact.sheets.build_sheet(CATALOGUE[n].bind()) for n in ("relu", "sigmoid")}
+    monkeypatch.setattr(symact.sheets, "names", lambda: ["relu", "sigmoid"])
+    monkeypatch.setattr(symact.sheets, "collect_sheet", lambda bound, *rest: models[bound.name])
     out = tmp_path / "catalogue"
     assert main(["sheet", "--markdown", str(out)]) == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [

@@ -14,7 +14,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from symact.catalogue import CATALOGUE, names
 from symact.cli import add_target_arguments, bind_target
 from symact.errors import SymactError
 
@@ -69,25 +68,8 @@ def _validate(args: argparse.Namespace) -> str:
     return mode
 
 
-def _model(bound, args: argparse.Namespace, properties=None, accuracy=None):
-    from symact.sheets import build_sheet
-    from symact.sheets.sources import PROPERTY_SECONDS, accuracy_of, properties_of
-
-    if properties is None and not args.no_properties:
-        properties = properties_of(bound, args.timeout or PROPERTY_SECONDS)
-    if accuracy is None and not args.no_accuracy:
-        accuracy = accuracy_of(bound)
-    return build_sheet(bound, properties, accuracy)
-
-
-def catalogue_models(args: argparse.Namespace) -> list:
-    """Sheet models of every catalogue entry at its defaults, in name order."""
-    models = []
-    entries = names()
-    for index, name in enumerate(entries, 1):
-        _progress(f"[{index}/{len(entries)}] {name}")
-        models.append(_model(CATALOGUE[name].bind(), args))
-    return models
+def _sources(args: argparse.Namespace) -> dict:
+    return {"properties": not args.no_properties, "accuracy": not args.no_accuracy, "timeout": args.timeout}
 
 
 def _compile(source: str, tex_path: Path) -> None:
@@ -98,7 +80,7 @@ def _compile(source: str, tex_path: Path) -> None:
 
 
 def _one(args: argparse.Namespace) -> int:
-    from symact.sheets import latex_sheet
+    from symact.sheets import collect_sheet, latex_sheet
     from symact.sheets.output import write_text_atomic
     from symact.sheets.sources import read_json
 
@@ -108,7 +90,10 @@ def _one(args: argparse.Namespace) -> int:
     for what, data in (("property check", properties), ("verification", accuracy)):
         if data is not None and data.get("activation", bound.name) != bound.name:
             raise SymactError(f"the {what} file is about '{data.get('activation')}', not '{bound.name}'")
-    source = latex_sheet(_model(bound, args, properties, accuracy))
+    sources = _sources(args)
+    sources["properties"] = properties or sources["properties"]
+    sources["accuracy"] = accuracy or sources["accuracy"]
+    source = latex_sheet(collect_sheet(bound, **sources))
     if not args.output and not args.pdf:
         sys.stdout.write(source)
         return 0
@@ -121,13 +106,13 @@ def _one(args: argparse.Namespace) -> int:
 
 
 def _book(args: argparse.Namespace) -> int:
-    from symact.sheets import latex_book
+    from symact.sheets import catalogue_sheets, latex_book
     from symact.sheets.output import write_text_atomic
 
     directory = Path(args.output)
     if directory.exists() and not directory.is_dir():
         raise SymactError(f"-o {directory} exists and is not a directory")
-    source = latex_book(catalogue_models(args))
+    source = latex_book(catalogue_sheets(**_sources(args), progress=_progress))
     tex_path = write_text_atomic(directory / f"{BOOK_NAME}.tex", source)
     print(f"wrote {tex_path}")
     if args.pdf is not False:
@@ -136,10 +121,11 @@ def _book(args: argparse.Namespace) -> int:
 
 
 def _markdown(args: argparse.Namespace) -> int:
+    from symact.sheets import catalogue_sheets
     from symact.sheets.output import stale_files, sync_tree
     from symact.sheets.render import markdown_tree
 
-    files = markdown_tree(catalogue_models(args))
+    files = markdown_tree(catalogue_sheets(**_sources(args), progress=_progress))
     if args.check:
         stale = stale_files(args.markdown, files)
         for relative in stale:

@@ -13,14 +13,18 @@ The pipeline is data in, text out:
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, Union
 
+from symact.catalogue import CATALOGUE, names
 from symact.describe import describe
 from symact.sheets.model import extrema_points, finite_limits, sheet_model
 from symact.sheets.plot import plot_data
 from symact.sheets.render import latex_book, latex_sheet, markdown_index, markdown_page
 
-__all__ = ["build_sheet", "latex_book", "latex_sheet", "markdown_index", "markdown_page"]
+__all__ = ["build_sheet", "catalogue_sheets", "collect_sheet", "latex_book", "latex_sheet", "markdown_index",
+           "markdown_page"]
+
+Source = Union[bool, Mapping[str, Any], None]
 
 
 def build_sheet(bound, properties: Mapping[str, Any] | None = None,
@@ -34,3 +38,29 @@ def build_sheet(bound, properties: Mapping[str, Any] | None = None,
     """
     plot = plot_data(bound, extrema=extrema_points(properties), asymptotes=finite_limits(properties))
     return sheet_model(describe(bound, latex=True), properties, accuracy, plot)
+
+
+def collect_sheet(bound, properties: Source = True, accuracy: Source = True,
+                  timeout: float | None = None) -> dict[str, Any]:
+    """``build_sheet`` with each optional part given as data, computed
+    (``True``: run the property checker / verifier when installed), or left
+    out (``False`` or None)."""
+    from symact.sheets.sources import PROPERTY_SECONDS, accuracy_of, properties_of
+
+    if properties is True:
+        properties = properties_of(bound, timeout or PROPERTY_SECONDS)
+    if accuracy is True:
+        accuracy = accuracy_of(bound)
+    return build_sheet(bound, properties or None, accuracy or None)
+
+
+def catalogue_sheets(properties: bool = True, accuracy: bool = True, timeout: float | None = None,
+                     progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+    """The sheet of every catalogue entry at its defaults, in name order."""
+    entries = names()
+    sheets = []
+    for index, name in enumerate(entries, 1):
+        if progress:
+            progress(f"[{index}/{len(entries)}] {name}")
+        sheets.append(collect_sheet(CATALOGUE[name].bind(), properties, accuracy, timeout))
+    return sheets
