@@ -244,7 +244,8 @@ class Activation:
         expr = self.expr.subs(substitution)
         problem = real_witness(expr)
         if problem:
-            raise ParameterError(f"{self.name} with {bound} is not a real function on the real line: {problem}")
+            with_values = f" with {', '.join(f'{k} = {v}' for k, v in bound.items())}" if bound else ""
+            raise ParameterError(f"{self.name}{with_values} is not a real function on the real line: {problem}")
         return BoundActivation(self, tuple(sorted(bound.items())), expr)
 
 

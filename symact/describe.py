@@ -22,7 +22,7 @@ ORDERS = {"f": 0, "df": 1, "d2f": 2}
 
 def exact(value: sympy.Expr | None) -> str | None:
     """Deterministic text of an exact value (None stays None)."""
-    return None if value is None else sympy.sstr(value, order="lex")
+    return None if value is None else sympy.sstr(value)
 
 
 def approx(value: sympy.Expr | None) -> float | None:
@@ -63,7 +63,7 @@ class _Latex(LatexPrinter):
 
 def formula(expr: sympy.Expr, latex: bool) -> str:
     """``expr`` as text, or as LaTeX."""
-    return _Latex().doprint(expr) if latex else sympy.sstr(expr, order="lex")
+    return _Latex().doprint(expr) if latex else sympy.sstr(expr)
 
 
 def _output_form(bound: BoundActivation, latex: bool) -> str | None:

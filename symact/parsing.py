@@ -284,11 +284,20 @@ def _parse(text: str, parameters: Mapping[str, sympy.Symbol] | None):
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg):
             raise ParseError(f"the expression is nested too deeply (limit {MAX_DEPTH})") from None
-        raise ParseError(f"invalid syntax at column {exc.offset}: {exc.msg}") from None
+        raise ParseError(f"invalid syntax at column {exc.offset or 1}: {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise ParseError(f"the expression is nested too deeply (limit {MAX_DEPTH})") from None
     if _depth(tree) > MAX_DEPTH:
         raise ParseError(f"the expression is nested too deeply (limit {MAX_DEPTH})")
+    dunders = sorted(
+        (node.end_col_offset or 0, name)
+        for node in ast.walk(tree)
+        for name in (getattr(node, "id", None), getattr(node, "attr", None))
+        if isinstance(name, str) and name.startswith("__")
+    )
+    if dunders:
+        end, name = dunders[0]
+        raise ParseError(f"the dunder name '{name}' is not allowed (column {end - len(name) + 1})")
     symbols = {"x": X, **(parameters or {})}
     try:
         return _Converter(text.strip(), symbols).convert(tree)
