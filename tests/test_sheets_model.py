@@ -23,12 +23,24 @@ SILU_PROPERTIES = {
     "activation": "silu",
     "params": {},
     "properties": {
-        "minimum": {"verdict": "proved", "method": "symbolic", "value": "-LambertW(exp(-1))",
-                    "enclosure": [-0.27846454276107385, -0.27846454276107374], "witness": None, "reason": None},
-        "monotone": {"verdict": "disproved", "method": "interval", "value": None, "enclosure": None,
-                     "witness": {"p": -2, "q": -1.5}, "reason": None},
-        "lipschitz": {"verdict": "unknown", "method": None, "value": None, "enclosure": None, "witness": None,
-                      "reason": "gave up after the time budget of 10 s"},
+        "global_minimum": {
+            "verdict": "proved", "method": "symbolic",
+            "value": {"value": "-LambertW(exp(-1))", "value_float": -0.2784645427610738,
+                      "argmin": "-1 - LambertW(exp(-1))", "argmin_float": -1.2784645427610738},
+            "enclosure": [-0.27846454276107385, -0.27846454276107374], "witness": None, "reason": "attained"},
+        "range": {
+            "verdict": "proved", "method": "interval",
+            "value": {"lower": "-LambertW(exp(-1))", "lower_float": -0.2784645427610738, "lower_closed": True,
+                      "upper": "oo", "upper_float": None, "upper_closed": False},
+            "enclosure": [-0.27846454276107385, "inf"], "witness": None, "reason": None},
+        "monotonicity": {"verdict": "proved", "method": "derived", "value": "not monotone",
+                         "enclosure": None, "witness": {"x": "-2", "df": [-0.09, -0.08]}, "reason": None},
+        "continuity_class": {"verdict": "proved", "method": "symbolic", "value": "C-infinity",
+                             "enclosure": None, "witness": None, "reason": "one smooth formula"},
+        "lipschitz_constant": {"verdict": "unknown", "method": None, "value": None, "enclosure": None,
+                               "witness": None, "reason": "gave up after the time budget of 10 s"},
+        "bounded_above": {"verdict": "disproved", "method": "symbolic", "value": False, "enclosure": None,
+                          "witness": {"limit": "oo"}, "reason": "f tends to an infinite limit"},
     },
     "warnings": ["Not monotone: gradients change sign below x = -1.28."],
 }
@@ -60,28 +72,42 @@ def test_missing_sources_are_shown_as_not_computed(silu):
 def test_property_json_is_rendered_with_verdict_method_and_evidence(silu):
     model = build_sheet(silu, SILU_PROPERTIES, SILU_ACCURACY)
     rows = {row["name"]: row for row in model["properties"]}
-    assert rows["minimum"]["verdict"] == "proved" and rows["minimum"]["method"] == "symbolic"
-    assert rows["minimum"]["value"] == r"- W\left(e^{-1}\right)"
-    assert rows["minimum"]["enclosure"] == r"\left[-0.278465,\ -0.278465\right]"
-    assert rows["monotone"]["witness"] == '{"p": -2, "q": -1.5}'
-    assert rows["lipschitz"]["verdict"] == "unknown"
-    assert rows["lipschitz"]["reason"] == "gave up after the time budget of 10 s"
+    minimum = rows["global_minimum"]
+    assert (minimum["verdict"], minimum["method"]) == ("proved", "symbolic")
+    assert minimum["value"] == (r"- W\left(e^{-1}\right) \approx -0.278465,\ "
+                                r"\text{at } x = -1 - W\left(e^{-1}\right) \approx -1.27846")
+    assert minimum["enclosure"] == r"\left[-0.278465,\ -0.278465\right]"
+    assert rows["range"]["value"] == r"\left[- W\left(e^{-1}\right),\ \infty\right)"
+    assert rows["range"]["enclosure"] == r"\left[-0.278465,\ \infty\right]"
+    assert rows["bounded_above"]["witness"] == r"\text{limit} = \infty"
+    assert rows["monotonicity"]["value"] == "not monotone"
+    assert rows["monotonicity"]["witness"] == r"\text{df} = \left[-0.09,\ -0.08\right],\ x = -2"
+    assert rows["lipschitz_constant"]["verdict"] == "unknown"
+    assert rows["lipschitz_constant"]["reason"] == "gave up after the time budget of 10 s"
     tex = latex_sheet(model)
-    assert r"\proved & symbolic & \fitcell{0.47\linewidth}{- W\left(e^{-1}\right)}" in tex
-    assert r"\unknown &  & \emph{gave up after the time budget of 10 s}" in tex.replace("  \\emph", " \\emph")
+    assert r"global minimum & \proved & symbolic & \fitcell{0.47\linewidth}{- W\left(e^{-1}\right)" in tex
+    assert r"\unknown &  & \emph{gave up after the time budget of 10 s} \\[0.3ex]" in tex
     assert r"\item Not monotone: gradients change sign below x = -1.28." in tex
     assert "numpy & float32 & 1 & 0.5 & 3 & 1 & -- & --" in tex
     page = markdown_page(model)
-    assert "| minimum | proved | symbolic | $- W\\left(e^{-1}\\right)$ in $\\left[-0.278465,\\ -0.278465\\right]$ |" in page
+    assert (r"| range | proved | interval | $\left[- W\left(e^{-1}\right),\ \infty\right)$ in "
+            r"$\left[-0.278465,\ \infty\right]$ |") in page
     assert "| numpy | float32 | 1 | 0.5 | 3 | 1 | - | - |" in page
+    # the plot marks the proved minimum
+    assert model["plot"]["extrema"] == [[-1.2784645427610738, -0.2784645427610738]]
 
 
-def test_an_unknown_fact_is_unknown_not_a_number(silu):
+def test_facts_show_proved_values_and_unknown_as_unknown(silu):
     model = build_sheet(silu, SILU_PROPERTIES)
-    facts = {row["label"]: row["value"] for row in model["facts"]}
-    assert facts["minimum"] == r"- W\left(e^{-1}\right)"
-    assert facts["Lipschitz constant"] == "unknown"
-    assert facts["range"] == "not computed"  # the JSON has no range at all
+    facts = {row["label"]: row for row in model["facts"]}
+    assert facts["minimum"]["value"].startswith(r"- W\left(e^{-1}\right) \approx -0.278465")
+    assert facts["minimum"]["enclosure"] == r"\left[-0.278465,\ -0.278465\right]"
+    assert facts["Lipschitz constant"]["value"] == "unknown"
+    assert facts["maximum"]["value"] == "not computed"  # the JSON has no global_maximum at all
+    assert model["summary"] == {
+        "range": r"\left[- W\left(e^{-1}\right),\ \infty\right)", "monotone": "not monotone",
+        "class": r"C^{\infty}", "saturation": "not computed", "lipschitz": "unknown",
+        "minimum": facts["minimum"]["value"]}
 
 
 @pytest.mark.parametrize("name", names())
@@ -202,9 +228,9 @@ def test_the_book_has_contents_a_comparison_table_and_every_sheet():
     tex = latex_book(models)
     assert r"\tableofcontents" in tex
     assert tex.count(r"\section{") == 3  # the comparison and two sheets
-    # range absent from the JSON, monotone disproved, Lipschitz unknown, minimum proved
-    assert (r"\hyperref[sheet:silu]{silu} & \text{not computed} & no & not computed & not computed & "
-            r"\text{unknown} & \fitcell{0.16\linewidth}{- W\left(e^{-1}\right)} \\") in tex
+    assert (r"\hyperref[sheet:silu]{silu} & \fitcell{0.14\linewidth}{\left[- W\left(e^{-1}\right),\ \infty"
+            r"\right)} & not monotone & \fitcell{0.14\linewidth}{C^{\infty}} & not computed & unknown & ") in tex
+    assert r"\hyperref[sheet:relu]{relu} & not computed & not computed & not computed" in tex
 
 
 def test_svg_ticks_are_round_numbers():

@@ -17,12 +17,12 @@ invented.
 """
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, Iterable, Mapping
 
 from symact.describe import symbol_latex
-from symact.sheets.mathtext import exact_latex, number_latex, number_text
+from symact.sheets.escape import latex_text
+from symact.sheets.mathtext import exact_latex, exact_value, number_latex, number_text
 
 NOT_COMPUTED = "not computed"
 LONG_EXACT = 60  # exact forms longer than this (as text) are shown as a float
@@ -108,18 +108,80 @@ def _breakpoints(described: Mapping[str, Any]) -> list[dict[str, Any]]:
     return points
 
 
+def _text(text: str) -> str:
+    return r"\text{" + latex_text(text) + "}"
+
+
+def _scalar_math(value: Any) -> str:
+    if value is None:
+        return _text("none")
+    if isinstance(value, bool):
+        return _text("yes" if value else "no")
+    if isinstance(value, (int, float)):
+        return number_latex(float(value))
+    if isinstance(value, str):
+        if value in ("inf", "-inf", "oo", "-oo"):
+            return exact_latex(value)
+        return exact_latex(value) if exact_value(value) is not None else _text(value)
+    if isinstance(value, (list, tuple)):
+        return r"\left[" + r",\ ".join(_scalar_math(v) for v in value) + r"\right]"
+    return _dict_math(value)
+
+
+def _end(data: Mapping[str, Any], key: str) -> str:
+    exact = data.get(key)
+    return _scalar_math(exact if exact is not None else data.get(f"{key}_float"))
+
+
+def _dict_math(data: Mapping[str, Any]) -> str:
+    """A property value or witness that is a JSON object, as math.
+
+    Intervals (``lower``/``upper`` with ``*_closed``) print as intervals;
+    a ``value`` with its float prints as the exact form and its float; other
+    keys print as ``key = value``. A float beside its exact key is dropped."""
+    parts = []
+    keys = set(data)
+    if {"lower", "upper"} <= keys:
+        closed = (data.get("lower_closed"), data.get("upper_closed"))
+        if None in closed:  # attainment unsettled: say inf and sup, not an interval
+            parts.append(rf"\inf f = {_end(data, 'lower')},\ \sup f = {_end(data, 'upper')}")
+        else:
+            left, right = ("[" if closed[0] else "("), ("]" if closed[1] else ")")
+            parts.append(rf"\left{left}{_end(data, 'lower')},\ {_end(data, 'upper')}\right{right}")
+        keys -= {"lower", "upper", "lower_float", "upper_float", "lower_closed", "upper_closed", "text"}
+    if "value" in keys:
+        parts.append(exact_or_float(data["value"], data.get("value_float")) if data["value"] is not None
+                     else _scalar_math(data.get("value_float")))
+        keys -= {"value", "value_float"}
+    for where in ("argmin", "argmax"):
+        if where in keys:
+            if data[where] is not None:
+                parts.append(r"\text{at } x = " + exact_or_float(data[where], data.get(f"{where}_float")))
+            elif data.get(f"{where}_float") is not None:
+                parts.append(r"\text{at } x \approx " + number_latex(data[f"{where}_float"]))
+            if data.get(f"{where}_enclosure") is not None:
+                parts.append(r"x \in " + _scalar_math(data[f"{where}_enclosure"]))
+            keys -= {where, f"{where}_float", f"{where}_enclosure"}
+    for key in sorted(keys):
+        if data[key] is None or (key.endswith("_float") and data.get(key[: -len("_float")]) is not None):
+            continue
+        label = key[: -len("_float")] if key.endswith("_float") else key
+        name = label if len(label) == 1 else _text(label.replace("_", " "))
+        parts.append(f"{name} = {_scalar_math(data[key])}")
+    return r",\ ".join(parts) if parts else _text("none")
+
+
 def value_latex(value: Any) -> Latex | str | None:
-    """Any JSON value of a property as math (numbers, exact text) or text."""
+    """A property's value (or witness) from the checker's JSON: plain text
+    for a word (``"strictly increasing"``, ``"C1"``) or a yes/no, LaTeX math
+    for numbers, exact values, lists and objects."""
     if value is None:
         return None
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        return Latex(number_latex(float(value)))
-    if isinstance(value, str):
-        latex = exact_latex(value)
-        return Latex(latex) if not latex.startswith(r"\texttt") else value
-    return json.dumps(value, sort_keys=True, separators=(", ", ": "))
+    if isinstance(value, str) and exact_value(value) is None and value not in ("inf", "-inf", "oo", "-oo"):
+        return value
+    return Latex(_scalar_math(value))
 
 
 def enclosure_latex(enclosure: Any) -> Latex | None:
@@ -128,15 +190,6 @@ def enclosure_latex(enclosure: Any) -> Latex | None:
         return None
     lo, hi = (number_latex(float(v)) if isinstance(v, (int, float)) else exact_latex(str(v)) for v in enclosure)
     return Latex(rf"\left[{lo},\ {hi}\right]")
-
-
-def text_of(value: Any) -> str | None:
-    """A witness or reason as one line of plain text."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True, separators=(", ", ": "))
 
 
 def property_rows(properties: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
@@ -152,8 +205,8 @@ def property_rows(properties: Mapping[str, Any] | None) -> list[dict[str, Any]] 
             "method": verdict.get("method") or "",
             "value": value_latex(verdict.get("value")),
             "enclosure": enclosure_latex(verdict.get("enclosure")),
-            "witness": text_of(verdict.get("witness")),
-            "reason": text_of(verdict.get("reason")),
+            "witness": value_latex(verdict.get("witness")),
+            "reason": verdict.get("reason") or None,
         })
     return rows
 
@@ -205,61 +258,73 @@ def plot_legend(plot: Mapping[str, Any] | None) -> str:
     return " ".join(parts)
 
 
+# Property names of the checker (symact check --json) that the sheet singles out.
+FACTS: tuple[tuple[str, str], ...] = (
+    ("range", "range"),
+    ("minimum", "global_minimum"),
+    ("maximum", "global_maximum"),
+    ("Lipschitz constant", "lipschitz_constant"),
+)
+LIMIT_MARK = "limit"  # every property whose name contains it is a fact (limits of f, f' at +-oo)
+
+# The book's comparison table: column -> property name.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("range", "range"),
+    ("monotone", "monotonicity"),
+    ("class", "continuity_class"),
+    ("saturation", "saturation"),
+    ("lipschitz", "lipschitz_constant"),
+    ("minimum", "global_minimum"),
+)
+
+
 def facts(properties: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
-    """The headline facts (range, limits, extrema, Lipschitz constant), each
-    a row of label and value, from the property JSON; None without it."""
+    """The headline facts (range, extrema, Lipschitz constant, limits at
+    +-oo), each a row of label, value and enclosure; None without a check."""
     if properties is None:
         return None
     found = properties.get("properties", {})
+    named = list(FACTS) + [(key.replace("_", " "), key) for key in sorted(found) if LIMIT_MARK in key]
     rows = []
-    for label, keys in FACTS:
-        verdict = next((found[k] for k in keys if k in found), None)
-        rows.append({"label": label, "value": fact_value(verdict)})
+    for label, key in named:
+        verdict = found.get(key)
+        enclosure = enclosure_latex(verdict.get("enclosure")) if verdict else None
+        rows.append({"label": label, "value": fact_value(verdict), "enclosure": enclosure})
     return rows
-
-
-# (label, property names that hold it); filled in once the checker's names are fixed.
-FACTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("range", ("range",)),
-    ("minimum", ("minimum",)),
-    ("maximum", ("maximum",)),
-    ("Lipschitz constant", ("lipschitz",)),
-)
-
-
-# The book's comparison table: column -> property names that hold it.
-COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("range", ("range",)),
-    ("monotone", ("monotone",)),
-    ("class", ("smoothness",)),
-    ("saturation", ("saturation",)),
-    ("lipschitz", ("lipschitz",)),
-    ("minimum", ("minimum",)),
-)
 
 
 def summary(properties: Mapping[str, Any] | None) -> dict[str, Latex | str]:
     """The comparison-table cells of one activation (see ``COLUMNS``)."""
     found = (properties or {}).get("properties", {})
-    cells = {}
-    for column, keys in COLUMNS:
-        verdict = next((found[k] for k in keys if k in found), None)
-        cells[column] = fact_value(verdict) if properties is not None else NOT_COMPUTED
-    return cells
+    return {column: fact_value(found.get(key), brief=True) if properties is not None else NOT_COMPUTED
+            for column, key in COLUMNS}
 
 
-def fact_value(verdict: Mapping[str, Any] | None) -> Latex | str:
-    """A property verdict in one cell: its value (and enclosure) when
-    proved, 'none' when disproved, 'unknown' with no value."""
+def smoothness_latex(value: Any) -> Latex | str | None:
+    """``"C-infinity"`` -> C^\\infty, ``"C1"`` -> C^1; other values as ``value_latex``."""
+    match = re.fullmatch(r"C(\d+|-infinity)", value) if isinstance(value, str) else None
+    if match:
+        return Latex("C^{" + (r"\infty" if match.group(1) == "-infinity" else match.group(1)) + "}")
+    return value_latex(value)
+
+
+def fact_value(verdict: Mapping[str, Any] | None, brief: bool = False) -> Latex | str:
+    """One verdict in one cell: its value when proved; 'no' or 'none' (with
+    the witness unless ``brief``) when disproved; 'unknown', without the
+    partial value the checker may offer, when unknown."""
     if verdict is None:
         return NOT_COMPUTED
     state = verdict.get("verdict")
-    if state == "unknown":
-        return "unknown"
-    value = value_latex(verdict.get("value"))
-    if value is None:
-        return "yes" if state == "proved" else "no"
-    return value
+    if state == "proved":
+        value = verdict.get("value")
+        return "yes" if value is None or value is True else smoothness_latex(value)
+    if state == "disproved":
+        word = "no" if verdict.get("value") is False else "none"
+        witness = verdict.get("witness")
+        if brief or not witness:
+            return word
+        return Latex(_text(word + ": ") + _scalar_math(witness))
+    return "unknown"
 
 
 def warnings_of(properties: Mapping[str, Any] | None) -> list[str] | None:
@@ -291,14 +356,33 @@ def _accuracy_records(accuracy: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
 
 
 def extrema_points(properties: Mapping[str, Any] | None) -> list[tuple[float, float]]:
-    """(x, f(x)) of the attained global extrema the checker proved, as floats."""
-    if properties is None:
-        return []
-    return []
+    """(x, f(x)) of the global extrema the checker proved attained, as floats."""
+    found = (properties or {}).get("properties", {})
+    points = []
+    for key in ("global_minimum", "global_maximum"):
+        verdict = found.get(key)
+        if not verdict or verdict.get("verdict") != "proved" or not isinstance(verdict.get("value"), dict):
+            continue
+        value = verdict["value"]
+        x = value.get("argmin_float", value.get("argmax_float"))
+        y = value.get("value_float")
+        if isinstance(x, (int, float)) and isinstance(y, (int, float)):
+            points.append((float(x), float(y)))
+    return points
 
 
 def finite_limits(properties: Mapping[str, Any] | None) -> list[float]:
     """The finite limits of f at +-oo the checker proved (horizontal asymptotes)."""
-    if properties is None:
-        return []
-    return []
+    found = (properties or {}).get("properties", {})
+    limits = []
+    for key in LIMITS_OF_F:
+        verdict = found.get(key)
+        if verdict and verdict.get("verdict") == "proved":
+            value = verdict.get("value")
+            number = exact_value(value) if isinstance(value, str) else None
+            if number is not None and number.is_finite:
+                limits.append(float(number))
+    return limits
+
+
+LIMITS_OF_F = ("limit_f_minus_infinity", "limit_f_plus_infinity")

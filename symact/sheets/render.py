@@ -27,10 +27,18 @@ from symact.sheets.svg import plot_svg
 TEMPLATES = "templates/sheets"
 
 
+class _Rendered(str):
+    """Output of a rendering filter, already in the target language."""
+
+    __slots__ = ()
+
+
 def _finalize(escape, math=str):
     def finalize(value: Any) -> str:
         if value is None:
             return ""
+        if isinstance(value, _Rendered):
+            return str(value)
         if isinstance(value, Latex):
             return math(value)
         if isinstance(value, float):
@@ -50,6 +58,24 @@ def _markdown_math(latex: str) -> str:
     return " ".join(latex.replace("|", r"\vert ").split())
 
 
+def _latex_cell(value: Any, width: str) -> _Rendered:
+    """A table cell: math shrunk to ``width`` when wider, or escaped text."""
+    if value is None:
+        return _Rendered("")
+    if isinstance(value, Latex):
+        return _Rendered(rf"\fitcell{{{width}}}{{{value}}}")
+    return _Rendered(latex_text(str(value)))
+
+
+def _markdown_cell(value: Any) -> _Rendered:
+    """A table cell: math in ``$...$``, or escaped text."""
+    if value is None:
+        return _Rendered("")
+    if isinstance(value, Latex):
+        return _Rendered(f"${_markdown_math(value)}$")
+    return _Rendered(markdown_text(str(value)))
+
+
 @lru_cache(maxsize=None)
 def latex_environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -61,6 +87,8 @@ def latex_environment() -> jinja2.Environment:
         autoescape=False, undefined=jinja2.StrictUndefined, finalize=_finalize(latex_text),
     )
     env.filters["coordinates"] = _coordinates
+    env.filters["cell"] = _latex_cell
+    env.filters["raw"] = _Rendered  # template text only, never data
     env.filters["num"] = lambda v: Latex(number_text(v))
     env.tests["latex"] = lambda v: isinstance(v, Latex)
     return env
@@ -75,6 +103,7 @@ def markdown_environment() -> jinja2.Environment:
         finalize=_finalize(markdown_text, _markdown_math),
     )
     env.filters["num"] = lambda v: Latex(number_text(v))
+    env.filters["cell"] = _markdown_cell
     env.filters["url"] = lambda v: Latex(quote(str(v)))
     env.tests["latex"] = lambda v: isinstance(v, Latex)
     return env
