@@ -18,7 +18,7 @@ invented.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from symact.describe import symbol_latex
 from symact.sheets.escape import latex_text
@@ -234,6 +234,7 @@ def sheet_model(described: Mapping[str, Any], properties: Mapping[str, Any] | No
         "summary": summary(properties),
         "warnings": warnings_of(properties),
         "accuracy": accuracy_rows(accuracy),
+        "accuracy_notes": accuracy_notes(accuracy),
         "plot": plot,
         "plot_legend": plot_legend(plot),
     }
@@ -335,24 +336,36 @@ def warnings_of(properties: Mapping[str, Any] | None) -> list[str] | None:
 
 
 def accuracy_rows(accuracy: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
-    """Rows of (target, dtype) with max and p99 ULP per kind, from the
-    verifier's JSON (None when not computed)."""
+    """One row per (target, dtype) of the verifier's JSON, in sorted order:
+    max and p99 ULP per kind (forward, gradient, fused) and whether every
+    bound held (None when not computed)."""
     if accuracy is None:
         return None
     rows = []
-    for record in _accuracy_records(accuracy):
-        rows.append(record)
+    for target, by_dtype in sorted(accuracy.get("cells", {}).items()):
+        for dtype, by_kind in sorted(by_dtype.items()):
+            row: dict[str, Any] = {"target": target, "dtype": dtype}
+            for kind, cell in by_kind.items():
+                if cell.get("error"):
+                    row[kind] = {"max": "error", "p99": "error"}
+                else:
+                    row[kind] = {"max": number_text(cell.get("max_ulp")), "p99": number_text(cell.get("p99_ulp"))}
+            verdicts = [cell.get("passed") for cell in by_kind.values()]
+            row["passed"] = "yes" if all(v is True for v in verdicts) else "no"
+            rows.append(row)
     return rows
 
 
-def _accuracy_records(accuracy: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
-    cells = accuracy.get("cells", [])
-    by_pair: dict[tuple[str, str], dict[str, Any]] = {}
-    for cell in cells:
-        key = (cell["target"], cell["dtype"])
-        row = by_pair.setdefault(key, {"target": key[0], "dtype": key[1]})
-        row[cell["kind"]] = {"max": number_text(cell.get("max_ulp")), "p99": number_text(cell.get("p99_ulp"))}
-    return [by_pair[k] for k in sorted(by_pair)]
+def accuracy_notes(accuracy: Mapping[str, Any] | None) -> list[str]:
+    """The verifier's bounds and errors as sentences for under the table."""
+    if accuracy is None:
+        return []
+    notes = []
+    bounds = accuracy.get("bounds_ulp") or {}
+    if bounds:
+        notes.append("Bounds: " + ", ".join(f"{b} ULP {k}" for k, b in sorted(bounds.items())) + ".")
+    notes += [str(error) for error in accuracy.get("errors") or []]
+    return notes
 
 
 def extrema_points(properties: Mapping[str, Any] | None) -> list[tuple[float, float]]:

@@ -29,15 +29,25 @@ def properties_of(bound, timeout: float = PROPERTY_SECONDS) -> dict[str, Any] | 
 
 
 def accuracy_of(bound) -> dict[str, Any] | None:
-    """The verifier's report on the generated code of ``bound``'s activation;
-    None without the verifier, or when ``bound``'s parameters are not the
-    defaults (the generated code is verified at its defaults)."""
+    """``symact.verify.verify(bound).to_json()``: the generated code at
+    ``bound``'s parameter values; None without the verifier."""
     module = _module("symact.verify")
     if module is None or not hasattr(module, "verify"):
         return None
-    if dict(bound.values) != bound.activation.defaults:
-        return None
-    return module.verify(bound.activation).to_json()
+    return module.verify(bound).to_json()
+
+
+def accuracy_of_catalogue(activations, progress=None) -> list[dict[str, Any] | None]:
+    """The verifier's reports of several activations at their defaults, in
+    parallel worker processes (``symact.verify.verify_many``) when it has
+    them; None for each without the verifier."""
+    module = _module("symact.verify")
+    if module is None or not hasattr(module, "verify"):
+        return [None] * len(activations)
+    if not hasattr(module, "verify_many"):
+        return [module.verify(a).to_json() for a in activations]
+    report = None if progress is None else (lambda done, total, r: progress(f"verified {done}/{total}: {r.activation}"))
+    return [r.to_json() for r in module.verify_many(activations, progress=report)]
 
 
 def read_json(path: str | Path, what: str) -> dict[str, Any]:
