@@ -41,8 +41,17 @@ SILU_PROPERTIES = {
                                "witness": None, "reason": "gave up after the time budget of 10 s"},
         "bounded_above": {"verdict": "disproved", "method": "symbolic", "value": False, "enclosure": None,
                           "witness": {"limit": "oo"}, "reason": "f tends to an infinite limit"},
+        "saturation": {"verdict": "proved", "method": "symbolic", "value": ["-oo"], "enclosure": None,
+                       "witness": None, "reason": "ends where f has a finite limit and f' -> 0"},
+        "dead_zone": {"verdict": "disproved", "method": "interval", "value": False, "enclosure": None,
+                      "witness": [], "reason": "f' != 0 at a certified point of every branch"},
+        "limit_at_minus_infinity": {"verdict": "proved", "method": "symbolic",
+                                    "value": {"value": "0", "value_float": 0.0}, "enclosure": [0.0, 0.0],
+                                    "witness": None, "reason": "exact limit of the outermost branch"},
+        "warnings": {"verdict": "proved", "method": "derived", "enclosure": None, "witness": None, "reason": None,
+                     "value": [{"code": "vanishing_gradient",
+                                "message": "f saturates towards -oo: f' -> 0, so gradients vanish."}]},
     },
-    "warnings": ["Not monotone: gradients change sign below x = -1.28."],
 }
 SILU_ACCURACY = {  # the shape of symact verify --json, abridged
     "activation": "silu", "params": {}, "passed": False, "bounds_ulp": {"forward": 2, "gradient": 4},
@@ -87,15 +96,19 @@ def test_property_json_is_rendered_with_verdict_method_and_evidence(silu):
     tex = latex_sheet(model)
     assert r"global minimum & \proved & symbolic & \fitcell{0.47\linewidth}{- W\left(e^{-1}\right)" in tex
     assert r"\unknown &  & \emph{gave up after the time budget of 10 s} \\[0.3ex]" in tex
-    assert r"\item Not monotone: gradients change sign below x = -1.28." in tex
+    assert r"\item f saturates towards -oo: f' -\textgreater{} 0, so gradients vanish." in tex
+    assert "warnings" not in rows  # a section of its own, not a row
+    assert rows["saturation"]["value"] == r"-\infty"
+    assert (rows["dead_zone"]["value"], rows["dead_zone"]["witness"]) == ("no", r"\left[\right]")
     assert "numpy & float32 & 1 & 0 & 5 & 1 & -- & -- & no" in tex
     assert "Bounds: 2 ULP forward, 4 ULP gradient." in tex and "torch: cannot load the generated module" in tex
     page = markdown_page(model)
     assert (r"| range | proved | interval | $\left[- W\left(e^{-1}\right),\ \infty\right)$ in "
             r"$\left[-0.278465,\ \infty\right]$ |") in page
     assert "| numpy | float32 | 1 | 0 | 5 | 1 | - | - | no |" in page
-    # the plot marks the proved minimum
+    # the plot marks the proved minimum and the finite limit at -oo
     assert model["plot"]["extrema"] == [[-1.2784645427610738, -0.2784645427610738]]
+    assert model["plot"]["asymptotes"] == [0.0]
 
 
 def test_facts_show_proved_values_and_unknown_as_unknown(silu):
@@ -103,11 +116,13 @@ def test_facts_show_proved_values_and_unknown_as_unknown(silu):
     facts = {row["label"]: row for row in model["facts"]}
     assert facts["minimum"]["value"].startswith(r"- W\left(e^{-1}\right) \approx -0.278465")
     assert facts["minimum"]["enclosure"] == r"\left[-0.278465,\ -0.278465\right]"
+    assert facts["limit at minus infinity"] == {"label": "limit at minus infinity", "value": "0",
+                                                "enclosure": None}  # a point enclosure repeats the value
     assert facts["Lipschitz constant"]["value"] == "unknown"
     assert facts["maximum"]["value"] == "not computed"  # the JSON has no global_maximum at all
     assert model["summary"] == {
         "range": r"\left[- W\left(e^{-1}\right),\ \infty\right)", "monotone": "not monotone",
-        "class": r"C^{\infty}", "saturation": "not computed", "lipschitz": "unknown",
+        "class": r"C^{\infty}", "saturation": r"-\infty", "lipschitz": "unknown",
         "minimum": facts["minimum"]["value"]}
 
 
@@ -230,7 +245,8 @@ def test_the_book_has_contents_a_comparison_table_and_every_sheet():
     assert r"\tableofcontents" in tex
     assert tex.count(r"\section{") == 3  # the comparison and two sheets
     assert (r"\hyperref[sheet:silu]{silu} & \fitcell{0.14\linewidth}{\left[- W\left(e^{-1}\right),\ \infty"
-            r"\right)} & not monotone & \fitcell{0.14\linewidth}{C^{\infty}} & not computed & unknown & ") in tex
+            r"\right)} & not monotone & \fitcell{0.14\linewidth}{C^{\infty}} & \fitcell{0.14\linewidth}{-\infty} & "
+            r"unknown & ") in tex
     assert r"\hyperref[sheet:relu]{relu} & not computed & not computed & not computed" in tex
 
 

@@ -43,8 +43,10 @@ def exact_or_float(text: str | None, value: float | None = None) -> Latex | None
     ``\approx`` and the float when it is not a plain rational; the float
     alone when the exact form is too long to read."""
     if text is None:
-        return None if value is None else Latex(number_latex(value))
-    plain = re.fullmatch(r"-?\d+(/\d+)?", str(text).strip()) is not None
+        return None if value is None else Latex(r"\approx " + number_latex(value))
+    if str(text).strip() not in ("oo", "-oo") and exact_value(str(text)) is None:
+        return Latex(_text(str(text)))  # words, such as "every x in (-oo, 0)"
+    plain = re.fullmatch(r"-?(\d+(/\d+)?|oo)", str(text).strip()) is not None
     if len(str(text)) > LONG_EXACT and value is not None:
         return Latex(r"\approx " + number_latex(value))
     exact = exact_latex(str(text))
@@ -148,14 +150,18 @@ def _dict_math(data: Mapping[str, Any]) -> str:
         else:
             left, right = ("[" if closed[0] else "("), ("]" if closed[1] else ")")
             parts.append(rf"\left{left}{_end(data, 'lower')},\ {_end(data, 'upper')}\right{right}")
-        keys -= {"lower", "upper", "lower_float", "upper_float", "lower_closed", "upper_closed", "text"}
-    if "value" in keys:
-        parts.append(exact_or_float(data["value"], data.get("value_float")) if data["value"] is not None
-                     else _scalar_math(data.get("value_float")))
+        if data.get("is_interval") is False:  # a hull: f skips values in between
+            parts[-1] = r"\subseteq " + parts[-1]
+        keys -= {"lower", "upper", "lower_float", "upper_float", "lower_closed", "upper_closed", "text", "is_interval"}
+    if "value_float" in keys:  # an exact value with its float (extrema, limits, constants)
+        if data.get("value") is not None or data["value_float"] is not None:
+            parts.append(exact_or_float(data.get("value"), data["value_float"]))
         keys -= {"value", "value_float"}
     for where in ("argmin", "argmax"):
         if where in keys:
-            if data[where] is not None:
+            if data[where] is not None and exact_value(str(data[where])) is None:
+                parts.append(_text("at " + str(data[where])))  # "every x in (-oo, 0)"
+            elif data[where] is not None:
                 parts.append(r"\text{at } x = " + exact_or_float(data[where], data.get(f"{where}_float")))
             elif data.get(f"{where}_float") is not None:
                 parts.append(r"\text{at } x \approx " + number_latex(data[f"{where}_float"]))
@@ -192,18 +198,47 @@ def enclosure_latex(enclosure: Any) -> Latex | None:
     return Latex(rf"\left[{lo},\ {hi}\right]")
 
 
+def _sides_latex(sides: Any) -> Latex | str | None:
+    """Saturation's ends, ``["+oo", "-oo"]``, as ``\\pm\\infty``."""
+    if not isinstance(sides, list):
+        return value_latex(sides)
+    ends = sorted({str(side).lstrip("+") for side in sides})
+    if not ends:
+        return "none"
+    return Latex({("-oo", "oo"): r"\pm\infty", ("-oo",): r"-\infty", ("oo",): r"+\infty"}.get(tuple(ends))
+                 or _scalar_math(sides))
+
+
+def _intervals_latex(intervals: Any) -> Latex | str | None:
+    """The open intervals of a dead zone, ``[["-oo", "0"]]``, as a union."""
+    if not (isinstance(intervals, list) and all(isinstance(i, list) and len(i) == 2 for i in intervals)):
+        return value_latex(intervals)
+    if not intervals:
+        return "none"
+    return Latex(r" \cup ".join(rf"\left({_scalar_math(lo)},\ {_scalar_math(hi)}\right)" for lo, hi in intervals))
+
+
+# Properties whose value has a shape of its own; the rest go through value_latex.
+VALUE_RENDERERS = {"saturation": _sides_latex, "dead_zone": _intervals_latex,
+                   "continuity_class": lambda value: smoothness_latex(value)}
+WARNINGS = "warnings"  # the checker's warnings come as a property of this name
+
+
 def property_rows(properties: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
-    """One row per property of the checker's JSON, in the JSON's (sorted) order."""
+    """One row per property of the checker's JSON, in the JSON's (sorted)
+    order; the warnings have a section of their own."""
     if properties is None:
         return None
     rows = []
     for name, verdict in sorted(properties.get("properties", {}).items()):
+        if name == WARNINGS:
+            continue
         rows.append({
             "name": name,
             "label": name.replace("_", " "),
             "verdict": verdict.get("verdict", "unknown"),
             "method": verdict.get("method") or "",
-            "value": value_latex(verdict.get("value")),
+            "value": VALUE_RENDERERS.get(name, value_latex)(verdict.get("value")),
             "enclosure": enclosure_latex(verdict.get("enclosure")),
             "witness": value_latex(verdict.get("witness")),
             "reason": verdict.get("reason") or None,
@@ -289,16 +324,19 @@ def facts(properties: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
     rows = []
     for label, key in named:
         verdict = found.get(key)
-        enclosure = enclosure_latex(verdict.get("enclosure")) if verdict else None
-        rows.append({"label": label, "value": fact_value(verdict), "enclosure": enclosure})
+        bounds = (verdict or {}).get("enclosure")
+        # a point enclosure only repeats the value
+        enclosure = enclosure_latex(bounds) if bounds and bounds[0] != bounds[1] else None
+        rows.append({"label": label, "value": fact_value(verdict, render=VALUE_RENDERERS.get(key, value_latex)),
+                     "enclosure": enclosure})
     return rows
 
 
 def summary(properties: Mapping[str, Any] | None) -> dict[str, Latex | str]:
     """The comparison-table cells of one activation (see ``COLUMNS``)."""
     found = (properties or {}).get("properties", {})
-    return {column: fact_value(found.get(key), brief=True) if properties is not None else NOT_COMPUTED
-            for column, key in COLUMNS}
+    return {column: fact_value(found.get(key), brief=True, render=VALUE_RENDERERS.get(key, value_latex))
+            if properties is not None else NOT_COMPUTED for column, key in COLUMNS}
 
 
 def smoothness_latex(value: Any) -> Latex | str | None:
@@ -309,7 +347,7 @@ def smoothness_latex(value: Any) -> Latex | str | None:
     return value_latex(value)
 
 
-def fact_value(verdict: Mapping[str, Any] | None, brief: bool = False) -> Latex | str:
+def fact_value(verdict: Mapping[str, Any] | None, brief: bool = False, render=None) -> Latex | str:
     """One verdict in one cell: its value when proved; 'no' or 'none' (with
     the witness unless ``brief``) when disproved; 'unknown', without the
     partial value the checker may offer, when unknown."""
@@ -318,7 +356,7 @@ def fact_value(verdict: Mapping[str, Any] | None, brief: bool = False) -> Latex 
     state = verdict.get("verdict")
     if state == "proved":
         value = verdict.get("value")
-        return "yes" if value is None or value is True else smoothness_latex(value)
+        return "yes" if value is None or value is True else (render or value_latex)(value)
     if state == "disproved":
         word = "no" if verdict.get("value") is False else "none"
         witness = verdict.get("witness")
@@ -329,10 +367,12 @@ def fact_value(verdict: Mapping[str, Any] | None, brief: bool = False) -> Latex 
 
 
 def warnings_of(properties: Mapping[str, Any] | None) -> list[str] | None:
-    """The checker's plain-language warnings (None when not computed)."""
+    """The checker's plain-language warnings (None when not computed): the
+    messages of its ``warnings`` property (``[{"code", "message"}]``)."""
     if properties is None:
         return None
-    return [str(w) for w in properties.get("warnings", [])]
+    verdict = properties.get("properties", {}).get(WARNINGS) or {}
+    return [str(w.get("message", w)) if isinstance(w, dict) else str(w) for w in verdict.get("value") or []]
 
 
 def accuracy_rows(accuracy: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
@@ -392,10 +432,11 @@ def finite_limits(properties: Mapping[str, Any] | None) -> list[float]:
         verdict = found.get(key)
         if verdict and verdict.get("verdict") == "proved":
             value = verdict.get("value")
+            value = value.get("value") if isinstance(value, dict) else value
             number = exact_value(value) if isinstance(value, str) else None
             if number is not None and number.is_finite:
                 limits.append(float(number))
     return limits
 
 
-LIMITS_OF_F = ("limit_f_minus_infinity", "limit_f_plus_infinity")
+LIMITS_OF_F = ("limit_at_minus_infinity", "limit_at_plus_infinity")
