@@ -99,7 +99,7 @@ def test_property_json_is_rendered_with_verdict_method_and_evidence(silu):
     assert r"\item f saturates towards -oo: f' -\textgreater{} 0, so gradients vanish." in tex
     assert "warnings" not in rows  # a section of its own, not a row
     assert rows["saturation"]["value"] == r"-\infty"
-    assert (rows["dead_zone"]["value"], rows["dead_zone"]["witness"]) == ("no", r"\left[\right]")
+    assert (rows["dead_zone"]["value"], rows["dead_zone"]["witness"]) == ("no", None)
     assert "numpy & float32 & 1 & 0 & 5 & 1 & -- & -- & no" in tex
     assert "Bounds: 2 ULP forward, 4 ULP gradient." in tex and "torch: cannot load the generated module" in tex
     page = markdown_page(model)

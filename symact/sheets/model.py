@@ -240,7 +240,7 @@ def property_rows(properties: Mapping[str, Any] | None) -> list[dict[str, Any]] 
             "method": verdict.get("method") or "",
             "value": VALUE_RENDERERS.get(name, value_latex)(verdict.get("value")),
             "enclosure": enclosure_latex(verdict.get("enclosure")),
-            "witness": value_latex(verdict.get("witness")),
+            "witness": value_latex(verdict.get("witness") or None),  # [] and {} witness nothing
             "reason": verdict.get("reason") or None,
         })
     return rows

@@ -58,12 +58,40 @@ def _markdown_math(latex: str) -> str:
     return " ".join(latex.replace("|", r"\vert ").split())
 
 
+SEPARATOR = r",\ "
+
+
+def top_level_parts(latex: str) -> list[str]:
+    r"""``latex`` cut at the separators ``,\ `` that are outside every
+    group: braces and ``\left`` ... ``\right`` pairs."""
+    parts, depth, start, index = [], 0, 0, 0
+    while index < len(latex):
+        if latex.startswith(r"\left", index) or latex.startswith(r"\right", index):
+            depth += 1 if latex.startswith(r"\left", index) else -1
+            index += 5 if latex.startswith(r"\left", index) else 6
+            continue
+        char = latex[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and latex.startswith(SEPARATOR, index):
+            parts.append(latex[start:index])
+            index += len(SEPARATOR)
+            start = index
+            continue
+        index += 1
+    parts.append(latex[start:])
+    return parts
+
+
 def _latex_cell(value: Any, width: str) -> _Rendered:
-    """A table cell: math shrunk to ``width`` when wider, or escaped text."""
+    """A table cell: math in pieces that the line may break between, each
+    shrunk to ``width`` only when wider; or escaped text."""
     if value is None:
         return _Rendered("")
     if isinstance(value, Latex):
-        return _Rendered(rf"\fitcell{{{width}}}{{{value}}}")
+        return _Rendered(", ".join(rf"\fitcell{{{width}}}{{{part}}}" for part in top_level_parts(value)))
     return _Rendered(latex_text(str(value)))
 
 
