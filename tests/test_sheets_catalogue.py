@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from symact.catalogue import names
-from symact.sheets import catalogue_sheets, latex_book
+from symact.sheets import DOCS_PROPERTY_SECONDS, catalogue_sheets, latex_book
 from symact.sheets.output import stale_files
 from symact.sheets.render import markdown_tree
 
@@ -27,7 +27,8 @@ needs_checker = pytest.mark.skipif(importlib.util.find_spec("symact.properties")
 
 @pytest.fixture(scope="module")
 def sheets():
-    return catalogue_sheets(accuracy=False)  # as `symact sheet --markdown` builds them
+    # exactly as `symact sheet --markdown` builds them
+    return catalogue_sheets(accuracy=False, timeout=DOCS_PROPERTY_SECONDS, jobs=1)
 
 
 @pytest.fixture(scope="module")

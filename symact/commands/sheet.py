@@ -122,15 +122,15 @@ def _book(args: argparse.Namespace) -> int:
 
 
 def _markdown(args: argparse.Namespace) -> int:
-    from symact.sheets import catalogue_sheets
+    from symact.sheets import DOCS_PROPERTY_SECONDS, catalogue_sheets
     from symact.sheets.output import stale_files, sync_tree
     from symact.sheets.render import markdown_tree
 
     # The pages are checked in and checked for staleness on every machine, and ULP
     # figures depend on the machine's numpy and torch builds: the accuracy table is
     # left to `symact verify` and the PDF book.
-    sources = {**_sources(args), "accuracy": False}
-    files = markdown_tree(catalogue_sheets(**sources, progress=_progress))
+    sources = {**_sources(args), "accuracy": False, "timeout": args.timeout or DOCS_PROPERTY_SECONDS}
+    files = markdown_tree(catalogue_sheets(**sources, progress=_progress, jobs=1))
     if args.check:
         stale = stale_files(args.markdown, files)
         for relative in stale:

@@ -13,6 +13,9 @@ The pipeline is data in, text out:
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from typing import Any, Callable, Mapping, Union
 
 from symact.catalogue import CATALOGUE, names
@@ -25,6 +28,11 @@ __all__ = ["build_sheet", "catalogue_sheets", "collect_sheet", "latex_book", "la
            "markdown_page"]
 
 Source = Union[bool, Mapping[str, Any], None]
+
+# The checked-in Markdown pages run the property check with this budget per
+# activation: far more than any catalogue entry needs (10 s is the checker's
+# goal), so no verdict there depends on how fast or busy the machine is.
+DOCS_PROPERTY_SECONDS = 120.0
 
 
 def build_sheet(bound, properties: Mapping[str, Any] | None = None,
@@ -54,17 +62,41 @@ def collect_sheet(bound, properties: Source = True, accuracy: Source = True,
     return build_sheet(bound, properties or None, accuracy or None)
 
 
+def _catalogue_sheet(job) -> dict[str, Any]:
+    name, properties, report, timeout = job
+    return collect_sheet(CATALOGUE[name].bind(), properties, report or False, timeout)
+
+
 def catalogue_sheets(properties: bool = True, accuracy: bool = True, timeout: float | None = None,
-                     progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
+                     progress: Callable[[str], None] | None = None, jobs: int | None = None) -> list[dict[str, Any]]:
     """The sheet of every catalogue entry at its defaults, in name order.
-    Verification, when asked for, runs for all entries at once, in parallel."""
+
+    Verification, when asked for, runs for all entries at once, in parallel
+    (``symact.verify.verify_many``); the sheets are then built in ``jobs``
+    worker processes (default: the CPU count).
+
+    Where the output must not depend on the machine's speed (the checked-in
+    Markdown pages), use ``jobs=1`` and a property ``timeout`` that is never
+    reached (``DOCS_PROPERTY_SECONDS``): symbolic simplification and the
+    search for f' as g(y) run under wall-clock budgets (2 s, in
+    ``symact.derivatives``), and a busy machine can end them early."""
     from symact.sheets.sources import accuracy_of_catalogue
 
     entries = names()
     reports = accuracy_of_catalogue([CATALOGUE[n] for n in entries], progress) if accuracy else [None] * len(entries)
-    sheets = []
-    for index, (name, report) in enumerate(zip(entries, reports), 1):
-        if progress:
-            progress(f"[{index}/{len(entries)}] {name}")
-        sheets.append(collect_sheet(CATALOGUE[name].bind(), properties, report or False, timeout))
+    work = [(name, properties, report, timeout) for name, report in zip(entries, reports)]
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    if jobs == 1:
+        sheets = []
+        for index, job in enumerate(work, 1):
+            if progress:
+                progress(f"[{index}/{len(work)}] {job[0]}")
+            sheets.append(_catalogue_sheet(job))
+        return sheets
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+        sheets = []
+        for index, sheet in enumerate(pool.map(_catalogue_sheet, work), 1):
+            if progress:
+                progress(f"[{index}/{len(work)}] {sheet['name']}")
+            sheets.append(sheet)
     return sheets
