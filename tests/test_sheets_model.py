@@ -123,7 +123,16 @@ def test_facts_show_proved_values_and_unknown_as_unknown(silu):
     assert model["summary"] == {
         "range": r"\left[- W\left(e^{-1}\right),\ \infty\right)", "monotone": "not monotone",
         "class": r"C^{\infty}", "saturation": r"-\infty", "lipschitz": "unknown",
-        "minimum": facts["minimum"]["value"]}
+        "minimum": r"- W\left(e^{-1}\right) \approx -0.278465"}  # the value alone, without the argmin
+
+
+def test_the_comparison_table_keeps_cells_short():
+    from symact.sheets.model import brief
+    long_exact = r"- \frac{\operatorname{erfc}{\left(1 \right)}}{2} + \frac{1}{e \sqrt{\pi}} + 1 \approx 1.1289"
+    assert brief(Latex(long_exact)) == r"\approx 1.1289"
+    assert brief(Latex(r"- \frac{3}{8},\ \text{at } x = - \frac{3}{2}")) == r"- \frac{3}{8}"
+    assert brief(Latex(r"\left[\approx -1.7581,\ \infty\right)")) == r"\left[\approx -1.7581,\ \infty\right)"
+    assert brief("none") == "none"
 
 
 @pytest.mark.parametrize("name", names())

@@ -88,3 +88,30 @@ def number_latex(value: float | None, digits: int = 6) -> str:
         mantissa, exponent = text.split("e")
         return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
     return text
+
+
+SEPARATOR = r",\ "
+
+
+def top_level_parts(latex: str) -> list[str]:
+    r"""``latex`` cut at the separators ``,\ `` that are outside every
+    group: braces and ``\left`` ... ``\right`` pairs."""
+    parts, depth, start, index = [], 0, 0, 0
+    while index < len(latex):
+        if latex.startswith(r"\left", index) or latex.startswith(r"\right", index):
+            depth += 1 if latex.startswith(r"\left", index) else -1
+            index += 5 if latex.startswith(r"\left", index) else 6
+            continue
+        char = latex[index]
+        if char == "\\":
+            index += 2
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and latex.startswith(SEPARATOR, index):
+            parts.append(latex[start:index])
+            index += len(SEPARATOR)
+            start = index
+            continue
+        index += 1
+    parts.append(latex[start:])
+    return parts

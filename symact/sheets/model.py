@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 from symact.describe import symbol_latex
 from symact.sheets.escape import latex_text
-from symact.sheets.mathtext import exact_latex, exact_value, number_latex, number_text
+from symact.sheets.mathtext import exact_latex, exact_value, number_latex, number_text, top_level_parts
 
 NOT_COMPUTED = "not computed"
 LONG_EXACT = 60  # exact forms longer than this (as text) are shown as a float
@@ -131,8 +131,13 @@ def _scalar_math(value: Any) -> str:
 
 
 def _end(data: Mapping[str, Any], key: str) -> str:
-    exact = data.get(key)
-    return _scalar_math(exact if exact is not None else data.get(f"{key}_float"))
+    """An end of an interval: exact when short, else the float after ``\\approx``."""
+    exact, number = data.get(key), data.get(f"{key}_float")
+    if exact is not None and (len(str(exact)) <= LONG_EXACT or not isinstance(number, (int, float))):
+        return _scalar_math(exact)
+    if isinstance(number, (int, float)):
+        return r"\approx " + number_latex(float(number))
+    return _scalar_math(exact)
 
 
 def _dict_math(data: Mapping[str, Any]) -> str:
@@ -327,16 +332,31 @@ def facts(properties: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
         bounds = (verdict or {}).get("enclosure")
         # a point enclosure only repeats the value
         enclosure = enclosure_latex(bounds) if bounds and bounds[0] != bounds[1] else None
-        rows.append({"label": label, "value": fact_value(verdict, render=VALUE_RENDERERS.get(key, value_latex)),
+        rows.append({"label": label, "value": fact_value(verdict, render=VALUE_RENDERERS.get(key, value_latex), name=key),
                      "enclosure": enclosure})
     return rows
 
 
 def summary(properties: Mapping[str, Any] | None) -> dict[str, Latex | str]:
-    """The comparison-table cells of one activation (see ``COLUMNS``)."""
+    """The comparison-table cells of one activation (see ``COLUMNS``): each
+    value alone (no argmin), a long exact form as its float."""
     found = (properties or {}).get("properties", {})
-    return {column: fact_value(found.get(key), brief=True, render=VALUE_RENDERERS.get(key, value_latex))
+    return {column: brief(fact_value(found.get(key), brief=True, render=VALUE_RENDERERS.get(key, value_latex),
+                                     name=key))
             if properties is not None else NOT_COMPUTED for column, key in COLUMNS}
+
+
+def brief(cell: Latex | str) -> Latex | str:
+    r"""The first part of a value (``-W(e^{-1}) \approx -0.278465`` of the
+    minimum and where it is attained), and of an exact form with its float
+    only the float when the exact form is long."""
+    if not isinstance(cell, Latex):
+        return cell
+    first = top_level_parts(cell)[0]
+    exact, approx, number = first.rpartition(r" \approx ")
+    if approx and len(exact) > LONG_EXACT // 2 and not first.startswith(r"\left"):
+        return Latex(r"\approx " + number)
+    return Latex(first)
 
 
 def smoothness_latex(value: Any) -> Latex | str | None:
@@ -347,7 +367,11 @@ def smoothness_latex(value: Any) -> Latex | str | None:
     return value_latex(value)
 
 
-def fact_value(verdict: Mapping[str, Any] | None, brief: bool = False, render=None) -> Latex | str:
+# Properties that are a quantity: when disproved there is none (rather than "no").
+QUANTITIES = {"global_minimum", "global_maximum", "lipschitz_constant", "range"}
+
+
+def fact_value(verdict: Mapping[str, Any] | None, brief: bool = False, render=None, name: str = "") -> Latex | str:
     """One verdict in one cell: its value when proved; 'no' or 'none' (with
     the witness unless ``brief``) when disproved; 'unknown', without the
     partial value the checker may offer, when unknown."""
@@ -358,7 +382,7 @@ def fact_value(verdict: Mapping[str, Any] | None, brief: bool = False, render=No
         value = verdict.get("value")
         return "yes" if value is None or value is True else (render or value_latex)(value)
     if state == "disproved":
-        word = "no" if verdict.get("value") is False else "none"
+        word = "none" if name in QUANTITIES else "no"
         witness = verdict.get("witness")
         if brief or not witness:
             return word

@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 import jinja2
 
 from symact.sheets.escape import latex_text, markdown_text
-from symact.sheets.mathtext import number_text
+from symact.sheets.mathtext import number_text, top_level_parts
 from symact.sheets.model import Latex
 from symact.sheets.svg import plot_svg
 
@@ -56,33 +56,6 @@ def _markdown_math(latex: str) -> str:
     """Math for ``$...$`` in Markdown: a ``|`` would end a table cell, so it
     is written ``\\vert``, and the line stays one line."""
     return " ".join(latex.replace("|", r"\vert ").split())
-
-
-SEPARATOR = r",\ "
-
-
-def top_level_parts(latex: str) -> list[str]:
-    r"""``latex`` cut at the separators ``,\ `` that are outside every
-    group: braces and ``\left`` ... ``\right`` pairs."""
-    parts, depth, start, index = [], 0, 0, 0
-    while index < len(latex):
-        if latex.startswith(r"\left", index) or latex.startswith(r"\right", index):
-            depth += 1 if latex.startswith(r"\left", index) else -1
-            index += 5 if latex.startswith(r"\left", index) else 6
-            continue
-        char = latex[index]
-        if char == "\\":
-            index += 2
-            continue
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth == 0 and latex.startswith(SEPARATOR, index):
-            parts.append(latex[start:index])
-            index += len(SEPARATOR)
-            start = index
-            continue
-        index += 1
-    parts.append(latex[start:])
-    return parts
 
 
 def _latex_cell(value: Any, width: str) -> _Rendered:
