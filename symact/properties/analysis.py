@@ -1,0 +1,289 @@
+r"""Shared facts about one bound activation, computed once per check.
+
+``Analysis`` holds f and its exact derivatives as ``Pieces``, the smooth
+branch formulas as ``Smooth`` objects, and a ``Searcher`` with the check's
+deadline. The property modules ask it questions (the sign of f' on branch
+i, the exact one-sided values at breakpoint c_i, the image of a branch) so
+that no fact is computed twice.
+
+Branch endpoints are exact SymPy numbers; for interval search a branch
+(c_i, c_{i+1}) is widened to Arb points just outside it, so a statement
+proved on the search interval holds on the branch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy
+from flint import arb
+from sympy import S
+
+from symact.budget import run_with_budget
+from symact.pieces import Pieces, same_value
+from symact.properties.intervals import INF, Interval, Unsupported, _lt, constant_ball, to_float
+from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, smooth
+
+MAX_ORDER = 3
+
+
+def compare(a: sympy.Expr, b: sympy.Expr) -> int | None:
+    """Certified sign of a - b for exact extended reals: -1, 0, 1 or None."""
+    if a == b:
+        return 0
+    ia, ib = exact_interval(a), exact_interval(b)
+    if _lt(ia.hi, ib.lo):
+        return -1
+    if _lt(ib.hi, ia.lo):
+        return 1
+    if a.is_finite and b.is_finite and same_value(a, b):
+        return 0
+    return None
+
+
+def point_text(value) -> float | str:
+    """A JSON-able x for a witness point (exact Arb point -> float)."""
+    return to_float(value) if not isinstance(value, sympy.Expr) else float(sympy.N(value, 17))
+
+
+@dataclass
+class Extreme:
+    """A candidate for inf or sup of a function: its value and whether it is taken.
+
+    ``exact`` is the exact value where known; ``enclosure`` always holds it;
+    ``attained`` says whether some x has g(x) equal to it (False for limits
+    approached at an open end); ``at`` describes where (exact text or float).
+    """
+
+    enclosure: Interval
+    exact: sympy.Expr | None
+    attained: bool
+    at: object
+
+
+class Analysis:
+    """Everything the property families share for one ``BoundActivation``."""
+
+    def __init__(self, bound, seconds: float):
+        self.bound = bound
+        self.seconds = seconds
+        self.deadline = Deadline(seconds)
+        self.search = Searcher(self.deadline)
+        self.f: Pieces = bound.pieces
+
+    # derivatives ---------------------------------------------------------------
+    def derivative(self, order: int) -> Pieces:
+        """f^(order) as exact Pieces.
+
+        f' is the core's simplified derivative (shared with ``symact show``);
+        higher orders differentiate it further without simplification, which
+        costs a worker process per branch and is not needed for intervals.
+        """
+        if order == 0:
+            return self.f
+        key = ("derivative", order)
+        if key not in self._cache:
+            if order == 1:
+                self._cache[key] = self.bound.derivative(1)
+            else:
+                self._cache[key] = self.derivative(order - 1).derivative()
+        return self._cache[key]
+
+    @cached_property
+    def edges(self) -> list[tuple[sympy.Expr, sympy.Expr]]:
+        return self.f.intervals()
+
+    def branch_of(self, order: int, i: int):
+        """The formula of f^(order) on f's interval i (a ``Smooth``), or None."""
+        pieces = self.derivative(order)
+        if pieces is None:
+            return None
+        lo, hi = self.edges[i]
+        for j, (a, b) in enumerate(pieces.intervals()):
+            if compare(a, lo) in (-1, 0) and compare(hi, b) in (-1, 0):
+                return smooth(pieces.branches[j])
+        return None
+
+    def search_interval(self, i: int):
+        """Arb endpoints just outside (c_i, c_{i+1}) (infinite ends stay infinite)."""
+        lo, hi = self.edges[i]
+        a = -INF if lo is S.NegativeInfinity else exact_interval(lo).lo
+        b = INF if hi is S.Infinity else exact_interval(hi).hi
+        return a, b
+
+    # signs ----------------------------------------------------------------------
+    def sign(self, order: int, i: int) -> Sign:
+        """Certified sign of f^(order) on the open interval i."""
+        key = ("sign", order, i)
+        if key not in self._cache:
+            g = self.branch_of(order, i)
+            if g is None:
+                self._cache[key] = Sign("unknown")
+            else:
+                a, b = self.search_interval(i)
+                self._cache[key] = self.search.sign(g, a, b)
+        return self._cache[key]
+
+    @cached_property
+    def _cache(self) -> dict:
+        return {}
+
+    # breakpoints -----------------------------------------------------------------
+    def one_sided(self, order: int, i: int):
+        """(left, value, right) of f^(order) at f's breakpoint c_i (exact; value None
+        where it does not exist)."""
+        pieces = self.derivative(order)
+        point = self.f.breakpoints[i]
+        if point not in pieces.breakpoints:
+            value = sympy.simplify(pieces.branches[self._interval_index(pieces, point)].subs(sympy.Symbol("x", real=True), point))
+            return value, value, value
+        j = pieces.breakpoints.index(point)
+        left, right = pieces.one_sided(j)
+        return left, pieces.values[j], right
+
+    @staticmethod
+    def _interval_index(pieces: Pieces, point) -> int:
+        for j, (a, b) in enumerate(pieces.intervals()):
+            if compare(a, point) in (-1,) and compare(point, b) in (-1,):
+                return j
+        return 0
+
+    # images -------------------------------------------------------------------------
+    def end_value(self, order: int, i: int, side: int):
+        """Exact limit of branch i of f^(order) at its left (side -1) or right (+1) end."""
+        lo, hi = self.edges[i]
+        end = lo if side < 0 else hi
+        g = self.branch_of(order, i)
+        if g is None:
+            return None
+        if end in (S.Infinity, S.NegativeInfinity):
+            return g.limit(1 if end is S.Infinity else -1)
+        k = self.f.breakpoints.index(end)
+        left, _, right = self.one_sided(order, k)
+        return right if side < 0 else left
+
+    def extremes(self, order: int, i: int) -> tuple[list[Extreme], list[Extreme], str | None]:
+        """Candidates for inf and sup of f^(order) on branch i; a reason if incomplete."""
+        key = ("extremes", order, i)
+        if key in self._cache:
+            return self._cache[key]
+        result = self._extremes(order, i)
+        self._cache[key] = result
+        return result
+
+    def _extremes(self, order, i):
+        g = self.branch_of(order, i)
+        if g is None:
+            return [], [], "no derivative"
+        lo, hi = self.edges[i]
+        ends = []
+        for side, end in ((-1, lo), (1, hi)):
+            value = self.end_value(order, i, side)
+            ends.append((value, end))
+        slope = self.sign(order + 1, i)
+        if slope.kind == "zero":
+            value = ends[0][0]
+            if value is None:
+                return [], [], "constant branch without a value"
+            e = Extreme(exact_interval(value), value, True, f"every x in ({sympy.sstr(lo)}, {sympy.sstr(hi)})")
+            return [e], [e], None
+        if slope.nonnegative or slope.nonpositive:
+            # strictly monotone on an open interval: the image is open
+            out = []
+            for value, end in ends:
+                if value is None:
+                    return [], [], "a one-sided limit could not be found"
+                out.append(Extreme(exact_interval(value), value, False, sympy.sstr(end)))
+            low, high = (out[0], out[1]) if slope.nonnegative else (out[1], out[0])
+            return [low], [high], None
+        a, b = self.search_interval(i)
+        lows, highs, problems = [], [], []
+        for target, sign, collect in ((g, 1, lows), (g.negated, -1, highs)):
+            infinite = S.NegativeInfinity if sign > 0 else S.Infinity
+            if any(value == infinite for value, _ in ends):
+                continue  # the end limit is the extreme; nothing inside can beat it
+            bound = self.search.minimize(target, a, b)
+            refined = self._refine(order, i, g, bound, sign)
+            if refined is None:
+                problems.append("the search did not converge")
+                enclosure = Interval(bound.lower, bound.upper)
+                collect.append(Extreme(enclosure if sign > 0 else -enclosure, None, None, None))
+                continue
+            collect.append(refined)
+        for value, end in ends:
+            if value is None:
+                problems.append("a one-sided limit could not be found")
+                continue
+            extreme = Extreme(exact_interval(value), value, False, sympy.sstr(end))
+            lows.append(extreme)
+            highs.append(extreme)
+        return lows, highs, ("; ".join(problems) or None)
+
+    def _refine(self, order, i, g, bound: Bound, sign: int) -> Extreme | None:
+        """An interior extremum with a tight argmin, exact where solve finds it."""
+        if not bound.complete or bound.argmin is None or bound.point is None:
+            return None
+        value = Interval(bound.lower, bound.upper)
+        if sign < 0:
+            value = -value
+        argmin = bound.argmin
+        slope = self.branch_of(order + 1, i)
+        curve = self.branch_of(order + 2, i)
+        at = None
+        exact = None
+        if slope is not None and curve is not None:
+            convex = curve.natural(argmin)
+            if (sign > 0 and convex.is_positive()) or (sign < 0 and convex.is_negative()):
+                left, right = argmin.lo, argmin.hi
+                if slope.at(left).is_negative() == (sign > 0) and slope.at(right).is_positive() == (sign > 0):
+                    for _ in range(60):
+                        mid = Interval(left, right).midpoint()
+                        s = slope.at(mid)
+                        if s.is_negative():
+                            left, right = (mid, right) if sign > 0 else (left, mid)
+                        elif s.is_positive():
+                            left, right = (left, mid) if sign > 0 else (mid, right)
+                        else:
+                            break
+                    argmin = Interval(left, right)
+                    tight = g.enclose(argmin)
+                    value = value.intersect(tight)
+                    exact_at = self._solve_in(slope, argmin)
+                    if exact_at is not None:
+                        at = exact_at
+                        exact = self._exact_value(g, exact_at)
+                        if exact is not None:
+                            value = value.intersect(exact_interval(exact))
+        return Extreme(value, exact, True, {"x": at, "x_enclosure": argmin})
+
+    def _solve_in(self, slope, box: Interval):
+        roots = run_with_budget(_real_roots, slope.expr, seconds=min(3.0, max(0.5, self.deadline.left() / 4)))
+        if not isinstance(roots, list):
+            return None
+        for root in roots:
+            try:
+                inside = box.contains(exact_interval(root))
+            except Unsupported:
+                continue
+            if inside:
+                return root
+        return None
+
+    def _exact_value(self, g, at):
+        value = run_with_budget(_simplified_value, g.expr, at, seconds=2.0)
+        return value if isinstance(value, sympy.Expr) and value.is_number else None
+
+
+def _real_roots(expr):
+    from symact.functions import elementary
+    from symact.parsing import X
+
+    roots = sympy.solve(elementary(expr), X)
+    return [r for r in roots if r.is_number and r.is_real]
+
+
+def _simplified_value(expr, at):
+    from symact.functions import elementary
+    from symact.parsing import X
+
+    return sympy.simplify(elementary(expr).subs(X, at))
