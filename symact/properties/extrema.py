@@ -158,8 +158,12 @@ def check_extrema(an: Analysis, smoothness: dict) -> dict:
     value = {"lower": _end_text(low), "lower_float": _float_of(low), "lower_closed": low.attained,
              "upper": _end_text(high), "upper_float": _float_of(high), "upper_closed": high.attained}
     enclosure = [low.enclosure.floats()[0], high.enclosure.floats()[1]]
+    connected = smoothness.get("continuous")
+    value["is_interval"] = None if connected is None or connected.verdict == "unknown" else connected.verdict == "proved"
     if low.complete and high.complete and low.attained is not None and high.attained is not None:
         value["text"] = _range_text(low, high)
+        if value["is_interval"] is False:
+            value["text"] = f"within {value['text']} (f jumps, so the image is not an interval)"
         result["range"] = proved(INTERVAL, value, "extreme candidates certified on every branch", enclosure=enclosure)
     else:
         result["range"] = unknown(low.reason or high.reason or "attainment of an end not settled",
