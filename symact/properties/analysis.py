@@ -20,11 +20,22 @@ from flint import arb
 from sympy import S
 
 from symact.budget import run_with_budget
+from symact.errors import SymactError
+from symact.parsing import X
 from symact.pieces import Pieces, same_value
 from symact.properties.intervals import INF, Interval, Unsupported, _lt, constant_ball, to_float
 from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, smooth
 
 MAX_ORDER = 3
+SOLVE_SECONDS = 1.0  # SiLU's critical point -1 - W(1/e) takes 0.2 s
+
+
+def _tidy(expr: sympy.Expr) -> sympy.Expr:
+    """A cheap normal form: rational functions cancelled (softsign' = 1/(1+x)^2),
+    common factors pulled out of sums (SiLU' = sigma(x)(1 + x(1 - sigma(x))))."""
+    if expr.is_rational_function(X):
+        return sympy.factor(expr)
+    return sympy.factor_terms(expr)
 
 
 def compare(a: sympy.Expr, b: sympy.Expr) -> int | None:
@@ -36,8 +47,11 @@ def compare(a: sympy.Expr, b: sympy.Expr) -> int | None:
         return -1
     if _lt(ib.hi, ia.lo):
         return 1
-    if a.is_finite and b.is_finite and same_value(a, b):
-        return 0
+    try:
+        if a.is_finite and b.is_finite and same_value(a, b):
+            return 0
+    except SymactError:  # same_value gives up (AnalysisTimeout) rather than guess
+        return None
     return None
 
 
@@ -75,18 +89,16 @@ class Analysis:
     def derivative(self, order: int) -> Pieces:
         """f^(order) as exact Pieces.
 
-        f' is the core's simplified derivative (shared with ``symact show``);
-        higher orders differentiate it further without simplification, which
-        costs a worker process per branch and is not needed for intervals.
+        Branches are tidied cheaply (``_tidy``) instead of ``simplify``: the
+        core's simplification costs a worker process per branch (and gives
+        up after 2 s on GELU-tanh), and interval search needs only a form
+        without needless cancellation.
         """
         if order == 0:
             return self.f
         key = ("derivative", order)
         if key not in self._cache:
-            if order == 1:
-                self._cache[key] = self.bound.derivative(1)
-            else:
-                self._cache[key] = self.derivative(order - 1).derivative()
+            self._cache[key] = self.derivative(order - 1).derivative().map_branches(_tidy)
         return self._cache[key]
 
     @cached_property
@@ -257,7 +269,7 @@ class Analysis:
         return Extreme(value, exact, True, {"x": at, "x_enclosure": argmin})
 
     def _solve_in(self, slope, box: Interval):
-        roots = run_with_budget(_real_roots, slope.expr, seconds=min(3.0, max(0.5, self.deadline.left() / 4)))
+        roots = run_with_budget(_real_roots, slope.expr, seconds=SOLVE_SECONDS)
         if not isinstance(roots, list):
             return None
         for root in roots:

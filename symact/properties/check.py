@@ -14,7 +14,7 @@ from typing import Any
 from symact.activation import Activation, BoundActivation
 from symact.properties.analysis import Analysis
 from symact.properties.asymptotics import check_limits
-from symact.properties.extrema import check_extrema
+from symact.properties.extrema import check_extrema, check_lipschitz
 from symact.properties.monotonicity import check_monotonicity
 from symact.properties.origin import check_origin
 from symact.properties.smoothness import check_smoothness
@@ -28,11 +28,11 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                    "differentiable_almost_everywhere"),
     "monotonicity": ("monotonicity", "non_decreasing", "strictly_increasing", "non_increasing",
                      "derivative_monotone", "convex", "concave", "dead_zone", "gradient_zero_almost_everywhere"),
-    "extrema": ("range", "bounded_below", "bounded_above", "global_minimum", "global_maximum",
-                "lipschitz_constant"),
+    "extrema": ("range", "bounded_below", "bounded_above", "global_minimum", "global_maximum"),
     "limits": ("limit_at_minus_infinity", "limit_at_plus_infinity", "derivative_limit_at_minus_infinity",
                "derivative_limit_at_plus_infinity", "saturation"),
     "origin": ("value_at_zero", "derivative_at_zero", "zero_centred", "odd_symmetric", "identity_near_origin"),
+    "lipschitz": ("lipschitz_constant",),
     "warnings": ("warnings",),
 }
 PROPERTY_NAMES: tuple[str, ...] = tuple(name for names in FAMILIES.values() for name in names)
@@ -76,6 +76,7 @@ def check(bound: BoundActivation | Activation, timeout: float = DEFAULT_TIMEOUT)
     props.update(_run("extrema", check_extrema, an, props))
     props.update(_run("limits", check_limits, an))
     props.update(_run("origin", check_origin, an, props))
+    props.update(_run("lipschitz", check_lipschitz, an, props))
     props.update(_run("warnings", lambda p: {"warnings": derive_warnings(p)}, props))
     params = {name: exact_text(value) for name, value in bound.values}
     return CheckResult(bound.name, params, props, time.monotonic() - started)

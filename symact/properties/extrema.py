@@ -140,7 +140,7 @@ def _range_text(low: Global, high: Global) -> str:
 
 
 def check_extrema(an: Analysis, smoothness: dict) -> dict:
-    """range, bounded_below, bounded_above, global_minimum, global_maximum, lipschitz_constant."""
+    """range, bounded_below, bounded_above, global_minimum, global_maximum."""
     low, high = global_extremes(an, 0)
     result = {}
     for name, g, infinite in (("bounded_below", low, -INF), ("bounded_above", high, INF)):
@@ -170,8 +170,12 @@ def check_extrema(an: Analysis, smoothness: dict) -> dict:
                                   value=value, enclosure=enclosure)
     for name, g, word in (("global_minimum", low, "infimum"), ("global_maximum", high, "supremum")):
         result[name] = _extreme_verdict(g, word)
-    result["lipschitz_constant"] = _lipschitz(an, smoothness)
     return result
+
+
+def check_lipschitz(an: Analysis, smoothness: dict) -> dict:
+    """lipschitz_constant: sup |f'| over the line."""
+    return {"lipschitz_constant": _lipschitz(an, smoothness)}
 
 
 def _float_of(g: Global):

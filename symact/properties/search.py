@@ -34,12 +34,13 @@ from symact.parsing import X
 from symact.properties.intervals import (INF, Interval, Unsupported, _is_inf, _lt, compile_interval, constant_ball,
                                          stable_form, to_float)
 
-LIMIT_SECONDS = 2.0
+LIMIT_SECONDS = 1.0
 MAX_BOXES = 3000
-TAIL_FAR = 1e9
-TAIL_ATTEMPTS = 3
-SEARCH_SECONDS = 2.0
-NESTED_SECONDS = 0.25
+# An infinite box is cut only at these points, so tail enclosures are computed
+# (and cached) at a fixed ladder of starts, whatever the search order.
+CUTS = tuple(sorted([arb(-4.0 * 4 ** k) for k in range(14)] + [arb(0)] + [arb(4.0 * 4 ** k) for k in range(14)]))
+SEARCH_SECONDS = 5.0  # safety nets only: box counts bound the work, so verdicts do not
+NESTED_SECONDS = 1.0  # depend on the machine's load
 NESTED_BOXES = 300
 PROBES = tuple(arb(v) / 8 for v in (-160, -40, -24, -16, -12, -8, -4, -2, -1, 1, 2, 4, 8, 12, 16, 24, 40, 160))
 
@@ -187,15 +188,11 @@ def _split(box: Interval):
         zero = arb(0)
         return [Interval(lo, zero), Interval(zero, hi)]
     if _is_inf(hi):
-        if abs(float(lo.mid())) > TAIL_FAR:
-            return None
-        cut = (lo + max(4.0, 3 * abs(float(lo.mid())))).mid()
-        return [Interval(lo, cut), Interval(cut, hi)]
+        cut = next((c for c in CUTS if _lt(lo, c)), None)
+        return None if cut is None else [Interval(lo, cut), Interval(cut, hi)]
     if _is_inf(lo):
-        if abs(float(hi.mid())) > TAIL_FAR:
-            return None
-        cut = (hi - max(4.0, 3 * abs(float(hi.mid())))).mid()
-        return [Interval(lo, cut), Interval(cut, hi)]
+        cut = next((c for c in reversed(CUTS) if _lt(c, hi)), None)
+        return None if cut is None else [Interval(lo, cut), Interval(cut, hi)]
     mid = box.midpoint()
     if not (lo < mid < hi):
         return None
@@ -224,7 +221,6 @@ class Searcher:
         self.depth = depth
         self._tails: dict = {}
         self._signs: dict = {}
-        self._attempts: dict = {}
 
     # enclosures -------------------------------------------------------------
     def enclose(self, g: Smooth, box: Interval, depth: int) -> Interval:
@@ -254,13 +250,17 @@ class Searcher:
             value = value.intersect(tail)
             if value.is_finite():
                 return value
-        if expr.is_Add or expr.is_Mul:
-            parts = [self.tail_enclose(arg, start, side, depth) for arg in expr.args]
-            total = parts[0]
-            for part in parts[1:]:
-                total = total + part if expr.is_Add else total * part
-            value = value.intersect(total)
-        return value
+        return value.intersect(self._structured(expr, start, side, depth))
+
+    def _structured(self, expr: sympy.Expr, start, side: int, depth: int) -> Interval:
+        """Sum of the terms' (product of the factors') tail enclosures."""
+        if not (expr.is_Add or expr.is_Mul):
+            return Interval.whole()
+        parts = [self.tail_enclose(arg, start, side, depth) for arg in expr.args]
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part if expr.is_Add else total * part
+        return total
 
     def tail(self, g: Smooth, start, side: int, depth: int) -> Interval | None:
         """g on [start, +inf] (side +1) or [-inf, start] (side -1) by monotonicity."""
@@ -268,10 +268,8 @@ class Searcher:
         if key in self._tails:
             return self._tails[key]
         self._tails[key] = None
-        attempts = (id(g), side, depth)
-        self._attempts[attempts] = self._attempts.get(attempts, 0) + 1
         result = None
-        if not self.deadline.expired() and self._attempts[attempts] <= TAIL_ATTEMPTS:
+        if not self.deadline.expired():
             lo, hi = (start, INF) if side > 0 else (-INF, start)
             sign = self.sign(g.derivative, lo, hi, depth - 1).kind
             if sign in ("unknown", "mixed"):
@@ -288,6 +286,12 @@ class Searcher:
                     result = Interval(at_end.lo, at_start.hi) if side > 0 else Interval(at_start.lo, at_end.hi)
             elif sign == "zero":
                 result = g.at(start)
+            elif rising != falling:
+                # monotone, no exact limit: the other side from the term-by-term enclosure
+                other = self._structured(g.expr, start, side, depth)
+                at_start = g.at(start)
+                toward_end_up = rising == (side > 0)
+                result = Interval(at_start.lo, other.hi) if toward_end_up else Interval(other.lo, at_start.hi)
         self._tails[key] = result
         return result
 
