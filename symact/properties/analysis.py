@@ -27,7 +27,8 @@ from symact.properties.intervals import INF, Interval, Unsupported, _lt, constan
 from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, smooth
 
 MAX_ORDER = 3
-SOLVE_SECONDS = 1.0  # SiLU's critical point -1 - W(1/e) takes 0.2 s
+SOLVE_SECONDS = 3.0  # SiLU's critical point -1 - W(1/e) takes 0.2 s alone, more under load
+SOLVE_MAX_OPS = 40  # larger f' (GELU-tanh, Mish) have no closed-form critical point in SymPy
 
 
 def _tidy(expr: sympy.Expr) -> sympy.Expr:
@@ -256,11 +257,13 @@ class Analysis:
                         elif s.is_positive():
                             left, right = (left, mid) if sign > 0 else (mid, right)
                         else:
+                            if s.lo == 0 and s.hi == 0:  # an exact critical point
+                                left = right = mid
                             break
                     argmin = Interval(left, right)
                     tight = g.enclose(argmin)
                     value = value.intersect(tight)
-                    exact_at = self._solve_in(slope, argmin)
+                    exact_at = self._solve_in(slope, curve, argmin, sign)
                     if exact_at is not None:
                         at = exact_at
                         exact = self._exact_value(g, exact_at)
@@ -268,16 +271,27 @@ class Analysis:
                             value = value.intersect(exact_interval(exact))
         return Extreme(value, exact, True, {"x": at, "x_enclosure": argmin})
 
-    def _solve_in(self, slope, box: Interval):
+    def _solve_in(self, slope, curve, box: Interval, sign: int):
+        """The exact critical point in ``box``, from ``solve``, or None.
+
+        A root r of f' is accepted when its enclosure meets ``box`` and f''
+        has one strict sign on the hull of both: f' is then strictly
+        monotone there, so r is the only critical point, the certified one.
+        """
+        if sympy.count_ops(slope.expr) > SOLVE_MAX_OPS:
+            return None
         roots = run_with_budget(_real_roots, slope.expr, seconds=SOLVE_SECONDS)
         if not isinstance(roots, list):
             return None
         for root in roots:
             try:
-                inside = box.contains(exact_interval(root))
+                where = exact_interval(root)
             except Unsupported:
                 continue
-            if inside:
+            if _lt(where.hi, box.lo) or _lt(box.hi, where.lo):
+                continue
+            bend = curve.natural(box.hull(where))
+            if (sign > 0 and bend.is_positive()) or (sign < 0 and bend.is_negative()):
                 return root
         return None
 

@@ -18,7 +18,7 @@ from symact.properties.intervals import INF, _lt, to_float
 from symact.properties.search import exact_interval
 from symact.properties.verdict import INTERVAL, SYMBOLIC, exact_text, proved, unknown
 
-SIDES = {"plus_infinity": 1, "minus_infinity": -1}
+SIDES = {"minus_infinity": -1, "plus_infinity": 1}
 TAIL_START = 64
 
 

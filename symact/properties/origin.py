@@ -16,6 +16,7 @@ from sympy import S
 from symact.budget import run_with_budget
 from symact.parsing import X
 from symact.properties.analysis import Analysis, compare
+from symact.properties.intervals import Unsupported
 from symact.properties.search import exact_interval
 from symact.properties.verdict import DERIVED, INTERVAL, SYMBOLIC, disproved, exact_text, proved, unknown
 
@@ -26,7 +27,8 @@ def value_at(an: Analysis, order: int, point: sympy.Expr):
     """(value, left, right) of f^(order) at an exact point; value None where it does not exist."""
     for k, c in enumerate(an.f.breakpoints):
         if compare(c, point) == 0:
-            return an.one_sided(order, k)
+            left, value, right = an.one_sided(order, k)
+            return value, left, right
     for i, (lo, hi) in enumerate(an.edges):
         if compare(lo, point) == -1 and compare(point, hi) == -1:
             g = an.branch_of(order, i)
@@ -36,7 +38,18 @@ def value_at(an: Analysis, order: int, point: sympy.Expr):
 
 
 def _number(value) -> dict:
-    return {"value": exact_text(value), "value_float": exact_interval(value).floats()[0]}
+    try:
+        floats = exact_interval(value).floats()
+    except Unsupported:
+        return {"value": exact_text(value), "value_float": None}
+    return {"value": exact_text(value), "value_float": floats[0] if floats[0] == floats[1] else sum(floats) / 2}
+
+
+def _floats(value):
+    try:
+        return exact_interval(value).floats()
+    except Unsupported:
+        return None
 
 
 def _is_zero_sum(expr):
@@ -68,7 +81,10 @@ def _odd_witness(an: Analysis):
         here, minus = value_at(an, 0, p)[0], value_at(an, 0, -p)[0]
         if here is None or minus is None:
             continue
-        total = exact_interval(here) + exact_interval(minus) if here.is_number and minus.is_number else None
+        try:
+            total = exact_interval(here) + exact_interval(minus) if here.is_number and minus.is_number else None
+        except Unsupported:
+            continue
         if total is not None and (total.is_positive() or total.is_negative()):
             return {"x": text, "f(x)": exact_interval(here).floats(), "f(-x)": exact_interval(minus).floats()}
     return None
@@ -78,19 +94,23 @@ def check_origin(an: Analysis, extrema: dict) -> dict:
     """value_at_zero, derivative_at_zero, zero_centred, odd_symmetric, identity_near_origin."""
     result = {}
     f0, left, right = value_at(an, 0, S.Zero)
-    if f0 is None:
+    if f0 is not None and not (f0.is_number and f0.is_finite):
+        f0 = None
+        result["value_at_zero"] = unknown("the formula of f is singular at 0")
+    elif f0 is None:
         result["value_at_zero"] = disproved(SYMBOLIC, {"left": exact_text(left), "right": exact_text(right)},
                                             "f is not defined at 0", value=None)
     else:
-        result["value_at_zero"] = proved(SYMBOLIC, _number(f0), "exact value", enclosure=exact_interval(f0).floats())
+        result["value_at_zero"] = proved(SYMBOLIC, _number(f0), "exact value", enclosure=_floats(f0))
     d0, dleft, dright = value_at(an, 1, S.Zero)
-    if d0 is None:
+    if d0 is not None and not (d0.is_number and d0.is_finite):
+        result["derivative_at_zero"] = unknown(f"the formula of f' is singular at 0 ({d0})")
+    elif d0 is None:
         result["derivative_at_zero"] = disproved(
             SYMBOLIC, {"left": exact_text(dleft), "right": exact_text(dright)},
             "f'(0) does not exist: the one-sided derivatives differ (or f jumps)", value=None)
     else:
-        result["derivative_at_zero"] = proved(SYMBOLIC, _number(d0), "exact value",
-                                              enclosure=exact_interval(d0).floats())
+        result["derivative_at_zero"] = proved(SYMBOLIC, _number(d0), "exact value", enclosure=_floats(d0))
     # zero-centred
     low_bound, high_bound = extrema["range"].enclosure or [None, None]
     if f0 is not None and compare(f0, S.Zero) != 0:
@@ -119,7 +139,7 @@ def check_origin(an: Analysis, extrema: dict) -> dict:
         else:
             result["odd_symmetric"] = unknown("neither proved symbolically nor refuted at the probes")
     fv, dv = result["value_at_zero"], result["derivative_at_zero"]
-    if fv.verdict == "proved" and dv.verdict == "proved":
+    if fv.verdict == "proved" and dv.verdict == "proved" and d0 is not None:
         if compare(f0, S.Zero) == 0 and compare(d0, S.One) == 0:
             result["identity_near_origin"] = proved(DERIVED, True, "f(0) = 0 and f'(0) = 1 exactly")
         else:
@@ -138,7 +158,10 @@ def _sign_point(an: Analysis, sign: int):
         value = value_at(an, 0, p)[0]
         if value is None or not value.is_number:
             continue
-        enclosure = exact_interval(value)
+        try:
+            enclosure = exact_interval(value)
+        except Unsupported:
+            continue
         if (sign < 0 and enclosure.is_negative()) or (sign > 0 and enclosure.is_positive()):
             return text
     return None

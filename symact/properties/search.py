@@ -409,6 +409,8 @@ class Searcher:
             for part in parts:
                 consider(part.midpoint())
                 push(part)
+        if complete and stop_at is None and not _is_inf(upper):
+            heap = self._tighten(g, heap, upper, depth)
         lows = [v.lo for _, _, _, v in heap] + [v.lo for _, v in stuck]
         lower = lows[0] if lows else upper
         for low in lows[1:]:
@@ -425,6 +427,26 @@ class Searcher:
             for b in candidates[1:]:
                 argmin = argmin.hull(b)
         return Bound(lower, upper, best, argmin, complete)
+
+    def _tighten(self, g: Smooth, heap: list, upper, depth: int, splits: int = 400) -> list:
+        """Split the boxes that may hold a minimiser until they are narrow.
+
+        The value enclosure is already tight; this only shrinks the argmin
+        hull, so that the critical point can be isolated (f'' of one sign).
+        """
+        keep = [(box, value) for _, _, box, value in heap if not _lt(upper, value.lo)]
+        for _ in range(splits):
+            wide = [item for item in keep if item[0].is_finite() and item[0].width() > 1e-9 * max(1.0, abs(_key(item[0].lo)))]
+            if not wide or len(keep) > 64:
+                break
+            box, _ = max(wide, key=lambda item: item[0].width())
+            keep = [item for item in keep if item[0] is not box]
+            for part in _split(box) or []:
+                value = self.enclose(g, part, depth)
+                if not _lt(upper, value.lo):
+                    keep.append((part, value))
+        counter = itertools.count()
+        return [(_key(v.lo), next(counter), b, v) for b, v in keep]
 
     def sign(self, g: Smooth, lo, hi, depth: int | None = None) -> "Sign":
         """The sign of g on the open interval (lo, hi), certified, or unknown."""

@@ -53,9 +53,19 @@ class Verdict:
     reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        enclosure = None if self.enclosure is None else [json_number(v) for v in self.enclosure]
-        return {"verdict": self.verdict, "method": self.method, "value": self.value,
-                "enclosure": enclosure, "witness": self.witness, "reason": self.reason}
+        return {"verdict": self.verdict, "method": self.method, "value": plain(self.value),
+                "enclosure": plain(self.enclosure), "witness": plain(self.witness), "reason": self.reason}
+
+
+def plain(data: Any) -> Any:
+    """``data`` with every float JSON-safe (infinities as "inf"/"-inf") and tuples as lists."""
+    if isinstance(data, float):
+        return json_number(data)
+    if isinstance(data, dict):
+        return {str(k): plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [plain(v) for v in data]
+    return data
 
 
 def proved(method: str, value: Any = True, reason: str | None = None, enclosure=None, witness=None) -> Verdict:
