@@ -391,7 +391,8 @@ def _stable_sum(expr: sympy.Expr) -> sympy.Expr:
         for other, constant in enumerate(terms):
             if other != index and constant == 1:
                 u = coeff * atom.args[0]
-                stable = 2 * sigmoid(2 * u) if isinstance(atom, sympy.tanh) else sympy.erfc(-u)
+                # evaluate=False: SymPy would turn erfc(-u) back into 2 - erfc(u)
+                stable = 2 * sigmoid(2 * u) if isinstance(atom, sympy.tanh) else sympy.erfc(-u, evaluate=False)
                 rest = [t for k, t in enumerate(terms) if k not in (index, other)]
                 return sympy.Add(stable, *rest)
     return expr
