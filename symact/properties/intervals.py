@@ -203,6 +203,21 @@ class Interval:
         return self + (-other)
 
     def __mul__(self, other: "Interval") -> "Interval":
+        a, b, c, d = self.lo, self.hi, other.lo, other.hi
+        if type(a) is arb and type(b) is arb and type(c) is arb and type(d) is arb:
+            # finite: the classic sign cases need two products, not four
+            if a >= 0:
+                lo, hi = (a * c, b * d) if c >= 0 else (b * c, a * d) if d <= 0 else (b * c, b * d)
+            elif b <= 0:
+                lo, hi = (a * d, b * c) if c >= 0 else (b * d, a * c) if d <= 0 else (a * d, a * c)
+            elif c >= 0:
+                lo, hi = a * d, b * d
+            elif d <= 0:
+                lo, hi = b * c, a * c
+            else:
+                lo1, lo2, hi1, hi2 = (a * d).lower(), (b * c).lower(), (a * c).upper(), (b * d).upper()
+                return Interval(lo1 if lo1 < lo2 else lo2, hi1 if hi1 > hi2 else hi2)
+            return Interval(lo.lower(), hi.upper())
         lows, highs = [], []
         for a in (self.lo, self.hi):
             for b in (other.lo, other.hi):
@@ -376,11 +391,17 @@ def _real_power(a: Interval, exponent: arb, positive: bool) -> Interval:
 # compilation ------------------------------------------------------------------
 
 def _stable_sum(expr: sympy.Expr) -> sympy.Expr:
-    """1 +- tanh(u) -> 2 sigmoid(+-2u), 1 +- erf(u) -> erfc(-+u), 1 - sigmoid(u) -> sigmoid(-u):
-    sums that cancel become atoms that do not."""
+    """1 +- tanh(u) -> 2 sigmoid(+-2u), 1 +- erf(u) -> erfc(-+u), 1 - sigmoid(u) -> sigmoid(-u),
+    1 - tanh(u)^2 -> cosh(u)^-2: sums that cancel become atoms that do not."""
     terms = list(expr.args)
     for index, term in enumerate(terms):
         coeff, atom = term.as_coeff_Mul()
+        if (coeff == -1 and atom.is_Pow and atom.exp == 2 and isinstance(atom.base, sympy.tanh)
+                and 1 in terms):
+            rest = list(terms)
+            rest.remove(term)
+            rest.remove(sympy.S.One)
+            return sympy.Add(sympy.cosh(atom.base.args[0]) ** -2, *rest)
         if coeff == -1 and isinstance(atom, sigmoid) and 1 in terms:
             rest = list(terms)
             rest.remove(term)

@@ -42,6 +42,7 @@ CUTS = tuple(sorted([arb(-4.0 * 4 ** k) for k in range(14)] + [arb(0)] + [arb(4.
 SEARCH_SECONDS = 5.0  # safety nets only: box counts bound the work, so verdicts do not
 NESTED_SECONDS = 1.0  # depend on the machine's load
 NESTED_BOXES = 300
+RATIO_MAX_OPS = 60  # a cancelled h'/h larger than this is slower to search than it is worth
 PROBES = tuple(arb(v) / 8 for v in (-160, -40, -24, -16, -12, -8, -4, -2, -1, 1, 2, 4, 8, 12, 16, 24, 40, 160))
 
 
@@ -77,6 +78,9 @@ def exact_limit(expr: sympy.Expr, side: int, seconds: float = LIMIT_SECONDS):
     SymPy's ``limit`` on the elementary form, which is reliable on single
     smooth branches, run under a time budget.
     """
+    if expr.could_extract_minus_sign():
+        negated = exact_limit(-expr, side, seconds)
+        return None if negated is None else -negated
     at = S.Infinity if side > 0 else S.NegativeInfinity
     try:
         value = expr.subs(X, at)
@@ -223,9 +227,11 @@ class Searcher:
         self._signs: dict = {}
 
     # enclosures -------------------------------------------------------------
-    def enclose(self, g: Smooth, box: Interval, depth: int) -> Interval:
+    def enclose(self, g: Smooth, box: Interval, depth: int, lower_only: bool = False) -> Interval:
+        """g on ``box``; with ``lower_only``, tail work is done only for an infinite lower bound
+        (a minimisation needs nothing else)."""
         value = g.enclose(box)
-        if box.is_finite() or depth <= 0 or value.is_finite():
+        if box.is_finite() or depth <= 0 or value.is_finite() or (lower_only and not _is_inf(value.lo)):
             return value
         if _is_inf(box.hi) and not _is_inf(box.lo):
             return self.tail_enclose(g.expr, box.lo, +1, depth)
@@ -330,7 +336,7 @@ class Searcher:
             box = Interval(start, INF) if side > 0 else Interval(-INF, start)
             if not smooth(ratio).natural(box).is_finite() or smooth(ratio).evaluator is None:
                 other = run_with_budget(_cancelled_ratio, sympy.diff(factor, X), factor, seconds=LIMIT_SECONDS)
-                if isinstance(other, sympy.Expr):
+                if isinstance(other, sympy.Expr) and sympy.count_ops(other) <= RATIO_MAX_OPS:
                     ratio = other
             ratios.append(ratio)
         if not ratios:
@@ -368,8 +374,11 @@ class Searcher:
             if _lt(value.hi, upper):
                 upper, best = value.hi, point
 
-        def push(box):
-            value = self.enclose(g, box, depth)
+        upgraded: set = set()
+
+        def push(box, value=None):
+            if value is None:
+                value = g.enclose(box)
             heapq.heappush(heap, (_key(value.lo), next(counter), box, value))
 
         for box in _initial(lo, hi):
@@ -400,6 +409,11 @@ class Searcher:
                 break
             heapq.heappop(heap)
             if not _lt(value.lo, upper) and stop_at is None and not _is_inf(upper):
+                continue
+            if not box.is_finite() and id(box) not in upgraded:
+                # tail work only for an infinite box that decides the search
+                upgraded.add(id(box))
+                push(box, value.intersect(self.enclose(g, box, depth)))
                 continue
             parts = _split(box)
             if parts is None or (box.is_finite() and box.width() < 1e-300):
