@@ -20,6 +20,7 @@ from symact.properties.verdict import INTERVAL, SYMBOLIC, exact_text, proved, un
 
 SIDES = {"minus_infinity": -1, "plus_infinity": 1}
 TAIL_START = 64
+TAIL_SECONDS = 1.0  # per limit: the monotone-tail argument either works quickly or not at all
 
 
 def _limit(an: Analysis, order: int, side: int):
@@ -37,7 +38,8 @@ def _limit(an: Analysis, order: int, side: int):
     start = arb(TAIL_START) if side > 0 else arb(-TAIL_START)
     if (side > 0 and _lt(start, lo)) or (side < 0 and _lt(hi, start)):
         start = lo if side > 0 else hi
-    tail = an.search.tail(g, start, side, an.search.depth)
+    with an.search.limited(TAIL_SECONDS):
+        tail = an.search.tail(g, start, side, an.search.depth)
     if tail is not None and tail.is_finite():
         floats = tail.floats()
         return proved(INTERVAL, {"value": None, "value_float": (floats[0] + floats[1]) / 2},

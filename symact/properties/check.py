@@ -22,6 +22,7 @@ from symact.properties.verdict import Verdict, exact_text, unknown
 from symact.properties.warnings import derive_warnings
 
 DEFAULT_TIMEOUT = 10.0
+BUDGET_SHARE = 0.85  # of the timeout for searches; the rest covers work that finishes a step
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "smoothness": ("continuous", "continuity_class", "differentiable_everywhere",
@@ -69,7 +70,7 @@ def check(bound: BoundActivation | Activation, timeout: float = DEFAULT_TIMEOUT)
     if isinstance(bound, Activation):
         bound = bound.bind()
     started = time.monotonic()
-    an = Analysis(bound, timeout)
+    an = Analysis(bound, timeout * BUDGET_SHARE)
     props: dict[str, Verdict] = {}
     props.update(_run("smoothness", check_smoothness, an))
     props.update(_run("monotonicity", check_monotonicity, an, props))

@@ -19,6 +19,7 @@ improve an upper bound on a minimum.
 from __future__ import annotations
 
 import heapq
+from contextlib import contextmanager
 import itertools
 import time
 from dataclasses import dataclass
@@ -226,6 +227,16 @@ class Searcher:
         self._tails: dict = {}
         self._signs: dict = {}
 
+    @contextmanager
+    def limited(self, seconds: float):
+        """Run the searches inside with at most ``seconds`` of the shared deadline."""
+        saved = self.deadline
+        self.deadline = Deadline(min(seconds, max(0.0, saved.left())))
+        try:
+            yield
+        finally:
+            self.deadline = saved
+
     # enclosures -------------------------------------------------------------
     def enclose(self, g: Smooth, box: Interval, depth: int, lower_only: bool = False) -> Interval:
         """g on ``box``; with ``lower_only``, tail work is done only for an infinite lower bound
@@ -298,7 +309,10 @@ class Searcher:
                 at_start = g.at(start)
                 toward_end_up = rising == (side > 0)
                 result = Interval(at_start.lo, other.hi) if toward_end_up else Interval(other.lo, at_start.hi)
-        self._tails[key] = result
+        if self.deadline.expired() and result is None:
+            del self._tails[key]  # cut short: another caller with more time may succeed
+        else:
+            self._tails[key] = result
         return result
 
     def _log_derivative_sign(self, g: Smooth, start, side: int, depth: int) -> str:
@@ -469,7 +483,8 @@ class Searcher:
         if key in self._signs:
             return self._signs[key]
         result = self._sign(g, lo, hi, depth)
-        self._signs[key] = result
+        if not (self.deadline.expired() and result.kind == "unknown"):
+            self._signs[key] = result
         return result
 
     def _sign(self, g: Smooth, lo, hi, depth: int) -> "Sign":
