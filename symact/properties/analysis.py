@@ -134,8 +134,25 @@ class Analysis:
                 self._cache[key] = Sign("unknown")
             else:
                 a, b = self.search_interval(i)
-                self._cache[key] = self.search.sign(g, a, b)
+                sign = self.search.sign(g, a, b)
+                # the search interval reaches just outside the branch (irrational or
+                # non-dyadic breakpoints); a witness there says nothing about f
+                positive = sign.positive_at if self.inside(i, sign.positive_at) else None
+                negative = sign.negative_at if self.inside(i, sign.negative_at) else None
+                kind = sign.kind
+                if kind == "mixed" and (positive is None or negative is None):
+                    kind = "unknown"
+                self._cache[key] = Sign(kind, positive_at=positive, negative_at=negative)
         return self._cache[key]
+
+    def inside(self, i: int, point) -> bool:
+        """Whether an Arb point lies strictly inside the open interval i (None: False)."""
+        if point is None:
+            return False
+        lo, hi = self.edges[i]
+        here = Interval.point(point)
+        return ((lo is S.NegativeInfinity or _lt(exact_interval(lo).hi, here.lo))
+                and (hi is S.Infinity or _lt(here.hi, exact_interval(hi).lo)))
 
     @cached_property
     def _cache(self) -> dict:
@@ -236,6 +253,8 @@ class Analysis:
         """An interior extremum with a tight argmin, exact where solve finds it."""
         if not bound.complete or bound.argmin is None or bound.point is None:
             return None
+        if not (self.inside(i, bound.argmin.lo) and self.inside(i, bound.argmin.hi)):
+            return None  # at (or beyond) an end of the branch: the end limits decide
         value = Interval(bound.lower, bound.upper)
         if sign < 0:
             value = -value
