@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import sympy
-from flint import arb
 from sympy import S
 
 from symact.budget import run_with_budget
 from symact.errors import SymactError
 from symact.parsing import X
 from symact.pieces import Pieces, same_value
-from symact.properties.intervals import INF, Interval, Unsupported, _lt, constant_ball, to_float
+from symact.properties.intervals import INF, Interval, Unsupported, _lt, to_float
 from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, smooth
 
 MAX_ORDER = 3

@@ -11,7 +11,6 @@ gradients vanish for inputs far out on that side.
 from __future__ import annotations
 
 from flint import arb
-from sympy import S
 
 from symact.properties.analysis import Analysis
 from symact.properties.intervals import INF, _lt, to_float

@@ -97,7 +97,6 @@ def global_extremes(an: Analysis, order: int) -> tuple[Global, Global]:
             problems.append(f"branch {i}: {reason}")
         if not lo or not hi:
             problems.append(f"branch {i}: no candidates")
-    pieces = an.derivative(order)
     for k, point in enumerate(an.f.breakpoints):
         left, value, right = an.one_sided(order, k)
         if value is not None:

@@ -35,7 +35,6 @@ from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
 
 INF = math.inf
-Endpoint = "arb | float"
 
 
 class Unsupported(Exception):
@@ -479,10 +478,8 @@ def compile_interval(expr: sympy.Expr) -> Evaluator:
             n = int(exponent)
             return lambda box: _integer_power(inner(box), n)
         if exponent.is_number and exponent.is_real:
+            # an irrational exponent is a ball; the endpoint powers then cover its width
             e = constant_ball(exponent)
-            if not (e.lower() == e.upper()):
-                # an irrational exponent: bracket it by monotonicity in e
-                pass
             positive = bool(exponent.is_positive)
             return lambda box: _real_power(inner(box), e, positive)
         return compile_interval(sympy.exp(exponent * sympy.log(base)))

@@ -29,7 +29,7 @@ import sympy
 from flint import arb
 from sympy import S
 
-from symact.budget import TimedOut, run_with_budget
+from symact.budget import run_with_budget
 from symact.functions import elementary
 from symact.parsing import X
 from symact.properties.intervals import (INF, Interval, Unsupported, _is_inf, _lt, compile_interval, constant_ball,

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import sympy
 from flint import arb
-from sympy import S
 
 from symact.parsing import X
 from symact.properties.analysis import MAX_ORDER, Analysis
-from symact.properties.intervals import Interval, _lt
+from symact.properties.intervals import _lt
 from symact.properties.search import smooth
 from symact.properties.verdict import INTERVAL, SYMBOLIC, disproved, exact_text, proved, unknown
 

@@ -9,7 +9,7 @@ certified interval arithmetic (``symact.properties.intervals``);
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
