@@ -233,6 +233,8 @@ class Analysis:
                 continue  # the end limit is the extreme; nothing inside can beat it
             bound = self.search.minimize(target, a, b)
             refined = self._refine(order, i, g, bound, sign)
+            if refined is None and self._extreme_at_end(order, i, target, bound, ends, sign):
+                continue  # the end's one-sided limit (a candidate below) is the branch's extreme
             if refined is None:
                 problems.append("the search did not converge")
                 enclosure = Interval(bound.lower, bound.upper)
@@ -247,6 +249,42 @@ class Analysis:
             lows.append(extreme)
             highs.append(extreme)
         return lows, highs, ("; ".join(problems) or None)
+
+    def _extreme_at_end(self, order, i, target, bound: Bound, ends, sign: int) -> bool:
+        """Whether the inf of ``target`` (g, or -g when sign < 0) over branch i is
+        its limit at one end and is not attained.
+
+        Certified when the minimiser box touches that end, ``target`` is
+        strictly monotone towards the end on a piece [end - w, end], and on
+        the rest of the branch ``target`` stays strictly above the end value.
+        """
+        if not bound.complete or bound.argmin is None:
+            return False
+        a, b = self.search_interval(i)
+        slope = self.branch_of(order + 1, i)
+        if slope is None:
+            return False
+        for side, (value, end) in zip((-1, 1), ends):
+            if value is None or end in (S.Infinity, S.NegativeInfinity):
+                continue
+            edge = a if side < 0 else b
+            box = bound.argmin
+            touches = not _lt(edge, box.lo) if side < 0 else not _lt(box.hi, edge)
+            if not touches:
+                continue
+            width = max(box.width(), 1e-6)
+            near = Interval(edge, edge + width) if side < 0 else Interval(edge - width, edge)
+            d = slope.natural(near)
+            # target decreases towards the end: for sign > 0 that is g' > 0 at a left end, g' < 0 at a right end
+            wanted_positive = (side < 0) == (sign > 0)
+            if not (d.is_positive() if wanted_positive else d.is_negative()):
+                continue
+            level = exact_interval(value if sign > 0 else -value)
+            rest = (near.hi, b) if side < 0 else (a, near.lo)
+            check = self.search.minimize(target, rest[0], rest[1], stop_at=level.hi)
+            if _lt(level.hi, check.lower):
+                return True
+        return False
 
     def _refine(self, order, i, g, bound: Bound, sign: int) -> Extreme | None:
         """An interior extremum with a tight argmin, exact where solve finds it."""
@@ -286,7 +324,11 @@ class Analysis:
                         at = exact_at
                         exact = self._exact_value(g, exact_at)
                         if exact is not None:
-                            value = value.intersect(exact_interval(exact))
+                            closed = exact_interval(exact)
+                            if _lt(closed.hi, value.lo) or _lt(value.hi, closed.lo):
+                                exact = None  # inconsistent with the certified value: keep the numbers
+                            else:
+                                value = value.intersect(closed)
         return Extreme(value, exact, True, {"x": at, "x_enclosure": argmin})
 
     def _solve_in(self, slope, curve, box: Interval, sign: int):
@@ -327,7 +369,17 @@ def _real_roots(expr):
 
 
 def _simplified_value(expr, at):
+    """expr at x = at, simplified; exp(W(z)) = z / W(z) is applied, which SymPy does not
+    (SiLU's minimum becomes -W(1/e))."""
     from symact.functions import elementary
-    from symact.parsing import X
 
-    return sympy.simplify(elementary(expr).subs(X, at))
+    value = sympy.simplify(elementary(expr).subs(X, at))
+    if value.has(sympy.LambertW):
+        expanded = sympy.expand_power_exp(sympy.expand(value, power_exp=True))
+        rewritten = expanded.replace(
+            lambda e: isinstance(e, sympy.exp) and isinstance(e.args[0], sympy.LambertW),
+            lambda e: e.args[0].args[0] / e.args[0])
+        shorter = sympy.simplify(rewritten)
+        if sympy.count_ops(shorter) < sympy.count_ops(value):
+            value = shorter
+    return value

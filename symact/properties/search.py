@@ -491,10 +491,11 @@ class Searcher:
         result = self._bare_sign(g, lo, hi, depth)
         if result.kind in ("zero", "mixed"):
             return result
+        # probes lie strictly inside (lo, hi); a minimiser may sit on an end
         positive_at, negative_at = self._probe(g, lo, hi)
-        if result.positive_at is None:
+        if positive_at is not None:
             result.positive_at = positive_at
-        if result.negative_at is None:
+        if negative_at is not None:
             result.negative_at = negative_at
         return result
 
