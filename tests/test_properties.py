@@ -295,3 +295,19 @@ def test_cli_passes_parameters(capsys):
     assert data["params"] == {"alpha": "2"}
     assert data["properties"]["range"]["value"]["lower"] == "-2"
     assert data["properties"]["continuity_class"]["value"] == "C0"
+
+
+def test_infimum_approached_at_both_ends_is_not_attained():
+    """exp(-x^2): inf 0 at -oo and +oo, never attained; sup 1 attained at 0."""
+    data = checked_expression("exp(-x**2)").to_json()["properties"]
+    value = data["range"]["value"]
+    assert (value["lower"], value["lower_closed"], value["upper"], value["upper_closed"]) == ("0", False, "1", True)
+    assert data["global_minimum"]["verdict"] == "disproved"
+
+
+def test_extremum_at_a_non_dyadic_breakpoint_stays_inside_its_branch():
+    """min at x = 1/2 of x^2 - x on (1/3, oo), continued linearly (C1) below 1/3."""
+    data = checked_expression("where(x > 1/3, x**2 - x, -x/3 - 1/9)").to_json()["properties"]
+    assert data["continuity_class"]["value"] == "C1"
+    assert data["global_minimum"]["value"]["value"] == "-1/4"
+    assert data["global_minimum"]["value"]["argmin"] == "1/2"

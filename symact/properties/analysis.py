@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import sympy
+from flint import arb
 from sympy import S
 
 from symact.budget import run_with_budget
@@ -252,39 +253,72 @@ class Analysis:
 
     def _extreme_at_end(self, order, i, target, bound: Bound, ends, sign: int) -> bool:
         """Whether the inf of ``target`` (g, or -g when sign < 0) over branch i is
-        its limit at one end and is not attained.
+        the least of its end limits, and is not attained.
 
-        Certified when the minimiser box touches that end, ``target`` is
-        strictly monotone towards the end on a piece [end - w, end], and on
-        the rest of the branch ``target`` stays strictly above the end value.
+        Certified when, at every end whose limit is that least value L,
+        ``target`` is strictly monotone towards the end on a piece next to it
+        (a short interval at a breakpoint, a tail [R, oo) at infinity), and on
+        the rest of the branch ``target`` stays strictly above L.
         """
-        if not bound.complete or bound.argmin is None:
+        if any(value is None for value, _ in ends):
             return False
-        a, b = self.search_interval(i)
         slope = self.branch_of(order + 1, i)
         if slope is None:
             return False
-        for side, (value, end) in zip((-1, 1), ends):
-            if value is None or end in (S.Infinity, S.NegativeInfinity):
+        levels = [value if sign > 0 else -value for value, _ in ends]
+        order_of = compare(levels[0], levels[1])
+        if order_of is None:
+            return False
+        least = levels[0] if order_of <= 0 else levels[1]
+        if least in (S.Infinity, S.NegativeInfinity):
+            return False
+        a, b = self.search_interval(i)
+        rest = [a, b]
+        for side, (level, (_, end)) in zip((-1, 1), zip(levels, ends)):
+            if compare(level, least) != 0:
                 continue
-            edge = a if side < 0 else b
-            box = bound.argmin
-            touches = not _lt(edge, box.lo) if side < 0 else not _lt(box.hi, edge)
-            if not touches:
-                continue
-            width = max(box.width(), 1e-6)
-            near = Interval(edge, edge + width) if side < 0 else Interval(edge - width, edge)
-            d = slope.natural(near)
-            # target decreases towards the end: for sign > 0 that is g' > 0 at a left end, g' < 0 at a right end
-            wanted_positive = (side < 0) == (sign > 0)
-            if not (d.is_positive() if wanted_positive else d.is_negative()):
-                continue
-            level = exact_interval(value if sign > 0 else -value)
-            rest = (near.hi, b) if side < 0 else (a, near.lo)
-            check = self.search.minimize(target, rest[0], rest[1], stop_at=level.hi)
-            if _lt(level.hi, check.lower):
-                return True
-        return False
+            piece = self._monotone_piece(slope, i, side, end, bound, sign)
+            if piece is None:
+                return False
+            if side < 0:
+                rest[0] = piece
+            else:
+                rest[1] = piece
+        if not _lt(rest[0], rest[1]):
+            return False
+        level = exact_interval(least)
+        check = self.search.minimize(target, rest[0], rest[1], stop_at=level.hi)
+        return _lt(level.hi, check.lower)
+
+    def _monotone_piece(self, slope, i, side, end, bound: Bound, sign: int):
+        """The inner end of a piece next to ``end`` on which the target falls strictly
+        towards ``end``, or None."""
+        # target decreases towards the end: for sign > 0, g' > 0 at a left end, g' < 0 at a right end
+        wanted_positive = (side < 0) == (sign > 0)
+        a, b = self.search_interval(i)
+        if end in (S.Infinity, S.NegativeInfinity):
+            for reach in (4, 16, 64):
+                inner = arb(-reach) if side < 0 else arb(reach)
+                if not (_lt(a, inner) and _lt(inner, b)):
+                    continue
+                lo, hi = (a, inner) if side < 0 else (inner, b)
+                found = self.search.sign(slope, lo, hi)
+                strict = found.kind == ("pos" if wanted_positive else "neg") or (
+                    found.kind == ("nonneg" if wanted_positive else "nonpos")
+                    and (found.positive_at if wanted_positive else found.negative_at) is not None)
+                if strict:
+                    return inner
+            return None
+        edge = a if side < 0 else b
+        width = 1e-6
+        box = bound.argmin
+        if box is not None and (not _lt(edge, box.lo) if side < 0 else not _lt(box.hi, edge)):
+            width = max(width, box.width())
+        near = Interval(edge, edge + width) if side < 0 else Interval(edge - width, edge)
+        d = slope.natural(near)
+        if not (d.is_positive() if wanted_positive else d.is_negative()):
+            return None
+        return near.hi if side < 0 else near.lo
 
     def _refine(self, order, i, g, bound: Bound, sign: int) -> Extreme | None:
         """An interior extremum with a tight argmin, exact where solve finds it."""
