@@ -30,6 +30,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=10.0)
     args = parser.parse_args()
     targets = args.names or names()
+    unknown_names = [name for name in targets if lookup(name) is None]
+    if unknown_names:
+        parser.error(f"not in the catalogue: {', '.join(unknown_names)}")
     print(f"{'activation':14s} {'first s':>8s} {'median s':>9s} {'proved':>7s} {'disproved':>9s} {'unknown':>8s}  unknown core")
     total_first = 0.0
     started = time.perf_counter()

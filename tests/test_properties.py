@@ -18,14 +18,18 @@ METHODS = {"symbolic", "interval", "derived", None}
 KEYS = {"verdict", "method", "value", "enclosure", "witness", "reason"}
 
 
+# generous: the verdicts must not depend on a loaded CI machine; searches are bounded by box counts
+TIMEOUT = 30.0
+
+
 @lru_cache(maxsize=None)
 def checked(name: str):
     """The check of a catalogue entry at its defaults (shared by every test in this process)."""
-    return check(lookup(name).bind())
+    return check(lookup(name).bind(), timeout=TIMEOUT)
 
 
 @lru_cache(maxsize=None)
-def checked_expression(text: str, timeout: float = 10.0):
+def checked_expression(text: str, timeout: float = TIMEOUT):
     return check(from_expression(text).bind(), timeout=timeout)
 
 
