@@ -14,7 +14,9 @@ an ``Implementation`` and compares, per dtype and kind:
 
 A cell passes when its maximum ULP distance is within the bound and every
 counter of ``symact.verify.metrics`` is 0 (no wrong non-finite, wrong zero,
-sign error, or wrong NaN), outside the excused points.
+sign error, wrong NaN, and forward values propagate NaN inputs), outside
+the excused points. A gradient at a NaN input is reported, not failed:
+frameworks mask it (torch's relu backward gives 0 there).
 
 The one exception, named in every report with its figure: *relative
 accuracy at an exact, non-zero zero* :math:`x_0` of the function computed
@@ -56,6 +58,9 @@ EXCUSE_REASON = ("relative accuracy near an exact non-zero zero x0 of the functi
 DERIVATIVE_CHECK_POINTS = np.concatenate([np.linspace(-19.75, 19.75, 80), [-60.5, -35.25, 35.25, 60.5]])
 DERIVATIVE_TOLERANCE = 2.0 ** -60
 NONCRITICAL = ("wrong_zero", "sign_errors")  # counters excused with the ULP bound near zeros
+# A gradient at a NaN input follows the framework's masks (torch's relu backward
+# gives 0 there): counted and reported, not failed. Forward values must be NaN.
+INFORMATIONAL_FOR_GRADIENTS = ("nan_not_propagated",)
 
 
 @dataclass(frozen=True)
@@ -174,13 +179,15 @@ class Cell:
         return data
 
 
-def _failures(metrics: Metrics, bound: int, what: str) -> list[str]:
+def _failures(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[str]:
     problems = []
     if metrics.max_ulp > bound:
         case = metrics.worst["max_ulp"]
         problems.append(f"{what}: {metrics.max_ulp} ULP > {bound} at x = {case.x} "
                         f"(expected {case.expected}, got {case.actual})")
     for counter in COUNTERS:
+        if gradient and counter in INFORMATIONAL_FOR_GRADIENTS:
+            continue
         if metrics.counts[counter]:
             case = metrics.worst[counter]
             problems.append(f"{what}: {metrics.counts[counter]} {counter.replace('_', ' ')}, e.g. x = {case.x} "
@@ -244,13 +251,14 @@ def measure(prepared: Prepared, implementation: Implementation, target: str | No
             table = refs.tables[table_kind]
             resolved = table.status != Status.UNRESOLVED
             metrics, loose = _split(x, table.expected(dtype), actual, refs.excused[table_kind], resolved)
-            failures = _failures(metrics, bound, table_kind if kind != "fused" else "fused gradient")
+            failures = _failures(metrics, bound, table_kind if kind != "fused" else "fused gradient",
+                                 table_kind == "gradient")
             forward_part = None
             if kind == "fused":
                 forward_table = refs.tables["forward"]
                 forward_part, _ = _split(x, forward_table.expected(dtype), value_part, refs.excused["forward"],
                                          forward_table.status != Status.UNRESOLVED)
-                failures += _failures(forward_part, BOUNDS["forward"], "fused value")
+                failures += _failures(forward_part, BOUNDS["forward"], "fused value", False)
             cells.append(Cell(target, dtype, kind, bound, metrics, loose, forward_part, tuple(failures)))
     return cells
 

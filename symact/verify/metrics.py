@@ -17,8 +17,9 @@ Counters (a point may count under several):
 * ``wrong_nonfinite``: NaN or :math:`\pm\infty` where the reference is finite;
 * ``wrong_zero``: :math:`\pm 0` where the reference is a normal number;
 * ``sign_errors``: the sign differs from a non-zero reference;
-* ``wrong_nan``: NaN exactly where the reference is not, or the reverse
-  (NaN inputs must propagate; results must not be NaN otherwise).
+* ``wrong_nan``: at a non-NaN input, NaN where the reference is a number
+  (finite or infinite), or a number where the reference is NaN;
+* ``nan_not_propagated``: a NaN input gives a number.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 _SIGNED = {np.dtype("float32"): np.int32, np.dtype("float64"): np.int64}
-COUNTERS = ("wrong_nonfinite", "wrong_zero", "sign_errors", "wrong_nan")
+COUNTERS = ("wrong_nonfinite", "wrong_zero", "sign_errors", "wrong_nan", "nan_not_propagated")
 
 
 def lattice_index(values: np.ndarray) -> np.ndarray:
@@ -111,7 +112,8 @@ def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray) -> Met
         "wrong_nonfinite": np.isfinite(expected) & ~np.isfinite(actual),
         "wrong_zero": (np.abs(np.where(nan_e, 0, expected)) >= smallest_normal) & (actual == 0),
         "sign_errors": defined & (expected != 0) & (actual != 0) & (np.signbit(expected) != np.signbit(actual)),
-        "wrong_nan": nan_e != nan_a,
+        "wrong_nan": ~np.isnan(points) & (nan_e != nan_a),
+        "nan_not_propagated": np.isnan(points) & ~nan_a,
     }
     worst: dict[str, Case] = {}
     used = distance[defined]

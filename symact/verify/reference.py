@@ -84,7 +84,7 @@ class Status(enum.IntEnum):
 
 
 def round_to_format(value: mpmath.mpf, dtype: str) -> float:
-    """``value`` correctly rounded (half-even) to ``dtype`` and returned as a
+    r"""``value`` correctly rounded (half-even) to ``dtype`` and returned as a
     Python float holding that float32/float64 value exactly.
 
     Subnormals are rounded at the fixed subnormal quantum; magnitudes at or
