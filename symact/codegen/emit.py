@@ -62,10 +62,12 @@ def _numpy_into(expr: sympy.Expr, var: str, printer: NumpyCodePrinter) -> str:
         return f"np.copyto({var}, {p(expr)})"
     if expr.is_Symbol:
         return f"np.copyto({var}, {p(expr)})"
+    if expr.is_Add and printer.root_form(expr) is not None:
+        return f"{var}[...] = {p(expr)}"
     numerator, denominator = sympy.fraction(expr)
     if denominator is not S.One and not denominator.is_Integer:
         return f"np.divide({p(numerator)}, {p(denominator)}, out={var})"
-    if expr.is_Add:
+    if expr.is_Add and printer.root_form(expr) is None:
         first = sympy.Add(*expr.args[:-1])
         return f"np.add({p(first)}, {p(expr.args[-1])}, out={var})"
     if expr.is_Mul:

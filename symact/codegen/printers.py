@@ -85,13 +85,45 @@ class ArrayPrinting:
         return "float('nan')"
 
     # arithmetic ------------------------------------------------------------
+    @staticmethod
+    def root_form(expr: sympy.Expr):
+        """``(t, r, c)`` when ``expr = c t + c r`` with rationals c, r and r
+        a dyadic number (exact in binary floating point), else None.
+
+        Printed as ``c (t + r)``: near the root t = -r the sum is exact
+        (Sterbenz), where ``c t + c r`` cancels (hardsigmoid's x/6 + 1/2 lost
+        2.7 ulp near -3, hardswish' = x/3 + 1/2 lost 43 ulp near -3/2).
+        """
+        if not expr.is_Add or len(expr.args) != 2:
+            return None
+        constant, term = sorted(expr.args, key=lambda a: not a.is_Rational)
+        if not constant.is_Rational or term.is_number:
+            return None
+        slope, rest = term.as_coeff_Mul()
+        if not slope.is_Rational or slope == 1:
+            return None
+        offset = constant / slope
+        denominator = offset.q
+        if denominator & (denominator - 1):
+            return None
+        return rest, offset, slope
+
+    def _print_Add(self, expr, order=None):
+        form = self.root_form(expr)
+        if form is None:
+            return super()._print_Add(expr, order=order)
+        rest, offset, slope = form
+        inner = f"({self._print(sympy.Add(rest, offset, evaluate=False))})"
+        if slope.q == 1:
+            return f"{self._print(slope)}*{inner}"
+        numerator = inner if slope.p == 1 else f"{slope.p}*{inner}"
+        return f"{numerator}/{slope.q}"
+
     def _print_Mul(self, expr):
         coefficient, rest = expr.as_coeff_Mul()
         if coefficient.is_Rational and coefficient.q != 1 and rest is not sympy.S.One:
             numerator = sympy.Mul(coefficient.p, rest, evaluate=False) if coefficient.p != 1 else rest
             text = self.parenthesize(numerator, PRECEDENCE["Mul"], strict=False)
-            if numerator.could_extract_minus_sign() and not text.startswith("-"):
-                text = f"({text})"
             return f"{text}/{coefficient.q}"
         return super()._print_Mul(expr)
 

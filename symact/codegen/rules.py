@@ -39,12 +39,17 @@ class Rule:
       identity: the identity it applies, as text.
       reason: the floating-point failure it avoids.
       transform: expression -> equal expression.
+      example: a formula in x the rule rewrites.
+      witnesses: points where the example, evaluated as written, is off by
+        more than a few ulp (the error table measures both forms there).
     """
 
     name: str
     identity: str
     reason: str
     transform: Callable[[sympy.Expr], sympy.Expr]
+    example: sympy.Expr
+    witnesses: tuple[float, ...]
 
     def apply(self, expr: sympy.Expr) -> sympy.Expr:
         """``expr`` rewritten by this rule (unchanged where it does not apply)."""
@@ -112,30 +117,39 @@ def _sigmoid_forms(expr: sympy.Expr) -> sympy.Expr:
 RULES: tuple[Rule, ...] = (
     Rule("expm1", "exp(z) - 1 = expm1(z)",
          "exp(z) - 1 cancels for |z| < 1e-8 (ELU, CELU, SELU near 0 lose every digit)",
-         lambda expr: expm1_opt(expr)),
+         lambda expr: expm1_opt(expr),
+         sympy.exp(X) - 1, (1e-10, -3e-8, 1e-5)),
     Rule("softplus", "log(1 + exp(z)) = log1p(exp(z)) = softplus(z) = logaddexp(z, 0)",
          "exp(z) overflows for z > 88 (float32) / 709 (float64) and log(1 + tiny) = 0",
-         _softplus_forms),
+         _softplus_forms,
+         sympy.log(1 + sympy.exp(X)), (800.0, -40.0, -100.0)),
     Rule("log_sigmoid", "log(sigmoid(z)) = -softplus(-z) = log_sigmoid(z)",
          "log of a sigmoid that underflowed is -inf; x - log1p(exp(x)) is -inf at x = 800",
-         _log_sigmoid_forms),
+         _log_sigmoid_forms,
+         sympy.log(sigmoid(X)), (-800.0, 40.0, 100.0)),
     Rule("sigmoid", "1 / (1 + exp(-z)) = sigmoid(z)",
          "exp(-z) overflows for large negative z (inf warnings, 0 instead of a subnormal)",
-         _sigmoid_forms),
+         _sigmoid_forms,
+         1 / (1 + sympy.exp(-X)), (-720.0, -740.0)),
     Rule("sigmoid_complement", "1 - sigmoid(z) = sigmoid(-z)",
          "1 - sigmoid(z) is 0 once sigmoid(z) rounds to 1 (z > 17 in float32): sigmoid'(z) would be 0",
-         _complement(sigmoid, 1, lambda z: sigmoid(-z))),
+         _complement(sigmoid, 1, lambda z: sigmoid(-z)),
+         sigmoid(X) * (1 - sigmoid(X)), (40.0, 100.0, 700.0)),
     # SymPy evaluates erfc(-z) to 2 - erfc(z), undoing the rewrite, so the
     # plus form goes to the Gaussian CDF atom, printed as erfc(-z/sqrt(2))/2.
     Rule("erfc", "1 - erf(z) = erfc(z),  1 + erf(z) = erfc(-z) = 2 Phi(sqrt(2) z)",
          "1 + erf(z) cancels to 0 for z < -4 (GELU's negative tail)",
-         _complement(sympy.erf, 1, lambda z: sympy.erfc(z), lambda z: 2 * gaussian_cdf(sympy.sqrt(2) * z))),
+         _complement(sympy.erf, 1, lambda z: sympy.erfc(z), lambda z: 2 * gaussian_cdf(sympy.sqrt(2) * z)),
+         (1 + sympy.erf(X / sympy.sqrt(2))) / 2, (-10.0, -30.0)),
     Rule("tanh_complement", "1 + tanh(z) = 2 sigmoid(2 z),  1 - tanh(z) = 2 sigmoid(-2 z)",
          "1 + tanh(z) cancels to 0 for z < -9 (float32): the tanh-GELU's negative tail",
-         _complement(sympy.tanh, 1, lambda z: 2 * sigmoid(-2 * z), lambda z: 2 * sigmoid(2 * z))),
-    Rule("sech_squared", "1 - tanh(z)^2 = 1 / cosh(z)^2",
+         _complement(sympy.tanh, 1, lambda z: 2 * sigmoid(-2 * z), lambda z: 2 * sigmoid(2 * z)),
+         (1 + sympy.tanh(X)) / 2, (-20.0, -300.0)),
+    # Not 1 / cosh(z)^2: cosh overflows (with a warning) for |z| > 710.
+    Rule("sech_squared", "1 - tanh(z)^2 = 4 sigmoid(2 z) sigmoid(-2 z)",
          "1 - tanh(z)^2 is 0 once tanh(z) rounds to 1 (|z| > 9 in float32) though tanh'(z) is normal",
-         _complement(sympy.tanh, 2, lambda z: 1 / sympy.cosh(z) ** 2)),
+         _complement(sympy.tanh, 2, lambda z: 4 * sigmoid(2 * z) * sigmoid(-2 * z)),
+         1 - sympy.tanh(X) ** 2, (20.0, -30.0, 300.0)),
 )
 
 
