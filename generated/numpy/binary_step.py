@@ -49,9 +49,12 @@ def binary_step(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x < 0)
-    np.copyto(out, 1)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x < 0)
+        np.copyto(out, 1)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -84,9 +87,12 @@ def binary_step_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x < 0)
-    np.copyto(out, 0)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x < 0)
+        np.copyto(out, 0)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -112,10 +118,13 @@ def binary_step_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x < 0)
-    np.copyto(y, 1)
-    np.copyto(dy, 0)
-    np.copyto(y, 0, where=_c0)
-    np.copyto(dy, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x < 0)
+        np.copyto(y, 1)
+        np.copyto(dy, 0)
+        np.copyto(y, 0, where=_c0)
+        np.copyto(dy, 0, where=_c0)
     return y, dy
 

@@ -49,11 +49,14 @@ def elu(x, alpha=1.0, *, out=None):
     alpha = np.asarray(alpha, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = np.where(~_c0, x, -1)
-    np.multiply(alpha, np.expm1(_x1), out=out)
-    np.copyto(out, x, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        # branch 1 is evaluated only inside its region (guard x = -1)
+        _x1 = np.where(~_c0, x, -1)
+        np.multiply(alpha, np.expm1(_x1), out=out)
+        np.copyto(out, x, where=_c0)
     return out
 
 
@@ -86,11 +89,14 @@ def elu_grad(x, alpha=1.0, *, out=None):
     alpha = np.asarray(alpha, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = np.where(~_c0, x, -1)
-    np.multiply(alpha, np.exp(_x1), out=out)
-    np.copyto(out, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        # branch 1 is evaluated only inside its region (guard x = -1)
+        _x1 = np.where(~_c0, x, -1)
+        np.multiply(alpha, np.exp(_x1), out=out)
+        np.copyto(out, 1, where=_c0)
     return out
 
 
@@ -116,12 +122,15 @@ def elu_forward_and_grad(x, alpha=1.0):
     alpha = np.asarray(alpha, dtype=x.dtype)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = np.where(~_c0, x, -1)
-    np.multiply(alpha, np.expm1(_x1), out=y)
-    np.multiply(alpha, np.exp(_x1), out=dy)
-    np.copyto(y, x, where=_c0)
-    np.copyto(dy, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        # branch 1 is evaluated only inside its region (guard x = -1)
+        _x1 = np.where(~_c0, x, -1)
+        np.multiply(alpha, np.expm1(_x1), out=y)
+        np.multiply(alpha, np.exp(_x1), out=dy)
+        np.copyto(y, x, where=_c0)
+        np.copyto(dy, 1, where=_c0)
     return y, dy
 

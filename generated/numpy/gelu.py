@@ -23,27 +23,53 @@ def _as_float_array(x):
 
 
 # NumPy has no erf: each element goes through the C library's double
-# precision erf/erfc (correctly rounded to within 1 ulp in glibc), and the
-# result is rounded once to the input's dtype.
+# precision erf/erfc (within 1 ulp in glibc). The helpers return float64, so
+# a tiny float32 value is not rounded to a subnormal before it is multiplied;
+# the final write into the float32 output rounds once.
 _ERF = np.frompyfunc(math.erf, 1, 1)
 _ERFC = np.frompyfunc(math.erfc, 1, 1)
 
 
 def _erf(z):
     z = np.asarray(z)
-    return np.asarray(_ERF(z), dtype=np.float64).astype(z.dtype)
+    return np.asarray(_ERF(z), dtype=np.float64)
 
 
 def _erfc(z):
     z = np.asarray(z)
-    return np.asarray(_ERFC(z), dtype=np.float64).astype(z.dtype)
+    return np.asarray(_ERFC(z), dtype=np.float64)
 
+
+
+_SQRT1_2 = 0.7071067811865476  # 1/sqrt(2) rounded to double
+_SQRT1_2_LOW = -4.833646656726457e-17  # 1/sqrt(2) - _SQRT1_2
+_TWO_OVER_SQRT_PI = 1.1283791670955126
+_SPLITTER = 134217729.0  # 2^27 + 1 (Dekker's split)
+
+
+def _product_error(a, b, p):
+    # The rounding error a*b - p of p = fl(a*b), exactly (Dekker, 1971).
+    c = _SPLITTER * a
+    a_high = c - (c - a)
+    a_low = a - a_high
+    c = _SPLITTER * b
+    b_high = c - (c - b)
+    b_low = b - b_high
+    return ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
 
 
 def _phi(t):
     # Phi(t) = erfc(-t / sqrt(2)) / 2 in double precision: no cancellation in
     # the lower tail, where 1 + erf(t / sqrt(2)) would round to 0.
-    return 0.5 * math.erfc(-t * 0.7071067811865476)
+    u = -t * _SQRT1_2
+    value = math.erfc(u)
+    if u > 1.0 and value > 0.0:
+        # erfc turns the rounding error of u into a relative error of 2 u^2
+        # times as much (about 1000 ulp at t = -32); correct to first order
+        # with the exact residual delta = -t / sqrt(2) - u.
+        delta = _product_error(-t, _SQRT1_2, u) - t * _SQRT1_2_LOW
+        value -= delta * _TWO_OVER_SQRT_PI * math.exp(-u * u)
+    return 0.5 * value
 
 
 _PHI = np.frompyfunc(_phi, 1, 1)
@@ -51,7 +77,7 @@ _PHI = np.frompyfunc(_phi, 1, 1)
 
 def _gaussian_cdf(z):
     z = np.asarray(z)
-    return np.asarray(_PHI(z), dtype=np.float64).astype(z.dtype)
+    return np.asarray(_PHI(z), dtype=np.float64)
 
 
 
@@ -84,7 +110,10 @@ def gelu(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    np.multiply(x, _gaussian_cdf(x), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.multiply(x, _gaussian_cdf(x), out=out)
     return out
 
 
@@ -117,7 +146,10 @@ def gelu_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    np.add(0.3989422804014327*x*np.exp(((-x*x))/2), _gaussian_cdf(x), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.add(0.3989422804014327*x*np.exp((-x*x)/2), _gaussian_cdf(x), out=out)
     return out
 
 
@@ -143,8 +175,11 @@ def gelu_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _t0 = _gaussian_cdf(x)
-    np.multiply(_t0, x, out=y)
-    np.add(_t0, 0.3989422804014327*x*np.exp(((-x*x))/2), out=dy)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = _gaussian_cdf(x)
+        np.multiply(_t0, x, out=y)
+        np.add(_t0, 0.3989422804014327*x*np.exp((-x*x)/2), out=dy)
     return y, dy
 

@@ -58,7 +58,10 @@ def gelu_tanh(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    np.multiply(x, _sigmoid(0.07135481627260025*x*x*x + 1.5957691216057308*x), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.multiply(x, _sigmoid(1.5957691216057308*x + 0.07135481627260025*x*x*x), out=out)
     return out
 
 
@@ -89,10 +92,13 @@ def gelu_tanh_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _t0 = 1.5957691216057308*x
-    _t1 = _t0 + 0.07135481627260025*x*x*x
-    _t2 = _sigmoid(_t1)
-    np.add(_t2, _t0*_t2*((26829*x*x)/200000 + 1)*_sigmoid(-_t1), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = 1.5957691216057308*x
+        _t1 = _t0 + 0.07135481627260025*x*x*x
+        _t2 = _sigmoid(_t1)
+        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*x*x)/200000), out=out)
     return out
 
 
@@ -116,10 +122,13 @@ def gelu_tanh_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _t0 = 1.5957691216057308*x
-    _t1 = _t0 + 0.07135481627260025*x*x*x
-    _t2 = _sigmoid(_t1)
-    np.multiply(_t2, x, out=y)
-    np.add(_t2, _t0*_t2*((26829*x*x)/200000 + 1)*_sigmoid(-_t1), out=dy)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = 1.5957691216057308*x
+        _t1 = _t0 + 0.07135481627260025*x*x*x
+        _t2 = _sigmoid(_t1)
+        np.multiply(_t2, x, out=y)
+        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*x*x)/200000), out=dy)
     return y, dy
 

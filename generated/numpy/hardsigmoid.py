@@ -49,11 +49,14 @@ def hardsigmoid(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x <= -3)
-    _c1 = (x >= 3)
-    np.add(1/2, x/6, out=out)
-    np.copyto(out, 1, where=_c1)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= -3)
+        _c1 = (x >= 3)
+        out[...] = (x + 3)/6
+        np.copyto(out, 1, where=_c1)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -86,11 +89,14 @@ def hardsigmoid_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x <= -3)
-    _c1 = (x >= 3)
-    np.copyto(out, 1/6)
-    np.copyto(out, 0, where=_c1)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= -3)
+        _c1 = (x >= 3)
+        np.copyto(out, 1/6)
+        np.copyto(out, 0, where=_c1)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -116,13 +122,16 @@ def hardsigmoid_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x <= -3)
-    _c1 = (x >= 3)
-    np.add(1/2, x/6, out=y)
-    np.copyto(dy, 1/6)
-    np.copyto(y, 1, where=_c1)
-    np.copyto(dy, 0, where=_c1)
-    np.copyto(y, 0, where=_c0)
-    np.copyto(dy, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= -3)
+        _c1 = (x >= 3)
+        y[...] = (x + 3)/6
+        np.copyto(dy, 1/6)
+        np.copyto(y, 1, where=_c1)
+        np.copyto(dy, 0, where=_c1)
+        np.copyto(y, 0, where=_c0)
+        np.copyto(dy, 0, where=_c0)
     return y, dy
 

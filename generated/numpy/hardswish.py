@@ -49,13 +49,16 @@ def hardswish(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x < -3)
-    _c1 = (x <= 3)
-    np.copyto(out, x)
-    # branch 1 is evaluated only inside its region (guard x = 0)
-    _x1 = np.where(_c1 & ~_c0, x, 0)
-    np.copyto(out, (_x1*(_x1 + 3))/6, where=_c1)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x < -3)
+        _c1 = (x <= 3)
+        np.copyto(out, x)
+        # branch 1 is evaluated only inside its region (guard x = 0)
+        _x1 = np.where(_c1 & ~_c0, x, 0)
+        np.copyto(out, (_x1*(3 + _x1))/6, where=_c1)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -88,13 +91,16 @@ def hardswish_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x < -3)
-    _c1 = (x <= 3)
-    np.copyto(out, 1)
-    # branch 1 is evaluated only inside its region (guard x = 0)
-    _x1 = np.where(_c1 & ~_c0, x, 0)
-    np.copyto(out, _x1/3 + 1/2, where=_c1)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x < -3)
+        _c1 = (x <= 3)
+        np.copyto(out, 1)
+        # branch 1 is evaluated only inside its region (guard x = 0)
+        _x1 = np.where(_c1 & ~_c0, x, 0)
+        np.copyto(out, (_x1 + 3/2)/3, where=_c1)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -120,15 +126,18 @@ def hardswish_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x < -3)
-    _c1 = (x <= 3)
-    np.copyto(y, x)
-    np.copyto(dy, 1)
-    # branch 1 is evaluated only inside its region (guard x = 0)
-    _x1 = np.where(_c1 & ~_c0, x, 0)
-    np.copyto(y, (_x1*(_x1 + 3))/6, where=_c1)
-    np.copyto(dy, _x1/3 + 1/2, where=_c1)
-    np.copyto(y, 0, where=_c0)
-    np.copyto(dy, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x < -3)
+        _c1 = (x <= 3)
+        np.copyto(y, x)
+        np.copyto(dy, 1)
+        # branch 1 is evaluated only inside its region (guard x = 0)
+        _x1 = np.where(_c1 & ~_c0, x, 0)
+        np.copyto(y, (_x1*(3 + _x1))/6, where=_c1)
+        np.copyto(dy, (_x1 + 3/2)/3, where=_c1)
+        np.copyto(y, 0, where=_c0)
+        np.copyto(dy, 0, where=_c0)
     return y, dy
 

@@ -53,11 +53,14 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None):
     max_val = np.asarray(max_val, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x <= min_val)
-    _c1 = (x >= max_val)
-    np.copyto(out, x)
-    np.copyto(out, max_val, where=_c1)
-    np.copyto(out, min_val, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= min_val)
+        _c1 = (x >= max_val)
+        np.copyto(out, x)
+        np.copyto(out, max_val, where=_c1)
+        np.copyto(out, min_val, where=_c0)
     return out
 
 
@@ -94,11 +97,14 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0, *, out=None):
     max_val = np.asarray(max_val, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x <= min_val)
-    _c1 = (x >= max_val)
-    np.copyto(out, 1)
-    np.copyto(out, 0, where=_c1)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= min_val)
+        _c1 = (x >= max_val)
+        np.copyto(out, 1)
+        np.copyto(out, 0, where=_c1)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -128,13 +134,16 @@ def hardtanh_forward_and_grad(x, min_val=-1.0, max_val=1.0):
     max_val = np.asarray(max_val, dtype=x.dtype)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x <= min_val)
-    _c1 = (x >= max_val)
-    np.copyto(y, x)
-    np.copyto(dy, 1)
-    np.copyto(y, max_val, where=_c1)
-    np.copyto(dy, 0, where=_c1)
-    np.copyto(y, min_val, where=_c0)
-    np.copyto(dy, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= min_val)
+        _c1 = (x >= max_val)
+        np.copyto(y, x)
+        np.copyto(dy, 1)
+        np.copyto(y, max_val, where=_c1)
+        np.copyto(dy, 0, where=_c1)
+        np.copyto(y, min_val, where=_c0)
+        np.copyto(dy, 0, where=_c0)
     return y, dy
 

@@ -51,9 +51,12 @@ def leaky_relu(x, negative_slope=0.01, *, out=None):
     negative_slope = np.asarray(negative_slope, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > 0)
-    np.multiply(negative_slope, x, out=out)
-    np.copyto(out, x, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        np.multiply(negative_slope, x, out=out)
+        np.copyto(out, x, where=_c0)
     return out
 
 
@@ -88,9 +91,12 @@ def leaky_relu_grad(x, negative_slope=0.01, *, out=None):
     negative_slope = np.asarray(negative_slope, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > 0)
-    np.copyto(out, negative_slope)
-    np.copyto(out, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        np.copyto(out, negative_slope)
+        np.copyto(out, 1, where=_c0)
     return out
 
 
@@ -118,10 +124,13 @@ def leaky_relu_forward_and_grad(x, negative_slope=0.01):
     negative_slope = np.asarray(negative_slope, dtype=x.dtype)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x > 0)
-    np.multiply(negative_slope, x, out=y)
-    np.copyto(dy, negative_slope)
-    np.copyto(y, x, where=_c0)
-    np.copyto(dy, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        np.multiply(negative_slope, x, out=y)
+        np.copyto(dy, negative_slope)
+        np.copyto(y, x, where=_c0)
+        np.copyto(dy, 1, where=_c0)
     return y, dy
 

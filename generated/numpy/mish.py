@@ -58,7 +58,10 @@ def mish(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    np.multiply(x, np.tanh(np.logaddexp(x, 0.0)), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.multiply(x, np.tanh(np.logaddexp(x, 0.0)), out=out)
     return out
 
 
@@ -89,8 +92,12 @@ def mish_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _t0 = np.logaddexp(x, 0.0)
-    np.add(x*_sigmoid(x)/np.square(np.cosh(_t0)), np.tanh(_t0), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = np.logaddexp(x, 0.0)
+        _t1 = 2*_t0
+        np.add(4*_sigmoid(_t1)*_sigmoid(x)*_sigmoid(-_t1)*x, np.tanh(_t0), out=out)
     return out
 
 
@@ -114,9 +121,13 @@ def mish_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _t0 = np.logaddexp(x, 0.0)
-    _t1 = np.tanh(_t0)
-    np.multiply(_t1, x, out=y)
-    np.add(_t1, x*_sigmoid(x)/np.square(np.cosh(_t0)), out=dy)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = np.logaddexp(x, 0.0)
+        _t1 = np.tanh(_t0)
+        _t2 = 2*_t0
+        np.multiply(_t1, x, out=y)
+        np.add(_t1, 4*_sigmoid(_t2)*_sigmoid(x)*_sigmoid(-_t2)*x, out=dy)
     return y, dy
 

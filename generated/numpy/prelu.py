@@ -51,9 +51,12 @@ def prelu(x, a=0.25, *, out=None):
     a = np.asarray(a, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > 0)
-    np.multiply(a, x, out=out)
-    np.copyto(out, x, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        np.multiply(a, x, out=out)
+        np.copyto(out, x, where=_c0)
     return out
 
 
@@ -88,9 +91,12 @@ def prelu_grad(x, a=0.25, *, out=None):
     a = np.asarray(a, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > 0)
-    np.copyto(out, a)
-    np.copyto(out, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        np.copyto(out, a)
+        np.copyto(out, 1, where=_c0)
     return out
 
 
@@ -118,10 +124,13 @@ def prelu_forward_and_grad(x, a=0.25):
     a = np.asarray(a, dtype=x.dtype)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x > 0)
-    np.multiply(a, x, out=y)
-    np.copyto(dy, a)
-    np.copyto(y, x, where=_c0)
-    np.copyto(dy, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > 0)
+        np.multiply(a, x, out=y)
+        np.copyto(dy, a)
+        np.copyto(y, x, where=_c0)
+        np.copyto(dy, 1, where=_c0)
     return y, dy
 

@@ -49,11 +49,14 @@ def relu6(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x <= 0)
-    _c1 = (x >= 6)
-    np.copyto(out, x)
-    np.copyto(out, 6, where=_c1)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= 0)
+        _c1 = (x >= 6)
+        np.copyto(out, x)
+        np.copyto(out, 6, where=_c1)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -86,11 +89,14 @@ def relu6_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x <= 0)
-    _c1 = (x >= 6)
-    np.copyto(out, 1)
-    np.copyto(out, 0, where=_c1)
-    np.copyto(out, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= 0)
+        _c1 = (x >= 6)
+        np.copyto(out, 1)
+        np.copyto(out, 0, where=_c1)
+        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -116,13 +122,16 @@ def relu6_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x <= 0)
-    _c1 = (x >= 6)
-    np.copyto(y, x)
-    np.copyto(dy, 1)
-    np.copyto(y, 6, where=_c1)
-    np.copyto(dy, 0, where=_c1)
-    np.copyto(y, 0, where=_c0)
-    np.copyto(dy, 0, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x <= 0)
+        _c1 = (x >= 6)
+        np.copyto(y, x)
+        np.copyto(dy, 1)
+        np.copyto(y, 6, where=_c1)
+        np.copyto(dy, 0, where=_c1)
+        np.copyto(y, 0, where=_c0)
+        np.copyto(dy, 0, where=_c0)
     return y, dy
 

@@ -58,7 +58,10 @@ def sigmoid(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    out[...] = _sigmoid(x)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        out[...] = _sigmoid(x)
     return out
 
 
@@ -89,7 +92,10 @@ def sigmoid_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    np.multiply(_sigmoid(x), _sigmoid(-x), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.multiply(_sigmoid(x), _sigmoid(-x), out=out)
     return out
 
 
@@ -113,8 +119,11 @@ def sigmoid_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _t0 = _sigmoid(x)
-    np.copyto(y, _t0)
-    np.multiply(_t0, _sigmoid(-x), out=dy)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = _sigmoid(x)
+        np.copyto(y, _t0)
+        np.multiply(_t0, _sigmoid(-x), out=dy)
     return y, dy
 

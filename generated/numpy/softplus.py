@@ -62,7 +62,10 @@ def softplus(x, beta=1.0, *, out=None):
     beta = np.asarray(beta, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    np.divide(np.logaddexp(beta*x, 0.0), beta, out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.divide(np.logaddexp(x*beta, 0.0), beta, out=out)
     return out
 
 
@@ -97,7 +100,10 @@ def softplus_grad(x, beta=1.0, *, out=None):
     beta = np.asarray(beta, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    out[...] = _sigmoid(beta*x)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        out[...] = _sigmoid(x*beta)
     return out
 
 
@@ -125,8 +131,11 @@ def softplus_forward_and_grad(x, beta=1.0):
     beta = np.asarray(beta, dtype=x.dtype)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _t0 = beta*x
-    np.divide(np.logaddexp(_t0, 0.0), beta, out=y)
-    dy[...] = _sigmoid(_t0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = x*beta
+        np.divide(np.logaddexp(_t0, 0.0), beta, out=y)
+        dy[...] = _sigmoid(_t0)
     return y, dy
 

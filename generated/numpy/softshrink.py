@@ -49,11 +49,14 @@ def softshrink(x, lambd=0.5, *, out=None):
     lambd = np.asarray(lambd, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > lambd)
-    _c1 = (-x > lambd)
-    np.copyto(out, 0)
-    np.copyto(out, lambd + x, where=_c1)
-    np.copyto(out, -lambd + x, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > lambd)
+        _c1 = (-x > lambd)
+        np.copyto(out, 0)
+        np.copyto(out, x + lambd, where=_c1)
+        np.copyto(out, x - lambd, where=_c0)
     return out
 
 
@@ -86,11 +89,14 @@ def softshrink_grad(x, lambd=0.5, *, out=None):
     lambd = np.asarray(lambd, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > lambd)
-    _c1 = (-x > lambd)
-    np.copyto(out, 0)
-    np.copyto(out, 1, where=_c1)
-    np.copyto(out, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > lambd)
+        _c1 = (-x > lambd)
+        np.copyto(out, 0)
+        np.copyto(out, 1, where=_c1)
+        np.copyto(out, 1, where=_c0)
     return out
 
 
@@ -116,13 +122,16 @@ def softshrink_forward_and_grad(x, lambd=0.5):
     lambd = np.asarray(lambd, dtype=x.dtype)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x > lambd)
-    _c1 = (-x > lambd)
-    np.copyto(y, 0)
-    np.copyto(dy, 0)
-    np.copyto(y, lambd + x, where=_c1)
-    np.copyto(dy, 1, where=_c1)
-    np.copyto(y, -lambd + x, where=_c0)
-    np.copyto(dy, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > lambd)
+        _c1 = (-x > lambd)
+        np.copyto(y, 0)
+        np.copyto(dy, 0)
+        np.copyto(y, x + lambd, where=_c1)
+        np.copyto(dy, 1, where=_c1)
+        np.copyto(y, x - lambd, where=_c0)
+        np.copyto(dy, 1, where=_c0)
     return y, dy
 

@@ -47,13 +47,16 @@ def softsign(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x >= 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = np.where(~_c0, x, -1)
-    np.divide(_x1, 1 - _x1, out=out)
-    # branch 0 is evaluated only inside its region (guard x = 1)
-    _x0 = np.where(_c0, x, 1)
-    np.copyto(out, _x0/(_x0 + 1), where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x >= 0)
+        # branch 1 is evaluated only inside its region (guard x = -1)
+        _x1 = np.where(~_c0, x, -1)
+        np.divide(_x1, -1*(_x1 - 1), out=out)
+        # branch 0 is evaluated only inside its region (guard x = 1)
+        _x0 = np.where(_c0, x, 1)
+        np.copyto(out, _x0/(1 + _x0), where=_c0)
     return out
 
 
@@ -84,13 +87,16 @@ def softsign_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x >= 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = np.where(~_c0, x, -1)
-    np.divide(1, np.square(_x1 - 1), out=out)
-    # branch 0 is evaluated only inside its region (guard x = 1)
-    _x0 = np.where(_c0, x, 1)
-    np.copyto(out, 1/(np.square(_x0 + 1)), where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x >= 0)
+        # branch 1 is evaluated only inside its region (guard x = -1)
+        _x1 = np.where(~_c0, x, -1)
+        np.divide(1, np.square(-1 + _x1), out=out)
+        # branch 0 is evaluated only inside its region (guard x = 1)
+        _x0 = np.where(_c0, x, 1)
+        np.copyto(out, 1/(np.square(1 + _x0)), where=_c0)
     return out
 
 
@@ -114,16 +120,19 @@ def softsign_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x >= 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = np.where(~_c0, x, -1)
-    _t0 = _x1 - 1
-    np.divide(-_x1, _t0, out=y)
-    np.divide(1, _t0*_t0, out=dy)
-    # branch 0 is evaluated only inside its region (guard x = 1)
-    _x0 = np.where(_c0, x, 1)
-    _t1 = _x0 + 1
-    np.copyto(y, _x0/_t1, where=_c0)
-    np.copyto(dy, 1/(_t1*_t1), where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x >= 0)
+        # branch 1 is evaluated only inside its region (guard x = -1)
+        _x1 = np.where(~_c0, x, -1)
+        _t0 = -1 + _x1
+        np.divide(-_x1, _t0, out=y)
+        np.divide(1, _t0*_t0, out=dy)
+        # branch 0 is evaluated only inside its region (guard x = 1)
+        _x0 = np.where(_c0, x, 1)
+        _t1 = 1 + _x0
+        np.copyto(y, _x0/_t1, where=_c0)
+        np.copyto(dy, 1/(_t1*_t1), where=_c0)
     return y, dy
 

@@ -62,7 +62,10 @@ def swish(x, beta=1.0, *, out=None):
     beta = np.asarray(beta, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    np.multiply(x, _sigmoid(beta*x), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.multiply(x, _sigmoid(beta*x), out=out)
     return out
 
 
@@ -97,8 +100,11 @@ def swish_grad(x, beta=1.0, *, out=None):
     beta = np.asarray(beta, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _t0 = beta*x
-    np.multiply(_t0*_sigmoid(-_t0) + 1, _sigmoid(_t0), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = beta*x
+        np.multiply(1 + _sigmoid(-_t0)*_t0, _sigmoid(_t0), out=out)
     return out
 
 
@@ -126,9 +132,12 @@ def swish_forward_and_grad(x, beta=1.0):
     beta = np.asarray(beta, dtype=x.dtype)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _t0 = beta*x
-    _t1 = _sigmoid(_t0)
-    np.multiply(_t1, x, out=y)
-    np.multiply(_t1, _t0*_sigmoid(-_t0) + 1, out=dy)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = beta*x
+        _t1 = _sigmoid(_t0)
+        np.multiply(_t1, x, out=y)
+        np.multiply(_t1, 1 + _sigmoid(-_t0)*_t0, out=dy)
     return y, dy
 

@@ -20,6 +20,17 @@ def _as_float_array(x):
 
 
 
+def _sigmoid(z):
+    # sigma(z) from e = exp(-|z|) <= 1, which never overflows; for z < 0 the
+    # value is e / (1 + e), which keeps its relative accuracy down to the
+    # subnormal numbers where 1 / (1 + exp(-z)) would already be 0.
+    e = np.asarray(np.exp(-np.abs(z)))
+    s = np.asarray(1.0 / (1.0 + e))
+    np.multiply(s, e, out=s, where=np.asarray(z) < 0)
+    return s
+
+
+
 def tanh(x, *, out=None):
     r"""Hyperbolic tangent, the zero-centred sigmoid.
 
@@ -47,7 +58,10 @@ def tanh(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    np.tanh(x, out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.tanh(x, out=out)
     return out
 
 
@@ -78,7 +92,11 @@ def tanh_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    np.divide(1, np.square(np.cosh(x)), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = 2*x
+        np.multiply(4*_sigmoid(_t0), _sigmoid(-_t0), out=out)
     return out
 
 
@@ -102,7 +120,11 @@ def tanh_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    np.tanh(x, out=y)
-    np.divide(1, np.square(np.cosh(x)), out=dy)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = 2*x
+        np.tanh(x, out=y)
+        np.multiply(4*_sigmoid(_t0), _sigmoid(-_t0), out=dy)
     return y, dy
 

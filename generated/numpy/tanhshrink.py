@@ -47,7 +47,10 @@ def tanhshrink(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    np.add(x, -np.tanh(x), out=out)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        np.add(x, -np.tanh(x), out=out)
     return out
 
 
@@ -78,7 +81,10 @@ def tanhshrink_grad(x, *, out=None):
     x = _as_float_array(x)
     if out is None:
         out = np.empty_like(x)
-    out[...] = np.square(np.tanh(x))
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        out[...] = np.square(np.tanh(x))
     return out
 
 
@@ -102,8 +108,11 @@ def tanhshrink_forward_and_grad(x):
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _t0 = np.tanh(x)
-    np.add(x, -_t0, out=y)
-    dy[...] = _t0*_t0
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _t0 = np.tanh(x)
+        np.add(x, -_t0, out=y)
+        dy[...] = _t0*_t0
     return y, dy
 

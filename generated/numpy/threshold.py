@@ -53,9 +53,12 @@ def threshold(x, threshold=1.0, value=0.0, *, out=None):
     value = np.asarray(value, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > threshold)
-    np.copyto(out, value)
-    np.copyto(out, x, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > threshold)
+        np.copyto(out, value)
+        np.copyto(out, x, where=_c0)
     return out
 
 
@@ -92,9 +95,12 @@ def threshold_grad(x, threshold=1.0, value=0.0, *, out=None):
     value = np.asarray(value, dtype=x.dtype)
     if out is None:
         out = np.empty_like(x)
-    _c0 = (x > threshold)
-    np.copyto(out, 0)
-    np.copyto(out, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > threshold)
+        np.copyto(out, 0)
+        np.copyto(out, 1, where=_c0)
     return out
 
 
@@ -124,10 +130,13 @@ def threshold_forward_and_grad(x, threshold=1.0, value=0.0):
     value = np.asarray(value, dtype=x.dtype)
     y = np.empty_like(x)
     dy = np.empty_like(x)
-    _c0 = (x > threshold)
-    np.copyto(y, value)
-    np.copyto(dy, 0)
-    np.copyto(y, x, where=_c0)
-    np.copyto(dy, 1, where=_c0)
+    # An intermediate may overflow to inf where the result is finite (x*x in
+    # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
+    with np.errstate(over="ignore"):
+        _c0 = (x > threshold)
+        np.copyto(y, value)
+        np.copyto(dy, 0)
+        np.copyto(y, x, where=_c0)
+        np.copyto(dy, 1, where=_c0)
     return y, dy
 

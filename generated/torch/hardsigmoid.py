@@ -19,7 +19,7 @@ __all__ = ["hardsigmoid", "hardsigmoid_grad", "HardsigmoidFunction", "Hardsigmoi
 def _hardsigmoid_forward(x):
     _c0 = (x <= -3)
     _c1 = (x >= 3)
-    return torch.where(_c0, 0, torch.where(_c1, 1, x/6 + 1/2))
+    return torch.where(_c0, 0, torch.where(_c1, 1, (x + 3)/6))
 
 
 def hardsigmoid_grad(x):

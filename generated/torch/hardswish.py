@@ -21,7 +21,7 @@ def _hardswish_forward(x):
     _c1 = (x <= 3)
     # branch 1 is evaluated only inside its region (guard x = 0)
     _x1 = torch.where(_c1 & ~_c0, x, 0)
-    return torch.where(_c0, 0, torch.where(_c1, (_x1*(_x1 + 3))/6, x))
+    return torch.where(_c0, 0, torch.where(_c1, (_x1*(3 + _x1))/6, x))
 
 
 def hardswish_grad(x):
@@ -53,7 +53,7 @@ def hardswish_grad(x):
     _c1 = (x <= 3)
     # branch 1 is evaluated only inside its region (guard x = 0)
     _x1 = torch.where(_c1 & ~_c0, x, 0)
-    return torch.where(_c0, 0, torch.where(_c1, _x1/3 + 1/2, 1))
+    return torch.where(_c0, 0, torch.where(_c1, (_x1 + 3/2)/3, 1))
 
 
 class HardswishFunction(torch.autograd.Function):

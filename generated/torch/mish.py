@@ -28,7 +28,7 @@ def _softplus(z):
 
 
 def _mish_forward(x):
-    return x*torch.tanh(_softplus(x))
+    return torch.tanh(_softplus(x))*x
 
 
 def mish_grad(x):
@@ -55,7 +55,8 @@ def mish_grad(x):
       tensor([-0.1084,  0.2895,  0.6000,  0.8864,  1.0693])
     """
     _t0 = _softplus(x)
-    return x*torch.sigmoid(x)/torch.square(torch.cosh(_t0)) + torch.tanh(_t0)
+    _t1 = 2*_t0
+    return 4*torch.sigmoid(_t1)*torch.sigmoid(x)*torch.sigmoid(-_t1)*x + torch.tanh(_t0)
 
 
 class MishFunction(torch.autograd.Function):

@@ -43,7 +43,7 @@ def sigmoid_grad(x):
       >>> sigmoid_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1050, 0.2350, 0.2500, 0.2350, 0.1050])
     """
-    return torch.sigmoid(-x)*torch.sigmoid(x)
+    return torch.sigmoid(x)*torch.sigmoid(-x)
 
 
 class SigmoidFunction(torch.autograd.Function):

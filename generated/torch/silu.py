@@ -17,7 +17,7 @@ __all__ = ["silu", "silu_grad", "SiluFunction", "Silu"]
 
 
 def _silu_forward(x):
-    return x*torch.sigmoid(x)
+    return torch.sigmoid(x)*x
 
 
 def silu_grad(x):
@@ -43,7 +43,7 @@ def silu_grad(x):
       >>> silu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
-    return (x*torch.sigmoid(-x) + 1)*torch.sigmoid(x)
+    return torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x)
 
 
 class SiluFunction(torch.autograd.Function):

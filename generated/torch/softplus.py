@@ -34,13 +34,13 @@ def _sum_to(grad, parameter):
 
 
 def _softplus_forward(x, beta):
-    return _softplus(beta*x)/beta
+    return _softplus(x*beta)/beta
 
 
 def _softplus_grad_beta(x, beta):
     # dsoftplus/dbeta
-    _t0 = beta*x
-    return x*torch.sigmoid(_t0)/beta - _softplus(_t0)/beta*beta
+    _t0 = x*beta
+    return -_softplus(_t0)/beta*beta + torch.sigmoid(_t0)*x/beta
 
 
 def softplus_grad(x, beta=1.0):
@@ -69,7 +69,7 @@ def softplus_grad(x, beta=1.0):
       >>> softplus_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1192, 0.3775, 0.5000, 0.6225, 0.8808])
     """
-    return torch.sigmoid(beta*x)
+    return torch.sigmoid(x*beta)
 
 
 class SoftplusFunction(torch.autograd.Function):

@@ -25,7 +25,7 @@ def _sum_to(grad, parameter):
 def _softshrink_forward(x, lambd):
     _c0 = (x > lambd)
     _c1 = (-x > lambd)
-    return torch.where(_c0, -lambd + x, torch.where(_c1, lambd + x, 0))
+    return torch.where(_c0, x - lambd, torch.where(_c1, x + lambd, 0))
 
 
 def _softshrink_grad_lambd(x, lambd):

@@ -22,7 +22,7 @@ def _softsign_forward(x):
     _x0 = torch.where(_c0, x, 1)
     # branch 1 is evaluated only inside its region (guard x = -1)
     _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, _x0/(_x0 + 1), _x1/(1 - _x1))
+    return torch.where(_c0, _x0/(1 + _x0), _x1/(-1*(_x1 - 1)))
 
 
 def softsign_grad(x):
@@ -53,7 +53,7 @@ def softsign_grad(x):
     _x0 = torch.where(_c0, x, 1)
     # branch 1 is evaluated only inside its region (guard x = -1)
     _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, 1/(torch.square(_x0 + 1)), 1/(torch.square(_x1 - 1)))
+    return torch.where(_c0, 1/(torch.square(1 + _x0)), 1/(torch.square(-1 + _x1)))
 
 
 class SoftsignFunction(torch.autograd.Function):

@@ -23,13 +23,13 @@ def _sum_to(grad, parameter):
 
 
 def _swish_forward(x, beta):
-    return x*torch.sigmoid(beta*x)
+    return torch.sigmoid(beta*x)*x
 
 
 def _swish_grad_beta(x, beta):
     # dswish/dbeta
     _t0 = beta*x
-    return x*x*torch.sigmoid(-_t0)*torch.sigmoid(_t0)
+    return torch.sigmoid(_t0)*torch.sigmoid(-_t0)*x*x
 
 
 def swish_grad(x, beta=1.0):
@@ -59,7 +59,7 @@ def swish_grad(x, beta=1.0):
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
     _t0 = beta*x
-    return (_t0*torch.sigmoid(-_t0) + 1)*torch.sigmoid(_t0)
+    return torch.sigmoid(_t0)*(1 + torch.sigmoid(-_t0)*_t0)
 
 
 class SwishFunction(torch.autograd.Function):

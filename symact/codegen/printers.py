@@ -29,6 +29,7 @@ from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
 
 MAX_MULTIPLIED_POWER = 4
+BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)
 
 
 class CodegenError(SymactError):
@@ -50,7 +51,7 @@ class ArrayPrinting:
     sqrt = ""
 
     def __init__(self):
-        super().__init__({"fully_qualified_modules": True, "strict": True})
+        super().__init__({"fully_qualified_modules": True, "strict": True, "order": "none"})
         self.helpers_used: set[str] = set()
 
     def _print(self, expr, **kwargs):
@@ -125,7 +126,20 @@ class ArrayPrinting:
             numerator = sympy.Mul(coefficient.p, rest, evaluate=False) if coefficient.p != 1 else rest
             text = self.parenthesize(numerator, PRECEDENCE["Mul"], strict=False)
             return f"{text}/{coefficient.q}"
-        return super()._print_Mul(expr)
+        return super()._print_Mul(self._bounded_first(expr))
+
+    @staticmethod
+    def _bounded_first(expr: sympy.Mul) -> sympy.Mul:
+        """The factors reordered: numbers, then functions bounded by 1 in
+        magnitude, then the rest. Python multiplies left to right, so a
+        factor that underflowed to 0 meets a huge x before it overflows:
+        mish'(3e38) = 1, not inf * 0 = nan."""
+        def rank(factor):
+            if factor.is_number:
+                return 0
+            return 1 if isinstance(factor, BOUNDED) else 2
+        factors = sorted(sympy.Mul.make_args(expr), key=rank)
+        return sympy.Mul(*factors, evaluate=False)
 
     def _print_Pow(self, expr, rational=False):
         base, exponent = expr.as_base_exp()
