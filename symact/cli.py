@@ -17,6 +17,7 @@ from symact.errors import SymactError
 SUBCOMMANDS: dict[str, str] = {
     "list": "symact.commands.list_",
     "show": "symact.commands.show",
+    "generate": "symact.commands.generate",
     "verify": "symact.commands.verify",
 }
 
