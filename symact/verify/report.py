@@ -16,6 +16,8 @@ from pathlib import Path
 
 from symact.verify.core import KINDS, Cell, Report
 
+FAILURES_SHOWN = 4
+
 
 def _cell_ulp(cell: Cell) -> int | None:
     if cell.metrics is None:
@@ -72,8 +74,11 @@ def format_table(reports: list[Report]) -> str:
     lines.append("ULP: largest distance to the correctly rounded reference over targets and dtypes; "
                  "bounds 2 forward, 4 gradient.")
     for report in reports:
-        for failure in report.failures():
+        failures = report.failures()
+        for failure in failures[:FAILURES_SHOWN]:
             lines.append(f"FAIL {report.activation}: {failure}")
+        if len(failures) > FAILURES_SHOWN:
+            lines.append(f"FAIL {report.activation}: ... and {len(failures) - FAILURES_SHOWN} more (see --json)")
     for report in reports:
         for cell in report.cells:
             if cell.excused is not None and cell.excused.max_ulp > cell.bound_ulp:
