@@ -14,6 +14,7 @@ The default directory is ``$SYMACT_CACHE_DIR``, else
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -108,3 +109,28 @@ class ReferenceCache:
         table = compute(function, points)
         self.store(key, table)
         return table
+
+    def analysis(self, parts: tuple[str, ...], compute: Callable[[], dict]) -> dict:
+        """A JSON-able result depending only on ``parts`` (content keys), from
+        disk or computed: the zeros of f and f' and the derivative check."""
+        digest = hashlib.sha256("\n".join((_policy(), "analysis", *parts)).encode()).hexdigest()
+        if self.directory is not None:
+            path = self.directory / digest[:2] / f"{digest}.json"
+            try:
+                found = json.loads(path.read_text(encoding="utf-8"))
+                self.hits += 1
+                return found
+            except (OSError, ValueError):
+                pass
+        self.misses += 1
+        result = compute()
+        if self.directory is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    json.dump(result, stream, sort_keys=True)
+                os.replace(temporary, path)
+            except OSError:
+                pass
+        return result

@@ -133,13 +133,19 @@ def prepare(bound: BoundActivation, dtypes=DTYPES, cache: ReferenceCache | None 
     function = PiecewiseReference(bound.pieces)
     slope = PiecewiseReference(bound.derivative(1))
     references = {"forward": function, "gradient": slope}
-    zeros = {kind: inputs.find_zeros(ref) for kind, ref in references.items()}
     breakpoints = sorted({_float(c) for c in (*bound.pieces.breakpoints, *slope.pieces.breakpoints)})
-    sample_zeros = sorted(set(zeros["forward"]) | set(zeros["gradient"]))
-    check_points = [x for x in DERIVATIVE_CHECK_POINTS.tolist()
-                    if all(abs(x - c) > 1e-3 for c in breakpoints)]
-    check = numerical_derivative_check(function, slope, np.array(check_points))
+
+    def analyse() -> dict:
+        check_points = [x for x in DERIVATIVE_CHECK_POINTS.tolist()
+                        if all(abs(x - c) > 1e-3 for c in breakpoints)]
+        return {"zeros": {kind: inputs.find_zeros(ref) for kind, ref in references.items()},
+                "derivative_check": numerical_derivative_check(function, slope, np.array(check_points))}
+
+    analysis = cache.analysis((function.key, slope.key), analyse)
+    zeros = analysis["zeros"]
+    check = dict(analysis["derivative_check"])
     check["passed"] = check["max_relative_difference"] <= DERIVATIVE_TOLERANCE
+    sample_zeros = sorted(set(zeros["forward"]) | set(zeros["gradient"]))
     formats = {}
     for dtype in dtypes:
         if dtype not in FORMATS:
