@@ -35,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="name of an --expr activation (default: custom)")
     parser.add_argument("--param", action="append", default=[], metavar="K=V",
                         help="parameter value, e.g. alpha=0.5 (repeatable; one activation only)")
-    parser.add_argument("--target", default="numpy,torch", help="comma-separated: numpy, torch (default both)")
+    parser.add_argument("--target", default=None,
+                        help="comma-separated: numpy, torch (default both, numpy alone when torch is not installed)")
     parser.add_argument("--dtype", default="float32,float64",
                         help="comma-separated: float32, float64 (default both)")
     parser.add_argument("--json", action="store_true", help="print the reports as JSON (sorted keys)")
@@ -74,10 +75,14 @@ def _activations(args: argparse.Namespace) -> list:
 
 def run(args: argparse.Namespace) -> int:
     from symact.verify import TARGETS, verify, verify_many
+    from symact.verify.implementation import torch_available
     from symact.verify.reference import FORMATS
     from symact.verify.report import format_table, junit_xml, write_atomically
 
-    targets = _choices(args.target, TARGETS, "target")
+    if args.target is None and not torch_available():
+        print("symact verify: torch is not installed; verifying the numpy target only", file=sys.stderr)
+    default = "numpy,torch" if torch_available() else "numpy"
+    targets = _choices(args.target or default, TARGETS, "target")
     dtypes = _choices(args.dtype, tuple(FORMATS), "dtype")
     cache_dir = False if args.no_cache else args.cache_dir
     chosen = _activations(args)
