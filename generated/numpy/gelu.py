@@ -149,7 +149,7 @@ def gelu_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.add(0.3989422804014327*x*np.exp((-x*x)/2), _gaussian_cdf(x), out=out)
+        np.add(0.3989422804014327*x*np.exp((-(x*x))/2), _gaussian_cdf(x), out=out)
     return out
 
 
@@ -180,6 +180,6 @@ def gelu_forward_and_grad(x):
     with np.errstate(over="ignore"):
         _t0 = _gaussian_cdf(x)
         np.multiply(_t0, x, out=y)
-        np.add(_t0, 0.3989422804014327*x*np.exp((-x*x)/2), out=dy)
+        np.add(_t0, 0.3989422804014327*x*np.exp((-(x*x))/2), out=dy)
     return y, dy
 

@@ -61,7 +61,7 @@ def gelu_tanh(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.multiply(x, _sigmoid(1.5957691216057308*x + 0.07135481627260025*x*x*x), out=out)
+        np.multiply(x, _sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x)), out=out)
     return out
 
 
@@ -96,9 +96,9 @@ def gelu_tanh_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _t0 = 1.5957691216057308*x
-        _t1 = _t0 + 0.07135481627260025*x*x*x
+        _t1 = _t0 + 0.07135481627260025*(x*x*x)
         _t2 = _sigmoid(_t1)
-        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*x*x)/200000), out=out)
+        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000), out=out)
     return out
 
 
@@ -126,9 +126,9 @@ def gelu_tanh_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _t0 = 1.5957691216057308*x
-        _t1 = _t0 + 0.07135481627260025*x*x*x
+        _t1 = _t0 + 0.07135481627260025*(x*x*x)
         _t2 = _sigmoid(_t1)
         np.multiply(_t2, x, out=y)
-        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*x*x)/200000), out=dy)
+        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000), out=dy)
     return y, dy
 

@@ -145,8 +145,8 @@ class ArrayPrinting:
         base, exponent = expr.as_base_exp()
         base_text = self.parenthesize(base, PRECEDENCE["Mul"], strict=False)
         if exponent.is_Integer and 2 <= exponent <= MAX_MULTIPLIED_POWER:
-            if base.is_Symbol:
-                return "*".join([base_text] * int(exponent))
+            if base.is_Symbol:  # parenthesised: a Pow may be printed as a divisor
+                return "(" + "*".join([base_text] * int(exponent)) + ")"
             if exponent == 2:
                 return f"{self.square}({self._print(base)})"
             if exponent == 4:
