@@ -220,12 +220,9 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
                       "arcsin", "arccos", "arctanh", "abs", "sign"))},
         expm1: "np.expm1({0})",
         log1p: "np.log1p({0})",
-        # softplus(z) = log(1 + e^z) = logaddexp(z, 0): no overflow, no log(1 + tiny) = 0.
-        softplus: "np.logaddexp({0}, 0.0)",
-        # log sigma(z) = -softplus(-z).
-        log_sigmoid: "-np.logaddexp(0.0, -({0}))",
     }
-    HELPERS = {sigmoid: "_sigmoid", gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
+    HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
+               gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
 
 class TorchCodePrinter(ArrayPrinting, TorchPrinter):
