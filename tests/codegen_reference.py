@@ -66,7 +66,7 @@ def ulp_error(got: np.ndarray, exact: np.ndarray, dtype) -> np.ndarray:
     exact_rounded = exact.astype(dtype)
     spacing = np.spacing(np.abs(exact_rounded)).astype(np.float64)
     diff = np.abs(got.astype(np.float64) - exact)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         return np.where(got.astype(np.float64) == exact_rounded.astype(np.float64), 0.0, diff / spacing)
 
 

@@ -53,8 +53,9 @@ def binary_step(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _c0 = (x < 0)
-        np.copyto(out, 1)
-        np.copyto(out, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s1 = (~_c0).astype(x.dtype)
+        np.copyto(out, _s1)
     return out
 
 
@@ -90,9 +91,7 @@ def binary_step_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x < 0)
         np.copyto(out, 0)
-        np.copyto(out, 0, where=_c0)
     return out
 
 
@@ -122,9 +121,9 @@ def binary_step_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _c0 = (x < 0)
-        np.copyto(y, 1)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s1 = (~_c0).astype(x.dtype)
+        np.copyto(y, _s1)
         np.copyto(dy, 0)
-        np.copyto(y, 0, where=_c0)
-        np.copyto(dy, 0, where=_c0)
     return y, dy
 

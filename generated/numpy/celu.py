@@ -52,11 +52,10 @@ def celu(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.multiply(alpha, np.expm1(_x1/alpha), out=out)
-        np.copyto(out, x, where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
+        np.add(_x0, alpha*np.expm1(_x1/alpha), out=out)
     return out
 
 
@@ -92,11 +91,9 @@ def celu_grad(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x1 = np.minimum(x, 0)
         np.exp(_x1/alpha, out=out)
-        np.copyto(out, 1, where=_c0)
     return out
 
 
@@ -125,13 +122,11 @@ def celu_forward_and_grad(x, alpha=1.0):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
         _t0 = _x1/alpha
-        np.multiply(alpha, np.expm1(_t0), out=y)
+        np.add(_x0, alpha*np.expm1(_t0), out=y)
         np.exp(_t0, out=dy)
-        np.copyto(y, x, where=_c0)
-        np.copyto(dy, 1, where=_c0)
     return y, dy
 

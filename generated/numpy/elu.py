@@ -52,11 +52,10 @@ def elu(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.multiply(alpha, np.expm1(_x1), out=out)
-        np.copyto(out, x, where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
+        np.add(_x0, alpha*np.expm1(_x1), out=out)
     return out
 
 
@@ -92,11 +91,13 @@ def elu_grad(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x1 = np.minimum(x, 0)
         _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.multiply(alpha, np.exp(_x1), out=out)
-        np.copyto(out, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(_s0, _s1*alpha*np.exp(_x1), out=out)
     return out
 
 
@@ -125,12 +126,14 @@ def elu_forward_and_grad(x, alpha=1.0):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
         _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.multiply(alpha, np.expm1(_x1), out=y)
-        np.multiply(alpha, np.exp(_x1), out=dy)
-        np.copyto(y, x, where=_c0)
-        np.copyto(dy, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(_x0, alpha*np.expm1(_x1), out=y)
+        np.add(_s0, _s1*alpha*np.exp(_x1), out=dy)
     return y, dy
 

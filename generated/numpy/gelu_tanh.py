@@ -21,13 +21,15 @@ def _as_float_array(x):
 
 
 def _sigmoid(z):
-    # sigma(z) from e = exp(-|z|) <= 1, which never overflows; for z < 0 the
-    # value is e / (1 + e), which keeps its relative accuracy down to the
-    # subnormal numbers where 1 / (1 + exp(-z)) would already be 0.
-    e = np.asarray(np.exp(-np.abs(z)))
-    s = np.asarray(1.0 / (1.0 + e))
-    np.multiply(s, e, out=s, where=np.asarray(z) < 0)
-    return s
+    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
+    # for z < 0 the numerator keeps the lower tail's relative accuracy down to
+    # the subnormals, where 1 / (1 + exp(-z)) is already 0. Branch-free: a
+    # np.where on the sign was measured 7 ms per 1e6 random floats.
+    t = np.asarray(np.abs(z))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
 
 
@@ -61,7 +63,7 @@ def gelu_tanh(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.multiply(x, _sigmoid(1.5957691216057308*x + 0.07135481627260025*x*x*x), out=out)
+        np.multiply(x, _sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x)), out=out)
     return out
 
 
@@ -96,9 +98,9 @@ def gelu_tanh_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _t0 = 1.5957691216057308*x
-        _t1 = _t0 + 0.07135481627260025*x*x*x
+        _t1 = _t0 + 0.07135481627260025*(x*x*x)
         _t2 = _sigmoid(_t1)
-        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*x*x)/200000), out=out)
+        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000), out=out)
     return out
 
 
@@ -126,9 +128,9 @@ def gelu_tanh_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _t0 = 1.5957691216057308*x
-        _t1 = _t0 + 0.07135481627260025*x*x*x
+        _t1 = _t0 + 0.07135481627260025*(x*x*x)
         _t2 = _sigmoid(_t1)
         np.multiply(_t2, x, out=y)
-        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*x*x)/200000), out=dy)
+        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000), out=dy)
     return y, dy
 

@@ -91,8 +91,9 @@ def hardshrink_grad(x, lambd=0.5, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _c0 = ((x > lambd) | (-x > lambd))
-        np.copyto(out, 0)
-        np.copyto(out, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        np.copyto(out, _s0)
     return out
 
 

@@ -52,11 +52,9 @@ def hardsigmoid(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x <= -3)
-        _c1 = (x >= 3)
-        out[...] = (x + 3)/6
-        np.copyto(out, 1, where=_c1)
-        np.copyto(out, 0, where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x2 = np.clip(x, -3, 3)
+        out[...] = (_x2 + 3)/6
     return out
 
 
@@ -94,9 +92,9 @@ def hardsigmoid_grad(x, *, out=None):
     with np.errstate(over="ignore"):
         _c0 = (x <= -3)
         _c1 = (x >= 3)
-        np.copyto(out, 1/6)
-        np.copyto(out, 0, where=_c1)
-        np.copyto(out, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        np.divide(_s2, 6, out=out)
     return out
 
 
@@ -125,13 +123,13 @@ def hardsigmoid_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x2 = np.clip(x, -3, 3)
         _c0 = (x <= -3)
         _c1 = (x >= 3)
-        y[...] = (x + 3)/6
-        np.copyto(dy, 1/6)
-        np.copyto(y, 1, where=_c1)
-        np.copyto(dy, 0, where=_c1)
-        np.copyto(y, 0, where=_c0)
-        np.copyto(dy, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        y[...] = (_x2 + 3)/6
+        np.divide(_s2, 6, out=dy)
     return y, dy
 

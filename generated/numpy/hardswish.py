@@ -52,13 +52,15 @@ def hardswish(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x1 = np.clip(x, -3, 3)
+        _x2 = np.maximum(x, 3)
         _c0 = (x < -3)
         _c1 = (x <= 3)
-        np.copyto(out, x)
-        # branch 1 is evaluated only inside its region (guard x = 0)
-        _x1 = np.where(_c1 & ~_c0, x, 0)
-        np.copyto(out, (_x1*(3 + _x1))/6, where=_c1)
-        np.copyto(out, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s1 = (_c1 & ~_c0).astype(x.dtype)
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        np.add(_s2*_x2, (_s1*_x1*(3 + _x1))/6, out=out)
     return out
 
 
@@ -94,13 +96,14 @@ def hardswish_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x1 = np.clip(x, -3, 3)
         _c0 = (x < -3)
         _c1 = (x <= 3)
-        np.copyto(out, 1)
-        # branch 1 is evaluated only inside its region (guard x = 0)
-        _x1 = np.where(_c1 & ~_c0, x, 0)
-        np.copyto(out, (_x1 + 3/2)/3, where=_c1)
-        np.copyto(out, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s1 = (_c1 & ~_c0).astype(x.dtype)
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        np.add(_s2, _s1*((_x1 + 3/2)/3), out=out)
     return out
 
 
@@ -129,15 +132,15 @@ def hardswish_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x1 = np.clip(x, -3, 3)
+        _x2 = np.maximum(x, 3)
         _c0 = (x < -3)
         _c1 = (x <= 3)
-        np.copyto(y, x)
-        np.copyto(dy, 1)
-        # branch 1 is evaluated only inside its region (guard x = 0)
-        _x1 = np.where(_c1 & ~_c0, x, 0)
-        np.copyto(y, (_x1*(3 + _x1))/6, where=_c1)
-        np.copyto(dy, (_x1 + 3/2)/3, where=_c1)
-        np.copyto(y, 0, where=_c0)
-        np.copyto(dy, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s1 = (_c1 & ~_c0).astype(x.dtype)
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        np.add(_s2*_x2, (_s1*_x1*(3 + _x1))/6, out=y)
+        np.add(_s2, _s1*((_x1 + 3/2)/3), out=dy)
     return y, dy
 

@@ -56,11 +56,8 @@ def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x <= min_val)
-        _c1 = (x >= max_val)
-        np.copyto(out, x)
-        np.copyto(out, max_val, where=_c1)
-        np.copyto(out, min_val, where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x2 = np.clip(x, min_val, max_val, out=out)
     return out
 
 
@@ -102,9 +99,9 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0, *, out=None):
     with np.errstate(over="ignore"):
         _c0 = (x <= min_val)
         _c1 = (x >= max_val)
-        np.copyto(out, 1)
-        np.copyto(out, 0, where=_c1)
-        np.copyto(out, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        np.copyto(out, _s2)
     return out
 
 
@@ -137,13 +134,12 @@ def hardtanh_forward_and_grad(x, min_val=-1.0, max_val=1.0):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x2 = np.clip(x, min_val, max_val, out=y)
         _c0 = (x <= min_val)
         _c1 = (x >= max_val)
-        np.copyto(y, x)
-        np.copyto(dy, 1)
-        np.copyto(y, max_val, where=_c1)
-        np.copyto(dy, 0, where=_c1)
-        np.copyto(y, min_val, where=_c0)
-        np.copyto(dy, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        np.copyto(dy, _s2)
     return y, dy
 

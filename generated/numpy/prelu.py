@@ -54,9 +54,10 @@ def prelu(x, a=0.25, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x > 0)
-        np.multiply(a, x, out=out)
-        np.copyto(out, x, where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
+        np.add(_x0, _x1*a, out=out)
     return out
 
 
@@ -95,8 +96,10 @@ def prelu_grad(x, a=0.25, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _c0 = (x > 0)
-        np.copyto(out, a)
-        np.copyto(out, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(_s0, _s1*a, out=out)
     return out
 
 
@@ -127,10 +130,14 @@ def prelu_forward_and_grad(x, a=0.25):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
         _c0 = (x > 0)
-        np.multiply(a, x, out=y)
-        np.copyto(dy, a)
-        np.copyto(y, x, where=_c0)
-        np.copyto(dy, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(_x0, _x1*a, out=y)
+        np.add(_s0, _s1*a, out=dy)
     return y, dy
 

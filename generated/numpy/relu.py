@@ -52,9 +52,8 @@ def relu(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x > 0)
-        np.copyto(out, 0)
-        np.copyto(out, x, where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0, out=out)
     return out
 
 
@@ -91,8 +90,9 @@ def relu_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _c0 = (x > 0)
-        np.copyto(out, 0)
-        np.copyto(out, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        np.copyto(out, _s0)
     return out
 
 
@@ -121,10 +121,11 @@ def relu_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0, out=y)
         _c0 = (x > 0)
-        np.copyto(y, 0)
-        np.copyto(dy, 0)
-        np.copyto(y, x, where=_c0)
-        np.copyto(dy, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        np.copyto(dy, _s0)
     return y, dy
 

@@ -52,11 +52,8 @@ def relu6(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x <= 0)
-        _c1 = (x >= 6)
-        np.copyto(out, x)
-        np.copyto(out, 6, where=_c1)
-        np.copyto(out, 0, where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x2 = np.clip(x, 0, 6, out=out)
     return out
 
 
@@ -94,9 +91,9 @@ def relu6_grad(x, *, out=None):
     with np.errstate(over="ignore"):
         _c0 = (x <= 0)
         _c1 = (x >= 6)
-        np.copyto(out, 1)
-        np.copyto(out, 0, where=_c1)
-        np.copyto(out, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        np.copyto(out, _s2)
     return out
 
 
@@ -125,13 +122,12 @@ def relu6_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x2 = np.clip(x, 0, 6, out=y)
         _c0 = (x <= 0)
         _c1 = (x >= 6)
-        np.copyto(y, x)
-        np.copyto(dy, 1)
-        np.copyto(y, 6, where=_c1)
-        np.copyto(dy, 0, where=_c1)
-        np.copyto(y, 0, where=_c0)
-        np.copyto(dy, 0, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s2 = (~(_c0 | _c1)).astype(x.dtype)
+        np.copyto(dy, _s2)
     return y, dy
 

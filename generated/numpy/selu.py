@@ -52,11 +52,10 @@ def selu(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.multiply(1.7580993408473768, np.expm1(_x1), out=out)
-        np.copyto(out, 1.0507009873554805*x, where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
+        np.add(1.0507009873554805*_x0, 1.7580993408473768*np.expm1(_x1), out=out)
     return out
 
 
@@ -92,11 +91,13 @@ def selu_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x1 = np.minimum(x, 0)
         _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.multiply(1.7580993408473768, np.exp(_x1), out=out)
-        np.copyto(out, 1.0507009873554805, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(1.0507009873554805*_s0, 1.7580993408473768*_s1*np.exp(_x1), out=out)
     return out
 
 
@@ -125,12 +126,14 @@ def selu_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
         _c0 = (x > 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.multiply(1.7580993408473768, np.expm1(_x1), out=y)
-        np.multiply(1.7580993408473768, np.exp(_x1), out=dy)
-        np.copyto(y, 1.0507009873554805*x, where=_c0)
-        np.copyto(dy, 1.0507009873554805, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(1.0507009873554805*_x0, 1.7580993408473768*np.expm1(_x1), out=y)
+        np.add(1.0507009873554805*_s0, 1.7580993408473768*_s1*np.exp(_x1), out=dy)
     return y, dy
 

@@ -52,11 +52,15 @@ def softshrink(x, lambd=0.5, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, lambd)
+        _x1 = np.minimum(x, -lambd)
         _c0 = (x > lambd)
         _c1 = (-x > lambd)
-        np.copyto(out, 0)
-        np.copyto(out, x + lambd, where=_c1)
-        np.copyto(out, x - lambd, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (_c1 & ~_c0).astype(x.dtype)
+        np.add(_s0*(_x0 - lambd), _s1*(_x1 + lambd), out=out)
     return out
 
 
@@ -94,9 +98,10 @@ def softshrink_grad(x, lambd=0.5, *, out=None):
     with np.errstate(over="ignore"):
         _c0 = (x > lambd)
         _c1 = (-x > lambd)
-        np.copyto(out, 0)
-        np.copyto(out, 1, where=_c1)
-        np.copyto(out, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (_c1 & ~_c0).astype(x.dtype)
+        np.add(_s0, _s1, out=out)
     return out
 
 
@@ -125,13 +130,15 @@ def softshrink_forward_and_grad(x, lambd=0.5):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, lambd)
+        _x1 = np.minimum(x, -lambd)
         _c0 = (x > lambd)
         _c1 = (-x > lambd)
-        np.copyto(y, 0)
-        np.copyto(dy, 0)
-        np.copyto(y, x + lambd, where=_c1)
-        np.copyto(dy, 1, where=_c1)
-        np.copyto(y, x - lambd, where=_c0)
-        np.copyto(dy, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (_c1 & ~_c0).astype(x.dtype)
+        np.add(_s0*(_x0 - lambd), _s1*(_x1 + lambd), out=y)
+        np.add(_s0, _s1, out=dy)
     return y, dy
 

@@ -50,13 +50,10 @@ def softsign(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _c0 = (x >= 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.divide(_x1, -1*(_x1 - 1), out=out)
-        # branch 0 is evaluated only inside its region (guard x = 1)
-        _x0 = np.where(_c0, x, 1)
-        np.copyto(out, _x0/(1 + _x0), where=_c0)
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
+        np.add(_x0/(1 + _x0), _x1/(-1*(_x1 - 1)), out=out)
     return out
 
 
@@ -90,13 +87,14 @@ def softsign_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
         _c0 = (x >= 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        np.divide(1, np.square(-1 + _x1), out=out)
-        # branch 0 is evaluated only inside its region (guard x = 1)
-        _x0 = np.where(_c0, x, 1)
-        np.copyto(out, 1/(np.square(1 + _x0)), where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(_s0/np.square(1 + _x0), _s1/np.square(-1 + _x1), out=out)
     return out
 
 
@@ -123,16 +121,16 @@ def softsign_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, 0)
+        _x1 = np.minimum(x, 0)
         _c0 = (x >= 0)
-        # branch 1 is evaluated only inside its region (guard x = -1)
-        _x1 = np.where(~_c0, x, -1)
-        _t0 = -1 + _x1
-        np.divide(-_x1, _t0, out=y)
-        np.divide(1, _t0*_t0, out=dy)
-        # branch 0 is evaluated only inside its region (guard x = 1)
-        _x0 = np.where(_c0, x, 1)
-        _t1 = 1 + _x0
-        np.copyto(y, _x0/_t1, where=_c0)
-        np.copyto(dy, 1/(_t1*_t1), where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        _t0 = 1 + _x0
+        _t1 = -1 + _x1
+        np.add(_x0/_t0, -_x1/_t1, out=y)
+        np.add(_s0/(_t0*_t0), _s1/(_t1*_t1), out=dy)
     return y, dy
 

@@ -113,6 +113,6 @@ def tanhshrink_forward_and_grad(x):
     with np.errstate(over="ignore"):
         _t0 = np.tanh(x)
         np.add(x, -_t0, out=y)
-        dy[...] = _t0*_t0
+        dy[...] = (_t0*_t0)
     return y, dy
 

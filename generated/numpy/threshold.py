@@ -56,9 +56,13 @@ def threshold(x, threshold=1.0, value=0.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, threshold)
         _c0 = (x > threshold)
-        np.copyto(out, value)
-        np.copyto(out, x, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(_s0*_x0, _s1*value, out=out)
     return out
 
 
@@ -99,8 +103,9 @@ def threshold_grad(x, threshold=1.0, value=0.0, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _c0 = (x > threshold)
-        np.copyto(out, 0)
-        np.copyto(out, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        np.copyto(out, _s0)
     return out
 
 
@@ -133,10 +138,13 @@ def threshold_forward_and_grad(x, threshold=1.0, value=0.0):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
+        # each branch sees x clamped into its own interval, where it is finite
+        _x0 = np.maximum(x, threshold)
         _c0 = (x > threshold)
-        np.copyto(y, value)
-        np.copyto(dy, 0)
-        np.copyto(y, x, where=_c0)
-        np.copyto(dy, 1, where=_c0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(_s0*_x0, _s1*value, out=y)
+        np.copyto(dy, _s0)
     return y, dy
 

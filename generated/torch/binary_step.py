@@ -18,7 +18,9 @@ __all__ = ["binary_step", "binary_step_grad", "BinaryStepFunction", "BinaryStep"
 
 def _binary_step_forward(x):
     _c0 = (x < 0)
-    return torch.where(_c0, 0, torch.full_like(x, 1))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = (~_c0).to(x.dtype)
+    return _s1
 
 
 def binary_step_grad(x):
@@ -46,8 +48,7 @@ def binary_step_grad(x):
       >>> binary_step_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 0., 0., 0., 0.])
     """
-    _c0 = (x < 0)
-    return torch.where(_c0, 0, torch.full_like(x, 0))
+    return torch.full_like(x, 0)
 
 
 class BinaryStepFunction(torch.autograd.Function):

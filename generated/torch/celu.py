@@ -23,19 +23,18 @@ def _sum_to(grad, parameter):
 
 
 def _celu_forward(x, alpha):
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, x, alpha*torch.expm1(_x1/alpha))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    return _x0 + alpha*torch.expm1(_x1/alpha)
 
 
 def _celu_grad_alpha(x, alpha):
     # dcelu/dalpha
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
     _t0 = _x1/alpha
-    return torch.where(_c0, 0, -_t0*torch.exp(_t0) + torch.expm1(_t0))
+    return -_t0*torch.exp(_t0) + torch.expm1(_t0)
 
 
 def celu_grad(x, alpha=1.0):
@@ -62,10 +61,9 @@ def celu_grad(x, alpha=1.0):
       >>> celu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1353, 0.6065, 1.0000, 1.0000, 1.0000])
     """
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, 1, torch.exp(_x1/alpha))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
+    return torch.exp(_x1/alpha)
 
 
 class CeluFunction(torch.autograd.Function):

@@ -23,18 +23,17 @@ def _sum_to(grad, parameter):
 
 
 def _elu_forward(x, alpha):
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, x, alpha*torch.expm1(_x1))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    return _x0 + alpha*torch.expm1(_x1)
 
 
 def _elu_grad_alpha(x, alpha):
     # delu/dalpha
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, 0, torch.expm1(_x1))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
+    return torch.expm1(_x1)
 
 
 def elu_grad(x, alpha=1.0):
@@ -61,10 +60,13 @@ def elu_grad(x, alpha=1.0):
       >>> elu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1353, 0.6065, 1.0000, 1.0000, 1.0000])
     """
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
     _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, 1, alpha*torch.exp(_x1))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (~_c0).to(x.dtype)
+    return _s0 + _s1*alpha*torch.exp(_x1)
 
 
 class EluFunction(torch.autograd.Function):

@@ -17,7 +17,7 @@ __all__ = ["gelu_tanh", "gelu_tanh_grad", "GeluTanhFunction", "GeluTanh"]
 
 
 def _gelu_tanh_forward(x):
-    return torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*x*x*x)*x
+    return torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x
 
 
 def gelu_tanh_grad(x):
@@ -44,9 +44,9 @@ def gelu_tanh_grad(x):
       tensor([-0.0861,  0.1326,  0.5000,  0.8674,  1.0861])
     """
     _t0 = 1.5957691216057308*x
-    _t1 = _t0 + 0.07135481627260025*x*x*x
+    _t1 = _t0 + 0.07135481627260025*(x*x*x)
     _t2 = torch.sigmoid(_t1)
-    return _t2 + torch.sigmoid(-_t1)*_t0*_t2*(1 + (26829*x*x)/200000)
+    return _t2 + torch.sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000)
 
 
 class GeluTanhFunction(torch.autograd.Function):

@@ -29,8 +29,7 @@ def _hardshrink_forward(x, lambd):
 
 def _hardshrink_grad_lambd(x, lambd):
     # dhardshrink/dlambd
-    _c0 = ((x > lambd) | (-x > lambd))
-    return torch.where(_c0, 0, torch.full_like(x, 0))
+    return torch.full_like(x, 0)
 
 
 def hardshrink_grad(x, lambd=0.5):
@@ -58,7 +57,9 @@ def hardshrink_grad(x, lambd=0.5):
       tensor([1., 0., 0., 0., 1.])
     """
     _c0 = ((x > lambd) | (-x > lambd))
-    return torch.where(_c0, 1, torch.full_like(x, 0))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    return _s0
 
 
 class HardshrinkFunction(torch.autograd.Function):

@@ -17,9 +17,9 @@ __all__ = ["hardsigmoid", "hardsigmoid_grad", "HardsigmoidFunction", "Hardsigmoi
 
 
 def _hardsigmoid_forward(x):
-    _c0 = (x <= -3)
-    _c1 = (x >= 3)
-    return torch.where(_c0, 0, torch.where(_c1, 1, (x + 3)/6))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x2 = torch.clamp(x, -3, 3)
+    return (_x2 + 3)/6
 
 
 def hardsigmoid_grad(x):
@@ -49,7 +49,9 @@ def hardsigmoid_grad(x):
     """
     _c0 = (x <= -3)
     _c1 = (x >= 3)
-    return torch.where(_c0, 0, torch.where(_c1, 0, torch.full_like(x, 1/6)))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    return _s2/6
 
 
 class HardsigmoidFunction(torch.autograd.Function):

@@ -17,11 +17,15 @@ __all__ = ["hardswish", "hardswish_grad", "HardswishFunction", "Hardswish"]
 
 
 def _hardswish_forward(x):
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, -3, 3)
+    _x2 = torch.clamp(x, min=3)
     _c0 = (x < -3)
     _c1 = (x <= 3)
-    # branch 1 is evaluated only inside its region (guard x = 0)
-    _x1 = torch.where(_c1 & ~_c0, x, 0)
-    return torch.where(_c0, 0, torch.where(_c1, (_x1*(3 + _x1))/6, x))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = (_c1 & ~_c0).to(x.dtype)
+    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    return _s2*_x2 + (_s1*_x1*(3 + _x1))/6
 
 
 def hardswish_grad(x):
@@ -49,11 +53,14 @@ def hardswish_grad(x):
       >>> hardswish_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.1667,  0.3333,  0.5000,  0.6667,  1.1667])
     """
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, -3, 3)
     _c0 = (x < -3)
     _c1 = (x <= 3)
-    # branch 1 is evaluated only inside its region (guard x = 0)
-    _x1 = torch.where(_c1 & ~_c0, x, 0)
-    return torch.where(_c0, 0, torch.where(_c1, (_x1 + 3/2)/3, 1))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = (_c1 & ~_c0).to(x.dtype)
+    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    return _s2 + _s1*((_x1 + 3/2)/3)
 
 
 class HardswishFunction(torch.autograd.Function):

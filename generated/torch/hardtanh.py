@@ -23,23 +23,26 @@ def _sum_to(grad, parameter):
 
 
 def _hardtanh_forward(x, min_val, max_val):
-    _c0 = (x <= min_val)
-    _c1 = (x >= max_val)
-    return torch.where(_c0, min_val, torch.where(_c1, max_val, x))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x2 = torch.clamp(x, min=min_val).clamp(max=max_val)
+    return _x2
 
 
 def _hardtanh_grad_min_val(x, min_val, max_val):
     # dhardtanh/dmin_val
     _c0 = (x <= min_val)
-    _c1 = (x >= max_val)
-    return torch.where(_c0, 1, torch.where(_c1, 0, torch.full_like(x, 0)))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    return _s0
 
 
 def _hardtanh_grad_max_val(x, min_val, max_val):
     # dhardtanh/dmax_val
     _c0 = (x <= min_val)
     _c1 = (x >= max_val)
-    return torch.where(_c0, 0, torch.where(_c1, 1, torch.full_like(x, 0)))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = (_c1 & ~_c0).to(x.dtype)
+    return _s1
 
 
 def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
@@ -71,7 +74,9 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
     """
     _c0 = (x <= min_val)
     _c1 = (x >= max_val)
-    return torch.where(_c0, 0, torch.where(_c1, 0, torch.full_like(x, 1)))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    return _s2
 
 
 class HardtanhFunction(torch.autograd.Function):

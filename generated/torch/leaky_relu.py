@@ -23,14 +23,17 @@ def _sum_to(grad, parameter):
 
 
 def _leaky_relu_forward(x, negative_slope):
-    _c0 = (x > 0)
-    return torch.where(_c0, x, negative_slope*x)
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    return _x0 + _x1*negative_slope
 
 
 def _leaky_relu_grad_negative_slope(x, negative_slope):
     # dleaky_relu/dnegative_slope
-    _c0 = (x > 0)
-    return torch.where(_c0, 0, x)
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
+    return _x1
 
 
 def leaky_relu_grad(x, negative_slope=0.01):
@@ -60,7 +63,10 @@ def leaky_relu_grad(x, negative_slope=0.01):
       tensor([0.0100, 0.0100, 0.0100, 1.0000, 1.0000])
     """
     _c0 = (x > 0)
-    return torch.where(_c0, 1, torch.zeros_like(x) + negative_slope)
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (~_c0).to(x.dtype)
+    return _s0 + _s1*negative_slope
 
 
 class LeakyReluFunction(torch.autograd.Function):

@@ -23,14 +23,17 @@ def _sum_to(grad, parameter):
 
 
 def _prelu_forward(x, a):
-    _c0 = (x > 0)
-    return torch.where(_c0, x, a*x)
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    return _x0 + _x1*a
 
 
 def _prelu_grad_a(x, a):
     # dprelu/da
-    _c0 = (x > 0)
-    return torch.where(_c0, 0, x)
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
+    return _x1
 
 
 def prelu_grad(x, a=0.25):
@@ -60,7 +63,10 @@ def prelu_grad(x, a=0.25):
       tensor([0.2500, 0.2500, 0.2500, 1.0000, 1.0000])
     """
     _c0 = (x > 0)
-    return torch.where(_c0, 1, torch.zeros_like(x) + a)
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (~_c0).to(x.dtype)
+    return _s0 + _s1*a
 
 
 class PreluFunction(torch.autograd.Function):

@@ -17,8 +17,9 @@ __all__ = ["relu", "relu_grad", "ReluFunction", "Relu"]
 
 
 def _relu_forward(x):
-    _c0 = (x > 0)
-    return torch.where(_c0, x, 0)
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    return _x0
 
 
 def relu_grad(x):
@@ -47,7 +48,9 @@ def relu_grad(x):
       tensor([0., 0., 0., 1., 1.])
     """
     _c0 = (x > 0)
-    return torch.where(_c0, 1, torch.full_like(x, 0))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    return _s0
 
 
 class ReluFunction(torch.autograd.Function):

@@ -17,9 +17,9 @@ __all__ = ["relu6", "relu6_grad", "Relu6Function", "Relu6"]
 
 
 def _relu6_forward(x):
-    _c0 = (x <= 0)
-    _c1 = (x >= 6)
-    return torch.where(_c0, 0, torch.where(_c1, 6, x))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x2 = torch.clamp(x, 0, 6)
+    return _x2
 
 
 def relu6_grad(x):
@@ -49,7 +49,9 @@ def relu6_grad(x):
     """
     _c0 = (x <= 0)
     _c1 = (x >= 6)
-    return torch.where(_c0, 0, torch.where(_c1, 0, torch.full_like(x, 1)))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    return _s2
 
 
 class Relu6Function(torch.autograd.Function):

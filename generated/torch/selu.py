@@ -17,10 +17,10 @@ __all__ = ["selu", "selu_grad", "SeluFunction", "Selu"]
 
 
 def _selu_forward(x):
-    _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, 1.0507009873554805*x, 1.7580993408473768*torch.expm1(_x1))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    return 1.0507009873554805*_x0 + 1.7580993408473768*torch.expm1(_x1)
 
 
 def selu_grad(x):
@@ -48,10 +48,13 @@ def selu_grad(x):
       >>> selu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.2379, 1.0663, 1.7581, 1.0507, 1.0507])
     """
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
     _c0 = (x > 0)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, 1.0507009873554805, 1.7580993408473768*torch.exp(_x1))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (~_c0).to(x.dtype)
+    return 1.0507009873554805*_s0 + 1.7580993408473768*_s1*torch.exp(_x1)
 
 
 class SeluFunction(torch.autograd.Function):

@@ -40,7 +40,7 @@ def _softplus_forward(x, beta):
 def _softplus_grad_beta(x, beta):
     # dsoftplus/dbeta
     _t0 = x*beta
-    return -_softplus(_t0)/beta*beta + torch.sigmoid(_t0)*x/beta
+    return -_softplus(_t0)/(beta*beta) + torch.sigmoid(_t0)*x/beta
 
 
 def softplus_grad(x, beta=1.0):

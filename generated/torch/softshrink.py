@@ -23,16 +23,25 @@ def _sum_to(grad, parameter):
 
 
 def _softshrink_forward(x, lambd):
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=lambd)
+    _x1 = torch.clamp(x, max=-lambd)
     _c0 = (x > lambd)
     _c1 = (-x > lambd)
-    return torch.where(_c0, x - lambd, torch.where(_c1, x + lambd, 0))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (_c1 & ~_c0).to(x.dtype)
+    return _s0*(_x0 - lambd) + _s1*(_x1 + lambd)
 
 
 def _softshrink_grad_lambd(x, lambd):
     # dsoftshrink/dlambd
     _c0 = (x > lambd)
     _c1 = (-x > lambd)
-    return torch.where(_c0, -1, torch.where(_c1, 1, torch.full_like(x, 0)))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (_c1 & ~_c0).to(x.dtype)
+    return _s1 - _s0
 
 
 def softshrink_grad(x, lambd=0.5):
@@ -61,7 +70,10 @@ def softshrink_grad(x, lambd=0.5):
     """
     _c0 = (x > lambd)
     _c1 = (-x > lambd)
-    return torch.where(_c0, 1, torch.where(_c1, 1, torch.full_like(x, 0)))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (_c1 & ~_c0).to(x.dtype)
+    return _s0 + _s1
 
 
 class SoftshrinkFunction(torch.autograd.Function):

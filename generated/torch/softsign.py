@@ -17,12 +17,10 @@ __all__ = ["softsign", "softsign_grad", "SoftsignFunction", "Softsign"]
 
 
 def _softsign_forward(x):
-    _c0 = (x >= 0)
-    # branch 0 is evaluated only inside its region (guard x = 1)
-    _x0 = torch.where(_c0, x, 1)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, _x0/(1 + _x0), _x1/(-1*(_x1 - 1)))
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    return _x0/(1 + _x0) + _x1/(-1*(_x1 - 1))
 
 
 def softsign_grad(x):
@@ -48,12 +46,14 @@ def softsign_grad(x):
       >>> softsign_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1111, 0.4444, 1.0000, 0.4444, 0.1111])
     """
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
     _c0 = (x >= 0)
-    # branch 0 is evaluated only inside its region (guard x = 1)
-    _x0 = torch.where(_c0, x, 1)
-    # branch 1 is evaluated only inside its region (guard x = -1)
-    _x1 = torch.where(~_c0, x, -1)
-    return torch.where(_c0, 1/(torch.square(1 + _x0)), 1/(torch.square(-1 + _x1)))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (~_c0).to(x.dtype)
+    return _s0/torch.square(1 + _x0) + _s1/torch.square(-1 + _x1)
 
 
 class SoftsignFunction(torch.autograd.Function):

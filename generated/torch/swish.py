@@ -29,7 +29,7 @@ def _swish_forward(x, beta):
 def _swish_grad_beta(x, beta):
     # dswish/dbeta
     _t0 = beta*x
-    return torch.sigmoid(_t0)*torch.sigmoid(-_t0)*x*x
+    return torch.sigmoid(_t0)*torch.sigmoid(-_t0)*(x*x)
 
 
 def swish_grad(x, beta=1.0):

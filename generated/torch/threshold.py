@@ -23,20 +23,26 @@ def _sum_to(grad, parameter):
 
 
 def _threshold_forward(x, threshold, value):
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=threshold)
     _c0 = (x > threshold)
-    return torch.where(_c0, x, value)
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (~_c0).to(x.dtype)
+    return _s0*_x0 + _s1*value
 
 
 def _threshold_grad_threshold(x, threshold, value):
     # dthreshold/dthreshold
-    _c0 = (x > threshold)
-    return torch.where(_c0, 0, torch.full_like(x, 0))
+    return torch.full_like(x, 0)
 
 
 def _threshold_grad_value(x, threshold, value):
     # dthreshold/dvalue
     _c0 = (x > threshold)
-    return torch.where(_c0, 0, torch.full_like(x, 1))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = (~_c0).to(x.dtype)
+    return _s1
 
 
 def threshold_grad(x, threshold=1.0, value=0.0):
@@ -67,7 +73,9 @@ def threshold_grad(x, threshold=1.0, value=0.0):
       tensor([0., 0., 0., 0., 1.])
     """
     _c0 = (x > threshold)
-    return torch.where(_c0, 1, torch.full_like(x, 0))
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    return _s0
 
 
 class ThresholdFunction(torch.autograd.Function):

@@ -26,11 +26,65 @@ INDENT = "    "
 
 
 def _formula(branch: Branch, output: str) -> sympy.Expr:
-    if output == "forward":
-        return branch.forward
-    if output == "gradient":
-        return branch.gradient
-    return branch.parameter_gradients[int(output)]
+    return branch.formula(output)
+
+
+def _masked_forms(lowering: Lowering, outputs: Sequence[str]) -> list[sympy.Expr] | None:
+    """Each output as one expression in clamped inputs and selection masks
+    (``Lowering.telescoping``, else ``Lowering.blend``), or None when some
+    output has neither form."""
+    forms = []
+    for output in outputs:
+        form = lowering.telescoping(output)
+        if form is None:
+            form = lowering.blend(output)
+        if form is None:
+            return None
+        forms.append(form)
+    return forms
+
+
+def _clamp_line(index: int, clamp, printer: ArrayPrinting, target: str) -> str:
+    lo, hi = clamp
+    p = printer.doprint
+    if target == "numpy":
+        if lo is None:
+            value = f"np.minimum(x, {p(hi)})"
+        elif hi is None:
+            value = f"np.maximum(x, {p(lo)})"
+        else:
+            value = f"np.clip(x, {p(lo)}, {p(hi)})"
+    else:
+        if lo is None:
+            value = f"torch.clamp(x, max={p(hi)})"
+        elif hi is None:
+            value = f"torch.clamp(x, min={p(lo)})"
+        elif lo.is_number and hi.is_number:
+            value = f"torch.clamp(x, {p(lo)}, {p(hi)})"
+        else:
+            value = f"torch.clamp(x, min={p(lo)}).clamp(max={p(hi)})"
+    return f"_x{index} = {value}"
+
+
+def _masked_preamble(lowering: Lowering, forms: list[sympy.Expr], printer: ArrayPrinting,
+                     target: str) -> list[str]:
+    """Definitions of the clamped inputs and selection masks ``forms`` use."""
+    names = set().union(*(f.free_symbols for f in forms)) if forms else set()
+    count = len(lowering.branches)
+    clamped = [i for i in range(count) if sympy.Symbol(f"_x{i}", real=True) in names]
+    masks = [i for i in range(count) if sympy.Symbol(f"_s{i}", real=True) in names]
+    lines = []
+    if clamped:
+        lines.append("# each branch sees x clamped into its own interval, where it is finite")
+    lines += [_clamp_line(i, lowering.branches[i].clamp, printer, target) for i in clamped]
+    conditions = max(masks, default=-1)
+    lines += [f"_c{i} = {printer.doprint(b.condition)}"
+              for i, b in enumerate(lowering.branches[:min(conditions + 1, count - 1)])]
+    cast = ".astype(x.dtype)" if target == "numpy" else ".to(x.dtype)"
+    if masks:
+        lines.append("# selection masks (0 or 1): the first branch whose condition holds")
+    lines += [f"_s{i} = ({_mask(i, count)}){cast}" for i in masks]
+    return lines
 
 
 class _Names:
@@ -58,7 +112,7 @@ def _numpy_into(expr: sympy.Expr, var: str, printer: NumpyCodePrinter) -> str:
     """A statement that writes ``expr`` into the array ``var`` with an
     in-place ufunc where the top-level operation allows it."""
     p = printer.doprint
-    if not expr.free_symbols or not any(str(s).startswith(("_", "x")) for s in expr.free_symbols):
+    if not any(str(s) == "x" or str(s).startswith("_") for s in expr.free_symbols):
         return f"np.copyto({var}, {p(expr)})"
     if expr.is_Symbol:
         return f"np.copyto({var}, {p(expr)})"
@@ -110,6 +164,19 @@ def _conditions(lowering: Lowering, printer: ArrayPrinting) -> list[str]:
 def numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: NumpyCodePrinter) -> list[str]:
     """Lines computing each ``(var, output)`` into the preallocated array ``var``."""
     names = _Names()
+    forms = _masked_forms(lowering, [output for _, output in outputs]) if lowering.is_piecewise else None
+    if forms is not None:
+        lines = _masked_preamble(lowering, forms, printer, "numpy")
+        cse_lines, reduced = _cse(forms, names, printer)
+        writes = []
+        for (var, _), expr in zip(outputs, reduced):
+            prefix = f"{expr} = np."
+            at = next((i for i, line in enumerate(lines) if expr.is_Symbol and line.startswith(prefix)), None)
+            if at is not None and "out=" not in lines[at]:
+                lines[at] = f"{lines[at][:-1]}, out={var})"  # clamp straight into the output (ReLU, hardtanh)
+            else:
+                writes.append(_numpy_into(expr, var, printer))
+        return lines + cse_lines + writes
     lines = _conditions(lowering, printer)
     count = len(lowering.branches)
     for index in reversed(range(count)):
@@ -136,9 +203,19 @@ def _torch_value(expr: sympy.Expr, printer: ArrayPrinting, dependent: bool) -> s
     return f"torch.zeros_like(x) + {text}" if not text.startswith("-") else f"torch.zeros_like(x) - ({text[1:]})"
 
 
+def _depends_on_x(expr: sympy.Expr) -> bool:
+    return any(str(s) == "x" or str(s).startswith("_") for s in expr.free_symbols)
+
+
 def torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrinting) -> tuple[list[str], list[str]]:
     """Lines and one final expression per output (torch, no mutation)."""
     names = _Names()
+    forms = _masked_forms(lowering, outputs) if lowering.is_piecewise else None
+    if forms is not None:
+        lines = _masked_preamble(lowering, forms, printer, "torch")
+        cse_lines, reduced = _cse(forms, names, printer)
+        results = [_torch_value(expr, printer, _depends_on_x(expr)) for expr in reduced]
+        return lines + cse_lines, results
     lines = _conditions(lowering, printer)
     count = len(lowering.branches)
     finals: dict[str, list[str]] = {output: [] for output in outputs}

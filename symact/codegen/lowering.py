@@ -44,6 +44,11 @@ class Branch:
         the parameters; earlier branches take precedence.
       guard: a point inside the branch's region (in the parameters), or
         None when the branch is safe everywhere (linear in x).
+      clamp: ``(lo, hi)`` when the branch holds on the single interval
+        between them (None for an infinite end) and its formulas are finite
+        at the finite ends: clamping x into [lo, hi] is then a cheaper guard
+        (``np.clip``/``torch.clamp``, no data-dependent branching), and the
+        branch's value at any x is finite. None otherwise.
       forward: f on this branch.
       gradient: df/dx on this branch.
       parameter_gradients: df/dp on this branch, in parameter order.
@@ -51,9 +56,18 @@ class Branch:
 
     condition: sympy.Basic
     guard: sympy.Expr | None
+    clamp: tuple[sympy.Expr | None, sympy.Expr | None] | None
     forward: sympy.Expr
     gradient: sympy.Expr
     parameter_gradients: tuple[sympy.Expr, ...]
+
+    def formula(self, output: str) -> sympy.Expr:
+        """``forward``, ``gradient`` or the gradient of parameter number ``output``."""
+        if output == "forward":
+            return self.forward
+        if output == "gradient":
+            return self.gradient
+        return self.parameter_gradients[int(output)]
 
 
 @dataclass(frozen=True)
@@ -63,10 +77,110 @@ class Lowering:
     activation: Activation
     definition: sympy.Expr
     branches: tuple[Branch, ...]
+    intervals: tuple[tuple[sympy.Expr | None, sympy.Expr | None, int], ...] = ()
 
     @property
     def is_piecewise(self) -> bool:
         return len(self.branches) > 1
+
+    def telescoping(self, output: str) -> sympy.Expr | None:
+        r"""The output as one expression in the clamped inputs, when it is
+        continuous for every parameter value and each branch holds on one
+        interval:
+
+        .. math:: f(x) = f_0(\mathrm{clamp}_0(x)) + \sum_{k \ge 1}
+                  \bigl(f_k(\mathrm{clamp}_k(x)) - f_k(c_k)\bigr)
+
+        (ReLU = max(x, 0), hardtanh = clip(x, lo, hi), ELU = alpha expm1(min(x,
+        0)) + max(x, 0)): no masks at all. None when not applicable.
+        """
+        if not self.is_piecewise or not self.intervals:
+            return None
+        used = [index for _, _, index in self.intervals]
+        if sorted(used) != list(range(len(self.branches))):
+            return None
+        if any(b.clamp is None for b in self.branches):
+            return None
+        total = S.Zero
+        for position, (lo, _, index) in enumerate(self.intervals):
+            formula = self.branches[index].formula(output)
+            total += formula.xreplace({X: clamped_symbol(index)})
+            if position:
+                total -= formula.xreplace({X: lo})
+                previous = self.branches[self.intervals[position - 1][2]].formula(output)
+                if not _same(previous.xreplace({X: lo}), formula.xreplace({X: lo})):
+                    return None
+        return total if self._exact_telescoping(total, output) else None
+
+    def _exact_telescoping(self, total: sympy.Expr, output: str) -> bool:
+        """Whether floating-point evaluation of ``total`` gives each branch
+        without cancellation: either it is one branch on its clamped input
+        (hardtanh = clip(x, lo, hi); the constant branches are that branch's
+        end values), or on every interval the terms of the other branches
+        are exactly 0 there (ELU: alpha expm1(min(x, 0)) is 0 for x > 0).
+        Offsets that cancel in exact arithmetic only (hardswish: 3 + x - 3)
+        are refused."""
+        symbols = [clamped_symbol(i) for i in range(len(self.branches))]
+        present = [s for s in symbols if s in total.free_symbols]
+        if not present:
+            return True
+        if len(present) == 1:
+            index = symbols.index(present[0])
+            if total == self.branches[index].formula(output).xreplace({X: present[0]}):
+                return True
+        for lo, hi, index in self.intervals:
+            ends = {}
+            for j, branch in enumerate(self.branches):
+                if j == index:
+                    continue
+                clamp_lo, clamp_hi = branch.clamp
+                # x inside interval (lo, hi) clamps to the end of branch j's interval nearest to it
+                below = clamp_lo is not None and (hi is None or _not_after(hi, clamp_lo, self.activation))
+                ends[symbols[j]] = clamp_lo if below else clamp_hi
+            for term in sympy.Add.make_args(total):
+                if symbols[index] in term.free_symbols:
+                    continue
+                if term.xreplace(ends) != 0:
+                    return False
+        return True
+
+    def blend(self, output: str) -> sympy.Expr | None:
+        """The output as a sum of selection masks times branches on clamped
+        inputs, when every branch that depends on x has a clamp (so every
+        term is finite where its mask is 0). None otherwise."""
+        if not self.is_piecewise:
+            return None
+        total = S.Zero
+        for index, branch in enumerate(self.branches):
+            formula = branch.formula(output)
+            if X in formula.free_symbols:
+                if branch.clamp is None:
+                    return None
+                formula = formula.xreplace({X: clamped_symbol(index)})
+            total += mask_symbol(index) * formula
+        return total
+
+
+def _not_after(a: sympy.Expr, b: sympy.Expr, activation: Activation) -> bool:
+    """a <= b at the defaults."""
+    return bool(sympy.N(_at_defaults(activation, a - b), 30) <= 0)
+
+
+def clamped_symbol(index: int) -> sympy.Symbol:
+    """The name generated code gives x clamped into branch ``index``'s interval."""
+    return sympy.Symbol(f"_x{index}", real=True)
+
+
+def mask_symbol(index: int) -> sympy.Symbol:
+    """The name generated code gives branch ``index``'s selection mask (0/1 in x's dtype)."""
+    return sympy.Symbol(f"_s{index}", real=True)
+
+
+def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """a = b for every parameter value (and both finite)."""
+    if a.has(S.NaN, S.ComplexInfinity, S.Infinity, S.NegativeInfinity):
+        return False
+    return a == b or sympy.simplify(a - b) == 0
 
 
 def fold_constants(expr: sympy.Expr) -> sympy.Expr:
@@ -129,25 +243,55 @@ def _selected(pairs, activation: Activation, at: sympy.Expr) -> int | None:
     return None
 
 
-def _guards(pairs, activation: Activation) -> list[sympy.Expr | None]:
-    """A point inside each branch's region (at the defaults' ordering of the
-    breakpoints), preferring interval midpoints to the breakpoints."""
+def _regions(pairs, activation: Activation):
+    """The intervals between breakpoints in increasing order (at the
+    defaults' ordering), each with the branch selected there, and a guard
+    point for each branch (an interval midpoint where possible, else a
+    breakpoint where it is selected). ``(None, guards)`` when a condition
+    is not linear in x."""
     boundaries = _boundaries([c for _, c in pairs], activation)
     guards: list[sympy.Expr | None] = [None] * len(pairs)
     if boundaries is None:
-        return guards
-    probes = []
-    if boundaries:
-        probes.append(boundaries[0] - 1)
-        probes += [(a + b) / 2 for a, b in zip(boundaries, boundaries[1:])]
-        probes.append(boundaries[-1] + 1)
-    probes += boundaries
-    probes.append(S.Zero)
-    for probe in probes:
+        return None, guards
+    edges = [None, *boundaries, None]
+    intervals = []
+    for lo, hi in zip(edges, edges[1:]):
+        if lo is None and hi is None:
+            probe = S.Zero
+        elif lo is None:
+            probe = hi - 1
+        elif hi is None:
+            probe = lo + 1
+        else:
+            probe = (lo + hi) / 2
         index = _selected(pairs, activation, probe)
-        if index is not None and guards[index] is None:
+        if index is None:
+            return None, guards
+        intervals.append((lo, hi, index))
+        if guards[index] is None:
             guards[index] = sympy.simplify(probe)
-    return [g if g is not None else S.Zero for g in guards]
+    for point in boundaries:
+        index = _selected(pairs, activation, point)
+        if index is not None and guards[index] is None:
+            guards[index] = point
+    return intervals, [g if g is not None else S.Zero for g in guards]
+
+
+def _clamp(index, intervals, formulas, activation: Activation):
+    """(lo, hi) of the single interval where branch ``index`` holds, if its
+    formulas are finite at the finite ends (at the defaults)."""
+    mine = [(lo, hi) for lo, hi, i in intervals if i == index]
+    if len(mine) != 1:
+        return None
+    lo, hi = mine[0]
+    for end in (lo, hi):
+        if end is None:
+            continue
+        for formula in formulas:
+            value = _at_defaults(activation, formula.xreplace({X: end}))
+            if not (value.is_number and value.is_finite and value.is_extended_real):
+                return None
+    return lo, hi
 
 
 def _prepare(expr: sympy.Expr) -> sympy.Expr:
@@ -168,19 +312,21 @@ def lower(activation: Activation) -> Lowering:
     if any(arg.has(sympy.Piecewise) for arg, _ in pairs):
         raise DefinitionError(f"{activation.name}: cannot bring the definition to one piecewise form")
     symbols = [p.symbol for p in activation.params]
-    guards = _guards(pairs, activation) if len(pairs) > 1 else [None]
+    intervals, guards = _regions(pairs, activation) if len(pairs) > 1 else ([], [None])
     branches = []
-    for (expr, condition), guard in zip(pairs, guards):
+    for index, ((expr, condition), guard) in enumerate(zip(pairs, guards)):
         forward = optimize(expr)
         gradient = sympy.diff(forward, X)
         parameter_gradients = tuple(_prepare(sympy.diff(forward, s)) for s in symbols)
         formulas = (forward, gradient, *parameter_gradients)
         needs_guard = len(pairs) > 1 and not all(is_linear_in_x(f) for f in formulas)
+        clamp = _clamp(index, intervals, formulas, activation) if intervals else None
         branches.append(Branch(
             condition=condition,
             guard=fold_constants(guard) if needs_guard and guard is not None else None,
+            clamp=None if clamp is None else tuple(None if e is None else fold_constants(e) for e in clamp),
             forward=fold_constants(forward),
             gradient=_prepare(gradient),
             parameter_gradients=parameter_gradients,
         ))
-    return Lowering(activation, definition, tuple(branches))
+    return Lowering(activation, definition, tuple(branches), tuple(intervals or ()))

@@ -145,8 +145,8 @@ class ArrayPrinting:
         base, exponent = expr.as_base_exp()
         base_text = self.parenthesize(base, PRECEDENCE["Mul"], strict=False)
         if exponent.is_Integer and 2 <= exponent <= MAX_MULTIPLIED_POWER:
-            if base.is_Symbol:
-                return "*".join([base_text] * int(exponent))
+            if base.is_Symbol:  # parenthesised: a Pow may be printed as a divisor
+                return "(" + "*".join([base_text] * int(exponent)) + ")"
             if exponent == 2:
                 return f"{self.square}({self._print(base)})"
             if exponent == 4:
@@ -220,12 +220,9 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
                       "arcsin", "arccos", "arctanh", "abs", "sign"))},
         expm1: "np.expm1({0})",
         log1p: "np.log1p({0})",
-        # softplus(z) = log(1 + e^z) = logaddexp(z, 0): no overflow, no log(1 + tiny) = 0.
-        softplus: "np.logaddexp({0}, 0.0)",
-        # log sigma(z) = -softplus(-z).
-        log_sigmoid: "-np.logaddexp(0.0, -({0}))",
     }
-    HELPERS = {sigmoid: "_sigmoid", gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
+    HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
+               gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
 
 class TorchCodePrinter(ArrayPrinting, TorchPrinter):
