@@ -132,3 +132,18 @@ def test_numerical_differentiation_exposes_a_wrong_derivative():
     wrong = PiecewiseReference(CATALOGUE["silu"].bind().derivative(1))
     check = numerical_derivative_check(function, wrong, np.array([-2.0, 0.5, 3.0]))
     assert check["max_relative_difference"] > 0.1
+
+
+def test_exact_ties_of_rational_branches_round_half_even():
+    # prelu's 0.25 * x of a float32 subnormal is exactly half a subnormal step.
+    x = float(np.float32(-2.802596928649634e-45))  # -2 steps: 0.25 x = -0.5 step, a tie
+    ref = _reference("prelu").evaluate(x)
+    assert ref.status is Status.CONVERGED
+    assert ref.rounded("float32") == 0.0  # tie to even: 0
+
+
+def test_derivative_check_raises_precision_where_f_cancels():
+    # x/2 (1 + tanh(...)) at x = -16.75 cancels to 0 at 256 bits.
+    function, slope = _reference("gelu_tanh"), _reference("gelu_tanh", 1)
+    check = numerical_derivative_check(function, slope, np.array([-16.75, -10.75]))
+    assert check["max_relative_difference"] < 2.0 ** -60
