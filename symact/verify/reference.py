@@ -26,7 +26,8 @@ with no intermediate larger than the largest float (:math:`2^{1024}`),
 :math:`2^{-1074}`, so the float reference is 0 either way (its sign is then
 unknown and not checked). This is the one heuristic step: it trusts that
 intermediates stay within the float range, which holds for every formula
-of the catalogue at float inputs. A point that does
+of the catalogue at float inputs. A rational-function branch that gives the identical value at two
+precisions is taken as exact (exact ties round half-even). A point that does
 not settle by ``PRECISION_CAP`` bits is *unresolved*: it is left out of the
 metrics and counted.
 
