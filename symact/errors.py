@@ -19,3 +19,7 @@ class ParameterError(SymactError):
 
 class SpecError(SymactError):
     """A spec file cannot be read or does not describe an activation."""
+
+
+class AnalysisTimeout(SymactError):
+    """Symbolic work needed to answer did not finish within its time budget."""

@@ -25,11 +25,13 @@ from functools import cached_property
 import sympy
 from sympy import S, Piecewise
 
-from symact.errors import DefinitionError
+from symact.budget import TimedOut, run_with_budget
+from symact.errors import AnalysisTimeout, DefinitionError
 from symact.functions import elementary
 from symact.parsing import X
 
 NEITHER = -1  # owner of a breakpoint whose value is neither neighbour's formula
+LIMIT_SECONDS = 10.0
 
 
 def _is_finite_number(value: sympy.Expr) -> bool:
@@ -46,7 +48,12 @@ def limit_of_branch(branch: sympy.Expr, at: sympy.Expr, side: str) -> sympy.Expr
     value = branch.subs(X, at)
     if _is_finite_number(value):
         return value
-    return sympy.limit(elementary(branch), X, at, side)
+    result = run_with_budget(sympy.limit, elementary(branch), X, at, side, seconds=LIMIT_SECONDS)
+    if isinstance(result, TimedOut):
+        raise AnalysisTimeout(f"the limit of {branch} as x -> {at}{side} was not found within {LIMIT_SECONDS:g} s")
+    if not isinstance(result, sympy.Basic):
+        raise DefinitionError(f"the limit of {branch} as x -> {at}{side} failed: {result}")
+    return result
 
 
 def same_value(a: sympy.Expr | None, b: sympy.Expr | None) -> bool:
@@ -55,12 +62,16 @@ def same_value(a: sympy.Expr | None, b: sympy.Expr | None) -> bool:
         return False
     if a == b:
         return True
-    difference = sympy.simplify(a - b)
-    if difference.is_zero:
-        return True
-    if difference.is_zero is False:
+    if a.has(S.Infinity, S.NegativeInfinity, S.ComplexInfinity) or b.has(S.Infinity, S.NegativeInfinity,
+                                                                          S.ComplexInfinity):
         return False
-    return bool(abs(difference.evalf(60)) < sympy.Float("1e-50"))
+    difference = (a - b).evalf(60)
+    if difference.is_number and abs(difference) > sympy.Float("1e-40"):
+        return False
+    simplified = run_with_budget(sympy.simplify, a - b, seconds=LIMIT_SECONDS)
+    if isinstance(simplified, sympy.Basic) and simplified.is_zero is not None:
+        return bool(simplified.is_zero)
+    raise AnalysisTimeout(f"could not decide whether {a} equals {b} (they agree to 40 digits)")
 
 
 def _boundary_points(relation: sympy.Basic) -> list[sympy.Expr]:

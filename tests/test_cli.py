@@ -7,6 +7,7 @@ import pytest
 
 from symact.catalogue import CATALOGUE
 from symact.cli import main
+from symact.vector import VECTOR_CATALOGUE
 
 
 def run(capsys, *argv):
@@ -19,7 +20,9 @@ def test_list_json_has_every_entry_with_parameters(capsys):
     status, out, _ = run(capsys, "list", "--json")
     rows = json.loads(out)
     assert status == 0
-    assert [row["name"] for row in rows] == sorted(CATALOGUE)
+    assert [row["name"] for row in rows if row["kind"] == "elementwise"] == sorted(CATALOGUE)
+    assert [row["name"] for row in rows if row["kind"] == "vector"] == sorted(VECTOR_CATALOGUE)
+    assert all(row["citation"] for row in rows)
     elu = next(row for row in rows if row["name"] == "elu")
     assert elu["parameters"] == {"alpha": {"default": "1", "domain": "> 0", "learnable": False}}
 
@@ -27,7 +30,7 @@ def test_list_json_has_every_entry_with_parameters(capsys):
 def test_list_text_counts_entries(capsys):
     status, out, _ = run(capsys, "list")
     assert status == 0
-    assert out.strip().endswith(f"{len(CATALOGUE)} activations")
+    assert out.strip().endswith(f"{len(CATALOGUE)} elementwise and {len(VECTOR_CATALOGUE)} vector activations")
 
 
 def test_show_relu_json_reports_the_kink(capsys):

@@ -6,6 +6,7 @@ import argparse
 from symact.catalogue import CATALOGUE
 from symact.cli import print_json
 from symact.describe import exact, formula
+from symact.vector import VECTOR_CATALOGUE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,6 +19,7 @@ def run(args: argparse.Namespace) -> int:
         entry = CATALOGUE[name]
         rows.append({
             "name": name,
+            "kind": "elementwise",
             "aliases": list(entry.aliases),
             "parameters": {p.name: {"default": exact(p.default), "domain": p.domain_text,
                                     "learnable": p.learnable} for p in entry.params},
@@ -25,6 +27,10 @@ def run(args: argparse.Namespace) -> int:
             "description": entry.description,
             "citation": entry.citation,
         })
+    for name in sorted(VECTOR_CATALOGUE):
+        entry = VECTOR_CATALOGUE[name]
+        rows.append({"name": name, "kind": "vector", "aliases": list(entry.aliases), "parameters": {},
+                     "formula": entry.formula, "description": entry.description, "citation": entry.citation})
     if args.json:
         print_json(rows)
         return 0
@@ -33,5 +39,6 @@ def run(args: argparse.Namespace) -> int:
         params = ", ".join(f"{k}={v['default']}" for k, v in row["parameters"].items())
         aliases = f" (also {', '.join(row['aliases'])})" if row["aliases"] else ""
         print(f"{row['name']:<{width}}  {row['formula']}" + (f"   [{params}]" if params else "") + aliases)
-    print(f"{len(rows)} activations")
+    vectors = sum(row["kind"] == "vector" for row in rows)
+    print(f"{len(rows) - vectors} elementwise and {vectors} vector activations")
     return 0
