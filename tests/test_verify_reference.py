@@ -11,6 +11,7 @@ import sympy
 from symact.catalogue import CATALOGUE, names
 from symact.functions import elementary, gaussian_cdf
 from symact.parsing import X
+from symact.pieces import Pieces
 from symact.verify.reference import (PiecewiseReference, Status, erfc_any, numerical_derivative_check,
                                      round_to_format)
 
@@ -147,3 +148,15 @@ def test_derivative_check_raises_precision_where_f_cancels():
     function, slope = _reference("gelu_tanh"), _reference("gelu_tanh", 1)
     check = numerical_derivative_check(function, slope, np.array([-16.75, -10.75]))
     assert check["max_relative_difference"] < 2.0 ** -60
+
+
+def test_removable_singularity_takes_the_limit_and_huge_exponents_are_refused():
+    sinc = PiecewiseReference(Pieces.from_expr(sympy.sin(X) / X))
+    slope = PiecewiseReference(Pieces.from_expr(sympy.diff(sympy.sin(X) / X, X)))
+    assert sinc.evaluate(0.0).rounded("float64") == 1.0  # sin(x)/x at 0: the limit
+    assert slope.evaluate(0.0).rounded("float64") == 0.0  # cos(x)/x - sin(x)/x^2 at 0
+    # exp(exp(x)) at x = 3e8 would run for hours in mpmath: left unresolved.
+    doubly = PiecewiseReference(Pieces.from_expr(sympy.exp(-sympy.exp(X))))
+    assert doubly.evaluate(3e8).status is Status.UNRESOLVED
+    with mpmath.workprec(200):
+        assert doubly.evaluate(2.0).rounded("float64") == float(mpmath.exp(-mpmath.exp(2)))

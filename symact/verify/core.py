@@ -106,12 +106,15 @@ def _condition(g: PiecewiseReference, x: float) -> float:
     branch, at_breakpoint = g.locate(x)
     if at_breakpoint is not None:
         return 0.0
-    with mpmath.workprec(128):
-        function = g.branch_functions[branch]
-        value = function(mpmath.mpf(x))
-        if value == 0:
-            return math.inf
-        return float(abs(mpmath.mpf(x) * mpmath.diff(function, mpmath.mpf(x)) / value))
+    try:
+        with mpmath.workprec(128):
+            function = g.branch_functions[branch]
+            value = function(mpmath.mpf(x))
+            if value == 0:
+                return math.inf
+            return float(abs(mpmath.mpf(x) * mpmath.diff(function, mpmath.mpf(x)) / value))
+    except (ZeroDivisionError, OverflowError):
+        return 0.0
 
 
 def _excused(g: PiecewiseReference, zeros: list[float], points: np.ndarray) -> np.ndarray:

@@ -145,6 +145,7 @@ def find_zeros(reference: PiecewiseReference, grid: np.ndarray = ZERO_SEARCH_GRI
         branches.append(-1 if at_breakpoint is not None else branch)
         values.append(reference.at(x, bits) if at_breakpoint is None else None)
     zeros: list[float] = []
+    values = [None if v is None or mpmath.isnan(v) else v for v in values]
     for i in range(len(points) - 1):
         a, b = values[i], values[i + 1]
         if a is None or b is None or branches[i] != branches[i + 1]:
