@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from symact.activation import Activation, BoundActivation
 from symact.verify.cache import ReferenceCache, default_cache_dir
 from symact.verify.core import (BOUNDS, DTYPES, KINDS, Cell, Report, bind_activation, parameter_floats,
-                                verify_implementations)
+                                verify_implementations)  # noqa: F401 - Report is public
 from symact.verify.implementation import TARGETS, Implementation, ImplementationError, from_module, generated
 
 __all__ = ["BOUNDS", "DTYPES", "KINDS", "TARGETS", "Cell", "Implementation", "ImplementationError", "Report",
@@ -108,7 +108,11 @@ def verify_many(activations: Iterable[Activation], targets: Sequence[str] = TARG
         futures = {pool.submit(_verify_worker, job): index for index, job in enumerate(work)}
         for done, future in enumerate(as_completed(futures), 1):
             index = futures[future]
-            reports[index] = future.result()
+            try:
+                reports[index] = future.result()
+            except Exception as exc:  # noqa: BLE001 - a worker killed (e.g. out of memory)
+                reports[index] = Report(getattr(activations[index], "name", "?"), {})
+                reports[index].errors.append(f"the worker process died: {type(exc).__name__}: {exc}")
             if progress:
                 progress(done, len(work), reports[index])
     return reports
