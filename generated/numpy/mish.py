@@ -33,6 +33,18 @@ def _sigmoid(z):
 
 
 
+def _sigmoid_slope(z):
+    # sigma(z) sigma(-z) = sigma'(z) = t / (1 + t)^2 with t = exp(-|z|) <= 1:
+    # one exp, no overflow, no 1 - sigma(z) (which is 0 once sigma(z) rounds to 1).
+    t = np.asarray(np.abs(z))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    d = 1.0 + t
+    d *= d
+    return np.divide(t, d, out=t)
+
+
+
 def _softplus(z):
     # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(exp(-|z|)): exp never
     # overflows and log1p keeps exp(-|z|) where it is below eps. The same as
@@ -110,8 +122,7 @@ def mish_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _t0 = _softplus(x)
-        _t1 = 2*_t0
-        np.add(4*_sigmoid(_t1)*_sigmoid(x)*_sigmoid(-_t1)*x, np.tanh(_t0), out=out)
+        np.add(4*_sigmoid(x)*_sigmoid_slope(2*_t0)*x, np.tanh(_t0), out=out)
     return out
 
 
@@ -140,8 +151,7 @@ def mish_forward_and_grad(x):
     with np.errstate(over="ignore"):
         _t0 = _softplus(x)
         _t1 = np.tanh(_t0)
-        _t2 = 2*_t0
         np.multiply(_t1, x, out=y)
-        np.add(_t1, 4*_sigmoid(_t2)*_sigmoid(x)*_sigmoid(-_t2)*x, out=dy)
+        np.add(_t1, 4*_sigmoid(x)*_sigmoid_slope(2*_t0)*x, out=dy)
     return y, dy
 

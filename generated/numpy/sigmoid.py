@@ -33,6 +33,18 @@ def _sigmoid(z):
 
 
 
+def _sigmoid_slope(z):
+    # sigma(z) sigma(-z) = sigma'(z) = t / (1 + t)^2 with t = exp(-|z|) <= 1:
+    # one exp, no overflow, no 1 - sigma(z) (which is 0 once sigma(z) rounds to 1).
+    t = np.asarray(np.abs(z))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    d = 1.0 + t
+    d *= d
+    return np.divide(t, d, out=t)
+
+
+
 def sigmoid(x, *, out=None):
     r"""The logistic function 1 / (1 + exp(-x)).
 
@@ -97,7 +109,7 @@ def sigmoid_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.multiply(_sigmoid(x), _sigmoid(-x), out=out)
+        out[...] = _sigmoid_slope(x)
     return out
 
 
@@ -124,8 +136,7 @@ def sigmoid_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = _sigmoid(x)
-        np.copyto(y, _t0)
-        np.multiply(_t0, _sigmoid(-x), out=dy)
+        y[...] = _sigmoid(x)
+        dy[...] = _sigmoid_slope(x)
     return y, dy
 
