@@ -98,7 +98,6 @@ class CeluFunction(torch.autograd.Function):
         return grad_x, grad_alpha
 
 
-
 def celu(x, alpha=1.0):
     r"""Continuously differentiable ELU: alpha (e^(x/alpha) - 1) below 0.
 

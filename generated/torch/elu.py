@@ -101,7 +101,6 @@ class EluFunction(torch.autograd.Function):
         return grad_x, grad_alpha
 
 
-
 def elu(x, alpha=1.0):
     r"""Exponential linear unit: identity for x > 0, alpha (e^x - 1) below.
 

@@ -75,7 +75,6 @@ class GeluFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def gelu(x):
     r"""Gaussian error linear unit x Phi(x), Phi the standard normal CDF (exact erf form).
 

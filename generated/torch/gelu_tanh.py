@@ -74,7 +74,6 @@ class GeluTanhFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def gelu_tanh(x):
     r"""GELU with the tanh approximation of Phi.
 

@@ -94,7 +94,6 @@ class HardshrinkFunction(torch.autograd.Function):
         return grad_x, grad_lambd
 
 
-
 def hardshrink(x, lambd=0.5):
     r"""Hard thresholding: x outside [-lambd, lambd], 0 inside.
 

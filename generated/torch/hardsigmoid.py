@@ -81,7 +81,6 @@ class HardsigmoidFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def hardsigmoid(x):
     r"""Piecewise-linear sigmoid relu6(x + 3) / 6.
 

@@ -90,7 +90,6 @@ class HardswishFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def hardswish(x):
     r"""x relu6(x + 3) / 6, the piecewise-quadratic Swish of MobileNetV3.
 

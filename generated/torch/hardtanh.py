@@ -116,7 +116,6 @@ class HardtanhFunction(torch.autograd.Function):
         return grad_x, grad_min_val, grad_max_val
 
 
-
 def hardtanh(x, min_val=-1.0, max_val=1.0):
     r"""Identity clipped to [min_val, max_val].
 

@@ -103,7 +103,6 @@ class LeakyReluFunction(torch.autograd.Function):
         return grad_x, grad_negative_slope
 
 
-
 def leaky_relu(x, negative_slope=0.01):
     r"""ReLU with a small slope for negative inputs.
 

@@ -72,7 +72,6 @@ class LogSigmoidFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def log_sigmoid(x):
     r"""log(sigma(x)) = -softplus(-x).
 

@@ -84,7 +84,6 @@ class MishFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def mish(x):
     r"""Self-regularised non-monotone activation x tanh(softplus(x)).
 

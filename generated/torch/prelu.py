@@ -103,7 +103,6 @@ class PreluFunction(torch.autograd.Function):
         return grad_x, grad_a
 
 
-
 def prelu(x, a=0.25):
     r"""Parametric ReLU: Leaky ReLU whose negative slope is learned.
 

@@ -22,6 +22,14 @@ def _relu_forward(x):
     return _x0
 
 
+
+def _relu_grad_from_output(y):
+    # f' read off y = f(x): the slope is a constant on each branch and the
+    # branches' images are disjoint, so backward keeps the output, as torch's
+    # own ReLU does (the next layer usually keeps it too).
+    return (y > 0).to(y.dtype)
+
+
 def relu_grad(x):
     r"""The derivative df/dx of relu, exact, branch by branch.
 
@@ -69,16 +77,16 @@ class ReluFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x):
-        # Saved for backward: the input only.
-        ctx.save_for_backward(x)
-        return _relu_forward(x)
+        # Saved for backward: the output only (f' follows from it).
+        y = _relu_forward(x)
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        grad_x = grad_output * relu_grad(x) if ctx.needs_input_grad[0] else None
+        y, = ctx.saved_tensors
+        grad_x = grad_output * _relu_grad_from_output(y)
         return grad_x
-
 
 
 def relu(x):

@@ -22,6 +22,14 @@ def _relu6_forward(x):
     return _x2
 
 
+
+def _relu6_grad_from_output(y):
+    # f' read off y = f(x): the slope is a constant on each branch and the
+    # branches' images are disjoint, so backward keeps the output, as torch's
+    # own ReLU does (the next layer usually keeps it too).
+    return ((y > 0) & (y < 6)).to(y.dtype)
+
+
 def relu6_grad(x):
     r"""The derivative df/dx of relu6, exact, branch by branch.
 
@@ -70,16 +78,16 @@ class Relu6Function(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x):
-        # Saved for backward: the input only.
-        ctx.save_for_backward(x)
-        return _relu6_forward(x)
+        # Saved for backward: the output only (f' follows from it).
+        y = _relu6_forward(x)
+        ctx.save_for_backward(y)
+        return y
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        grad_x = grad_output * relu6_grad(x) if ctx.needs_input_grad[0] else None
+        y, = ctx.saved_tensors
+        grad_x = grad_output * _relu6_grad_from_output(y)
         return grad_x
-
 
 
 def relu6(x):

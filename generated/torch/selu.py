@@ -84,7 +84,6 @@ class SeluFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def selu(x):
     r"""Scaled ELU with the self-normalising constants (alpha ~ 1.6733, scale ~ 1.0507).
 

@@ -71,7 +71,6 @@ class SigmoidFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def sigmoid(x):
     r"""The logistic function 1 / (1 + exp(-x)).
 

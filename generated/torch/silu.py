@@ -71,7 +71,6 @@ class SiluFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def silu(x):
     r"""Sigmoid-weighted linear unit x sigma(x) (Swish with beta = 1).
 

@@ -106,7 +106,6 @@ class SoftplusFunction(torch.autograd.Function):
         return grad_x, grad_beta
 
 
-
 def softplus(x, beta=1.0):
     r"""Smooth ReLU log(1 + e^(beta x)) / beta.
 

@@ -108,7 +108,6 @@ class SoftshrinkFunction(torch.autograd.Function):
         return grad_x, grad_lambd
 
 
-
 def softshrink(x, lambd=0.5):
     r"""Soft thresholding: shrink towards 0 by lambd, 0 inside [-lambd, lambd].
 

@@ -81,7 +81,6 @@ class SoftsignFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def softsign(x):
     r"""x / (1 + |x|), a sigmoid with polynomial tails.
 

@@ -96,7 +96,6 @@ class SwishFunction(torch.autograd.Function):
         return grad_x, grad_beta
 
 
-
 def swish(x, beta=1.0):
     r"""Swish with a trainable gate sharpness beta: x sigma(beta x).
 

@@ -72,7 +72,6 @@ class TanhFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def tanh(x):
     r"""Hyperbolic tangent, the zero-centred sigmoid.
 

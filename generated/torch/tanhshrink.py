@@ -71,7 +71,6 @@ class TanhshrinkFunction(torch.autograd.Function):
         return grad_x
 
 
-
 def tanhshrink(x):
     r"""x - tanh(x).
 

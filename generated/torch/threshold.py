@@ -115,7 +115,6 @@ class ThresholdFunction(torch.autograd.Function):
         return grad_x, grad_threshold, grad_value
 
 
-
 def threshold(x, threshold=1.0, value=0.0):
     r"""x above the threshold, a constant value at and below it.
 

@@ -20,7 +20,7 @@ import sympy
 
 from symact.activation import Activation
 from symact.codegen.emit import numpy_body, torch_body
-from symact.codegen.lowering import Lowering, lower
+from symact.codegen.lowering import Lowering, lower, output_slope
 from symact.codegen.printers import CodegenError, NumpyCodePrinter, TorchCodePrinter
 from symact.parsing import X
 from symact.pieces import to_piecewise_form
@@ -175,6 +175,22 @@ def _torch(activation: Activation, examples: dict[str, str]) -> str:
     for index, p in enumerate(activation.params):
         lines, (value,) = torch_body(lowering, [str(index)], printer)
         param_grads.append({"name": p.name, "body": lines + [f"return {value}"]})
+    slope = output_slope(activation)
+    output_body = None
+    if slope is not None and slope.constant is None:
+        terms = []
+        for lo, hi, value in slope.cases:
+            if value == 0:
+                continue
+            if lo == hi:
+                mask = f"(y == {printer.doprint(lo)})"
+            else:
+                parts = [f"(y > {printer.doprint(lo)})" if lo.is_finite else "",
+                         f"(y < {printer.doprint(hi)})" if hi.is_finite else ""]
+                mask = " & ".join(p for p in parts if p)
+                mask = f"({mask})" if " & " in mask else mask
+            terms.append(f"{mask}.to(y.dtype)" if value == 1 else f"{printer.doprint(value)} * {mask}.to(y.dtype)")
+        output_body = [f"return {' + '.join(terms)}" if terms else "return torch.zeros_like(y)"]
     args = _param_args(activation, "torch")
     camel = camel_name(name)
     shown = [p.name for p in activation.params if not p.learnable]
@@ -189,6 +205,8 @@ def _torch(activation: Activation, examples: dict[str, str]) -> str:
         forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
         param_info=[{"name": p.name, "default": _default(p), "learnable": p.learnable} for p in activation.params],
         extra_repr=extra,
+        output_body=output_body,
+        constant_slope=None if slope is None or slope.constant is None else printer.doprint(slope.constant),
         doc=_docstring(activation, activation.description or f"The activation {name}.", args,
                        "f(x), a tensor of x's dtype, differentiable (also twice).", examples.get(name, "")),
         grad_doc=_docstring(activation, f"The derivative df/dx of {name}, exact, branch by branch.", args,
