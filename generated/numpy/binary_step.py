@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def binary_step(x, *, out=None):
     r"""The threshold unit of the perceptron: 0 below 0, 1 from 0 on.
 

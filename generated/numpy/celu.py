@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def celu(x, alpha=1.0, *, out=None):
     r"""Continuously differentiable ELU: alpha (e^(x/alpha) - 1) below 0.
 

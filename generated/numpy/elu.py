@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def elu(x, alpha=1.0, *, out=None):
     r"""Exponential linear unit: identity for x > 0, alpha (e^x - 1) below.
 

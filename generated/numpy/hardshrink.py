@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def hardshrink(x, lambd=0.5, *, out=None):
     r"""Hard thresholding: x outside [-lambd, lambd], 0 inside.
 

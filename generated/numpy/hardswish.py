@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def hardswish(x, *, out=None):
     r"""x relu6(x + 3) / 6, the piecewise-quadratic Swish of MobileNetV3.
 

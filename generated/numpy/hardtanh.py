@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None):
     r"""Identity clipped to [min_val, max_val].
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def identity(x, *, out=None):
     r"""The identity map; no non-linearity.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def leaky_relu(x, negative_slope=0.01, *, out=None):
     r"""ReLU with a small slope for negative inputs.
 

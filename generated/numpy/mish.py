@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -30,7 +29,6 @@ def _sigmoid(z):
     np.exp(t, out=t)
     t += 1.0
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
-
 
 
 def _sigmoid_slope(z):
@@ -44,7 +42,6 @@ def _sigmoid_slope(z):
     return np.divide(t, d, out=t)
 
 
-
 def _softplus(z):
     # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(exp(-|z|)): exp never
     # overflows and log1p keeps exp(-|z|) where it is below eps. The same as
@@ -54,7 +51,6 @@ def _softplus(z):
     np.exp(t, out=t)
     np.log1p(t, out=t)
     return np.add(t, np.maximum(z, 0), out=t)
-
 
 
 def mish(x, *, out=None):

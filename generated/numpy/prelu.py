@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def prelu(x, a=0.25, *, out=None):
     r"""Parametric ReLU: Leaky ReLU whose negative slope is learned.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def relu6(x, *, out=None):
     r"""ReLU capped at 6: min(max(0, x), 6).
 

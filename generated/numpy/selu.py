@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def selu(x, *, out=None):
     r"""Scaled ELU with the self-normalising constants (alpha ~ 1.6733, scale ~ 1.0507).
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -32,7 +31,6 @@ def _sigmoid(z):
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
 
-
 def _sigmoid_slope(z):
     # sigma(z) sigma(-z) = sigma'(z) = t / (1 + t)^2 with t = exp(-|z|) <= 1:
     # one exp, no overflow, no 1 - sigma(z) (which is 0 once sigma(z) rounds to 1).
@@ -42,7 +40,6 @@ def _sigmoid_slope(z):
     d = 1.0 + t
     d *= d
     return np.divide(t, d, out=t)
-
 
 
 def sigmoid(x, *, out=None):

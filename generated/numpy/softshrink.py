@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def softshrink(x, lambd=0.5, *, out=None):
     r"""Soft thresholding: shrink towards 0 by lambd, 0 inside [-lambd, lambd].
 

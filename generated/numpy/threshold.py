@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def threshold(x, threshold=1.0, value=0.0, *, out=None):
     r"""x above the threshold, a constant value at and below it.
 

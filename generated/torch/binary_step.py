@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["binary_step", "binary_step_grad", "BinaryStepFunction", "BinaryStep"]
 
 
-
 def _binary_step_forward(x):
     _c0 = (x < 0)
     # selection masks (0 or 1): the first branch whose condition holds

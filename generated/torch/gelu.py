@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["gelu", "gelu_grad", "GeluFunction", "Gelu"]
 
 
-
 def _gelu_forward(x):
     return (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x
 

@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["gelu_tanh", "gelu_tanh_grad", "GeluTanhFunction", "GeluTanh"]
 
 
-
 def _gelu_tanh_forward(x):
     return torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x
 

@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["hardsigmoid", "hardsigmoid_grad", "HardsigmoidFunction", "Hardsigmoid"]
 
 
-
 def _hardsigmoid_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x2 = torch.clamp(x, -3, 3)

@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["hardswish", "hardswish_grad", "HardswishFunction", "Hardswish"]
 
 
-
 def _hardswish_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, -3, 3)

@@ -15,11 +15,9 @@ from torch import nn
 __all__ = ["hardtanh", "hardtanh_grad", "HardtanhFunction", "Hardtanh"]
 
 
-
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _hardtanh_forward(x, min_val, max_val):

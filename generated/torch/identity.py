@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["identity", "identity_grad", "IdentityFunction", "Identity"]
 
 
-
 def _identity_forward(x):
     return x
 

@@ -16,7 +16,6 @@ from torch import nn
 __all__ = ["log_sigmoid", "log_sigmoid_grad", "LogSigmoidFunction", "LogSigmoid"]
 
 
-
 def _log_sigmoid_forward(x):
     return F.logsigmoid(x)
 

@@ -26,7 +26,6 @@ def _softplus(z):
     return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
 
 
-
 def _mish_forward(x):
     return torch.tanh(_softplus(x))*x
 

@@ -15,11 +15,9 @@ from torch import nn
 __all__ = ["prelu", "prelu_grad", "PreluFunction", "Prelu"]
 
 
-
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _prelu_forward(x, a):

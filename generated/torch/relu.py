@@ -15,12 +15,10 @@ from torch import nn
 __all__ = ["relu", "relu_grad", "ReluFunction", "Relu"]
 
 
-
 def _relu_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     return _x0
-
 
 
 def _relu_grad_from_output(y):

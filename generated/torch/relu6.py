@@ -15,12 +15,10 @@ from torch import nn
 __all__ = ["relu6", "relu6_grad", "Relu6Function", "Relu6"]
 
 
-
 def _relu6_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x2 = torch.clamp(x, 0, 6)
     return _x2
-
 
 
 def _relu6_grad_from_output(y):

@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["selu", "selu_grad", "SeluFunction", "Selu"]
 
 
-
 def _selu_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)

@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["sigmoid", "sigmoid_grad", "SigmoidFunction", "Sigmoid"]
 
 
-
 def _sigmoid_forward(x):
     return torch.sigmoid(x)
 

@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["silu", "silu_grad", "SiluFunction", "Silu"]
 
 
-
 def _silu_forward(x):
     return torch.sigmoid(x)*x
 

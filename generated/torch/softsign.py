@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["softsign", "softsign_grad", "SoftsignFunction", "Softsign"]
 
 
-
 def _softsign_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)

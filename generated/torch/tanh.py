@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["tanh", "tanh_grad", "TanhFunction", "Tanh"]
 
 
-
 def _tanh_forward(x):
     return torch.tanh(x)
 

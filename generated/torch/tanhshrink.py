@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["tanhshrink", "tanhshrink_grad", "TanhshrinkFunction", "Tanhshrink"]
 
 
-
 def _tanhshrink_forward(x):
     return x - torch.tanh(x)
 

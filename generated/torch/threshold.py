@@ -15,11 +15,9 @@ from torch import nn
 __all__ = ["threshold", "threshold_grad", "ThresholdFunction", "Threshold"]
 
 
-
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _threshold_forward(x, threshold, value):
