@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["elu", "elu_grad", "EluFunction", "Elu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
@@ -93,7 +102,7 @@ class EluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * elu_grad(x, alpha) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, elu_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _elu_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha

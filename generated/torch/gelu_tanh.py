@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["gelu_tanh", "gelu_tanh_grad", "GeluTanhFunction", "GeluTanh"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _gelu_tanh_forward(x):
     return torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x
 
@@ -69,7 +78,7 @@ class GeluTanhFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * gelu_tanh_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, gelu_tanh_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

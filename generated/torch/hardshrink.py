@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["hardshrink", "hardshrink_grad", "HardshrinkFunction", "Hardshrink"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
@@ -86,7 +95,7 @@ class HardshrinkFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         lambd, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * hardshrink_grad(x, lambd) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, hardshrink_grad(x, lambd), x) if ctx.needs_input_grad[0] else None
         grad_lambd = (_sum_to(grad_output * _hardshrink_grad_lambd(x, lambd), lambd)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_lambd

@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["hardswish", "hardswish_grad", "HardswishFunction", "Hardswish"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _hardswish_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, -3, 3)
@@ -85,7 +94,7 @@ class HardswishFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * hardswish_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, hardswish_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

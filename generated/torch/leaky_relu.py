@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["leaky_relu", "leaky_relu_grad", "LeakyReluFunction", "LeakyRelu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
@@ -95,7 +104,7 @@ class LeakyReluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         negative_slope, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * leaky_relu_grad(x, negative_slope) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, leaky_relu_grad(x, negative_slope), x) if ctx.needs_input_grad[0] else None
         grad_negative_slope = (_sum_to(grad_output * _leaky_relu_grad_negative_slope(x, negative_slope), negative_slope)
                           if ctx.needs_input_grad[1] else None)
         return grad_x, grad_negative_slope

@@ -16,6 +16,15 @@ from torch import nn
 __all__ = ["log_sigmoid", "log_sigmoid_grad", "LogSigmoidFunction", "LogSigmoid"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _log_sigmoid_forward(x):
     return F.logsigmoid(x)
 
@@ -67,7 +76,7 @@ class LogSigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * log_sigmoid_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, log_sigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["prelu", "prelu_grad", "PreluFunction", "Prelu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
@@ -95,7 +104,7 @@ class PreluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         a, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * prelu_grad(x, a) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, prelu_grad(x, a), x) if ctx.needs_input_grad[0] else None
         grad_a = (_sum_to(grad_output * _prelu_grad_a(x, a), a)
              if ctx.needs_input_grad[1] else None)
         return grad_x, grad_a

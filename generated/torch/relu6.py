@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["relu6", "relu6_grad", "Relu6Function", "Relu6"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _relu6_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x2 = torch.clamp(x, 0, 6)
@@ -84,7 +93,7 @@ class Relu6Function(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         y, = ctx.saved_tensors
-        grad_x = grad_output * _relu6_grad_from_output(y)
+        grad_x = _times(grad_output, _relu6_grad_from_output(y), y)
         return grad_x
 
 

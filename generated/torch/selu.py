@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["selu", "selu_grad", "SeluFunction", "Selu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _selu_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
@@ -79,7 +88,7 @@ class SeluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * selu_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, selu_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["softshrink", "softshrink_grad", "SoftshrinkFunction", "Softshrink"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
@@ -100,7 +109,7 @@ class SoftshrinkFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         lambd, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * softshrink_grad(x, lambd) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, softshrink_grad(x, lambd), x) if ctx.needs_input_grad[0] else None
         grad_lambd = (_sum_to(grad_output * _softshrink_grad_lambd(x, lambd), lambd)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_lambd

@@ -15,6 +15,15 @@ from torch import nn
 __all__ = ["tanhshrink", "tanhshrink_grad", "TanhshrinkFunction", "Tanhshrink"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
+
 def _tanhshrink_forward(x):
     return x - torch.tanh(x)
 
@@ -66,7 +75,7 @@ class TanhshrinkFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * tanhshrink_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, tanhshrink_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 
