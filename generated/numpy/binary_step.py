@@ -97,6 +97,12 @@ def binary_step_grad(x, *, out=None):
 def binary_step_forward_and_grad(x):
     r"""binary_step and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x < 0 \\1 & \text{otherwise} \end{cases}
+
+       f'(x) = 0
+
     Reference: Rosenblatt (1958), The perceptron.
 
     Note: The value at 0 is 1, as numpy.heaviside(x, 1).

@@ -149,6 +149,12 @@ def gelu_grad(x, *, out=None):
 def gelu_forward_and_grad(x):
     r"""gelu and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 
     Note: torch.nn.GELU() default (approximate='none'); jax.nn.gelu defaults to the tanh form, see gelu_tanh.

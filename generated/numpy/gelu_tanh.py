@@ -114,6 +114,12 @@ def gelu_tanh_grad(x, *, out=None):
 def gelu_tanh_forward_and_grad(x):
     r"""gelu_tanh and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \frac{x \left(\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)} + 1\right)}{2}
+
+       f'(x) = \frac{\sqrt{2} x \left(1 - \tanh^{2}{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}\right) \left(\frac{26829 x^{2}}{200000} + 1\right)}{2 \sqrt{\pi}} + \frac{\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}}{2} + \frac{1}{2}
+
     Reference: Hendrycks & Gimpel (2016); torch.nn.GELU(approximate='tanh'); jax.nn.gelu default.
 
     Args:

@@ -99,6 +99,12 @@ def hardshrink_grad(x, lambd=0.5, *, out=None):
 def hardshrink_forward_and_grad(x, lambd=0.5):
     r"""hardshrink and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: lambd < x \\\begin{cases} x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
+
     Reference: Donoho & Johnstone (1994), Ideal spatial adaptation; torch.nn.Hardshrink.
 
     Args:

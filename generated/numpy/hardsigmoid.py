@@ -100,6 +100,12 @@ def hardsigmoid_grad(x, *, out=None):
 def hardsigmoid_forward_and_grad(x):
     r"""hardsigmoid and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} 1 & \text{for}\: x \geq 3 \\\frac{x}{6} + \frac{1}{2} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: x \geq 3 \vee x \leq -3 \\\frac{1}{6} & \text{otherwise} \end{cases}
+
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
     Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.

@@ -90,6 +90,12 @@ def identity_grad(x, *, out=None):
 def identity_forward_and_grad(x):
     r"""identity and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = x
+
+       f'(x) = 1
+
     Reference: Keras activations.linear; jax.nn.identity.
 
     Args:

@@ -111,6 +111,12 @@ def log_sigmoid_grad(x, *, out=None):
 def log_sigmoid_forward_and_grad(x):
     r"""log_sigmoid and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+
+       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 
     Args:

@@ -125,6 +125,12 @@ def mish_grad(x, *, out=None):
 def mish_forward_and_grad(x):
     r"""mish and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
     Args:

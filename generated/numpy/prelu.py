@@ -105,6 +105,12 @@ def prelu_grad(x, a=0.25, *, out=None):
 def prelu_forward_and_grad(x, a=0.25):
     r"""prelu and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\a x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\a & \text{otherwise} \end{cases}
+
     Reference: He et al. (2015), Delving deep into rectifiers.
 
     Note: Initial slope 0.25 as torch.nn.PReLU.

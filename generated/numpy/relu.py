@@ -98,6 +98,12 @@ def relu_grad(x, *, out=None):
 def relu_forward_and_grad(x):
     r"""relu and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}
+
     Reference: Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines.
 
     Note: The gradient at 0 is taken as 0, as in PyTorch and JAX.

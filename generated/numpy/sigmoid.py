@@ -113,6 +113,12 @@ def sigmoid_grad(x, *, out=None):
 def sigmoid_forward_and_grad(x):
     r"""sigmoid and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
     Args:

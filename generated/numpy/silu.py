@@ -102,6 +102,12 @@ def silu_grad(x, *, out=None):
 def silu_forward_and_grad(x):
     r"""silu and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 
     Args:

@@ -121,6 +121,12 @@ def softplus_grad(x, beta=1.0, *, out=None):
 def softplus_forward_and_grad(x, beta=1.0):
     r"""softplus and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+
+       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 
     Note: torch.nn.Softplus's threshold (default 20) is a numerical shortcut, not part of the function.

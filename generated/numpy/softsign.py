@@ -100,6 +100,12 @@ def softsign_grad(x, *, out=None):
 def softsign_forward_and_grad(x):
     r"""softsign and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \frac{x}{\left|{x}\right| + 1}
+
+       f'(x) = \begin{cases} - \frac{x}{\left(x + 1\right)^{2}} + \frac{1}{x + 1} & \text{for}\: x \geq 0 \\\frac{x}{\left(1 - x\right)^{2}} + \frac{1}{1 - x} & \text{otherwise} \end{cases}
+
     Reference: Bergstra et al. (2009), Quadratic polynomials learn better image features; torch.nn.Softsign.
 
     Args:

@@ -111,6 +111,12 @@ def swish_grad(x, beta=1.0, *, out=None):
 def swish_forward_and_grad(x, beta=1.0):
     r"""swish and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(\beta x \right)}
+
+       f'(x) = \beta x \left(1 - \operatorname{sigmoid}{\left(\beta x \right)}\right) \operatorname{sigmoid}{\left(\beta x \right)} + \operatorname{sigmoid}{\left(\beta x \right)}
+
     Reference: Ramachandran, Zoph & Le (2017), Searching for activation functions.
 
     Note: Keras and TensorFlow call SiLU 'swish'; here swish keeps its beta.

@@ -101,6 +101,12 @@ def tanh_grad(x, *, out=None):
 def tanh_forward_and_grad(x):
     r"""tanh and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = \tanh{\left(x \right)}
+
+       f'(x) = 1 - \tanh^{2}{\left(x \right)}
+
     Reference: torch.nn.Tanh; LeCun et al. (1998), Efficient BackProp.
 
     Args:

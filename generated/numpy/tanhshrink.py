@@ -90,6 +90,12 @@ def tanhshrink_grad(x, *, out=None):
 def tanhshrink_forward_and_grad(x):
     r"""tanhshrink and its derivative in one pass, sharing subexpressions.
 
+    .. math::
+
+       f(x) = x - \tanh{\left(x \right)}
+
+       f'(x) = \tanh^{2}{\left(x \right)}
+
     Reference: torch.nn.Tanhshrink.
 
     Args:

@@ -53,6 +53,12 @@ def binary_step_grad(x):
 class BinaryStepFunction(torch.autograd.Function):
     r"""Autograd Function of binary_step: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x < 0 \\1 & \text{otherwise} \end{cases}
+
+       f'(x) = 0
+
     Reference: Rosenblatt (1958), The perceptron.
 
     Note: The value at 0 is 1, as numpy.heaviside(x, 1).
@@ -62,6 +68,12 @@ class BinaryStepFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> BinaryStepFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([0., 0., 1., 1., 1.])
     """
 
     @staticmethod
@@ -105,6 +117,12 @@ def binary_step(x):
 
 class BinaryStep(nn.Module):
     r"""The threshold unit of the perceptron: 0 below 0, 1 from 0 on. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x < 0 \\1 & \text{otherwise} \end{cases}
+
+       f'(x) = 0
 
     Reference: Rosenblatt (1958), The perceptron.
 

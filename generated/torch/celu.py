@@ -76,6 +76,12 @@ def celu_grad(x, alpha=1.0):
 class CeluFunction(torch.autograd.Function):
     r"""Autograd Function of celu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(\frac{x}{\alpha} \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\e^{\frac{x}{\alpha}} & \text{otherwise} \end{cases}
+
     Reference: Barron (2017), Continuously differentiable exponential linear units.
 
     Args:
@@ -84,6 +90,12 @@ class CeluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> CeluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0)
+      tensor([-0.8647, -0.3935,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
@@ -134,6 +146,12 @@ def celu(x, alpha=1.0):
 
 class Celu(nn.Module):
     r"""Continuously differentiable ELU: alpha (e^(x/alpha) - 1) below 0. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(\frac{x}{\alpha} \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\e^{\frac{x}{\alpha}} & \text{otherwise} \end{cases}
 
     Reference: Barron (2017), Continuously differentiable exponential linear units.
 

@@ -79,6 +79,12 @@ def elu_grad(x, alpha=1.0):
 class EluFunction(torch.autograd.Function):
     r"""Autograd Function of elu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(x \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\\alpha e^{x} & \text{otherwise} \end{cases}
+
     Reference: Clevert, Unterthiner & Hochreiter (2016), Fast and accurate deep network learning by ELUs.
 
     Args:
@@ -87,6 +93,12 @@ class EluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> EluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0)
+      tensor([-0.8647, -0.3935,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
@@ -137,6 +149,12 @@ def elu(x, alpha=1.0):
 
 class Elu(nn.Module):
     r"""Exponential linear unit: identity for x > 0, alpha (e^x - 1) below. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(x \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\\alpha e^{x} & \text{otherwise} \end{cases}
 
     Reference: Clevert, Unterthiner & Hochreiter (2016), Fast and accurate deep network learning by ELUs.
 

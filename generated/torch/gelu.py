@@ -59,6 +59,12 @@ def gelu_grad(x):
 class GeluFunction(torch.autograd.Function):
     r"""Autograd Function of gelu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 
     Note: torch.nn.GELU() default (approximate='none'); jax.nn.gelu defaults to the tanh form, see gelu_tanh.
@@ -68,6 +74,12 @@ class GeluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> GeluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.0455, -0.1543,  0.0000,  0.3457,  1.9545])
     """
 
     @staticmethod
@@ -113,6 +125,12 @@ def gelu(x):
 
 class Gelu(nn.Module):
     r"""Gaussian error linear unit x Phi(x), Phi the standard normal CDF (exact erf form). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 

@@ -60,6 +60,12 @@ def gelu_tanh_grad(x):
 class GeluTanhFunction(torch.autograd.Function):
     r"""Autograd Function of gelu_tanh: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \frac{x \left(\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)} + 1\right)}{2}
+
+       f'(x) = \frac{\sqrt{2} x \left(1 - \tanh^{2}{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}\right) \left(\frac{26829 x^{2}}{200000} + 1\right)}{2 \sqrt{\pi}} + \frac{\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}}{2} + \frac{1}{2}
+
     Reference: Hendrycks & Gimpel (2016); torch.nn.GELU(approximate='tanh'); jax.nn.gelu default.
 
     Args:
@@ -67,6 +73,12 @@ class GeluTanhFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> GeluTanhFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.0454, -0.1543,  0.0000,  0.3457,  1.9546])
     """
 
     @staticmethod
@@ -110,6 +122,12 @@ def gelu_tanh(x):
 
 class GeluTanh(nn.Module):
     r"""GELU with the tanh approximation of Phi. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \frac{x \left(\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)} + 1\right)}{2}
+
+       f'(x) = \frac{\sqrt{2} x \left(1 - \tanh^{2}{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}\right) \left(\frac{26829 x^{2}}{200000} + 1\right)}{2 \sqrt{\pi}} + \frac{\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}}{2} + \frac{1}{2}
 
     Reference: Hendrycks & Gimpel (2016); torch.nn.GELU(approximate='tanh'); jax.nn.gelu default.
 

@@ -72,6 +72,12 @@ def hardshrink_grad(x, lambd=0.5):
 class HardshrinkFunction(torch.autograd.Function):
     r"""Autograd Function of hardshrink: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: lambd < x \\\begin{cases} x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
+
     Reference: Donoho & Johnstone (1994), Ideal spatial adaptation; torch.nn.Hardshrink.
 
     Args:
@@ -80,6 +86,12 @@ class HardshrinkFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> HardshrinkFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 0.5)
+      tensor([-2.,  0.,  0.,  0.,  2.])
     """
 
     @staticmethod
@@ -130,6 +142,12 @@ def hardshrink(x, lambd=0.5):
 
 class Hardshrink(nn.Module):
     r"""Hard thresholding: x outside [-lambd, lambd], 0 inside. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: lambd < x \\\begin{cases} x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
 
     Reference: Donoho & Johnstone (1994), Ideal spatial adaptation; torch.nn.Hardshrink.
 

@@ -89,6 +89,12 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
 class HardtanhFunction(torch.autograd.Function):
     r"""Autograd Function of hardtanh: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} min_{val} & \text{for}\: min_{val} \geq x \\\begin{cases} max_{val} & \text{for}\: max_{val} \leq x \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: min_{val} \geq x \vee max_{val} \leq x \\1 & \text{otherwise} \end{cases}
+
     Reference: Collobert (2004), Large scale machine learning; torch.nn.Hardtanh.
 
     Note: The gradient at the clip points is 0, as in PyTorch.
@@ -100,6 +106,12 @@ class HardtanhFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> HardtanhFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), -1.0, 1.0)
+      tensor([-1.0000, -0.5000,  0.0000,  0.5000,  1.0000])
     """
 
     @staticmethod
@@ -155,6 +167,12 @@ def hardtanh(x, min_val=-1.0, max_val=1.0):
 
 class Hardtanh(nn.Module):
     r"""Identity clipped to [min_val, max_val]. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} min_{val} & \text{for}\: min_{val} \geq x \\\begin{cases} max_{val} & \text{for}\: max_{val} \leq x \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: min_{val} \geq x \vee max_{val} \leq x \\1 & \text{otherwise} \end{cases}
 
     Reference: Collobert (2004), Large scale machine learning; torch.nn.Hardtanh.
 

@@ -48,6 +48,12 @@ def identity_grad(x):
 class IdentityFunction(torch.autograd.Function):
     r"""Autograd Function of identity: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x
+
+       f'(x) = 1
+
     Reference: Keras activations.linear; jax.nn.identity.
 
     Args:
@@ -55,6 +61,12 @@ class IdentityFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> IdentityFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-2.0000, -0.5000,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
@@ -96,6 +108,12 @@ def identity(x):
 
 class Identity(nn.Module):
     r"""The identity map; no non-linearity. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x
+
+       f'(x) = 1
 
     Reference: Keras activations.linear; jax.nn.identity.
 

@@ -79,6 +79,12 @@ def leaky_relu_grad(x, negative_slope=0.01):
 class LeakyReluFunction(torch.autograd.Function):
     r"""Autograd Function of leaky_relu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\negative_{slope} x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\negative_{slope} & \text{otherwise} \end{cases}
+
     Reference: Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models.
 
     Note: Default slope 0.01 as torch.nn.LeakyReLU (Keras 3 uses 0.2 and JAX 0.01).
@@ -89,6 +95,12 @@ class LeakyReluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> LeakyReluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 0.01)
+      tensor([-0.0200, -0.0050,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
@@ -141,6 +153,12 @@ def leaky_relu(x, negative_slope=0.01):
 
 class LeakyRelu(nn.Module):
     r"""ReLU with a small slope for negative inputs. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\negative_{slope} x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\negative_{slope} & \text{otherwise} \end{cases}
 
     Reference: Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models.
 

@@ -58,6 +58,12 @@ def log_sigmoid_grad(x):
 class LogSigmoidFunction(torch.autograd.Function):
     r"""Autograd Function of log_sigmoid: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+
+       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 
     Args:
@@ -65,6 +71,12 @@ class LogSigmoidFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> LogSigmoidFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-2.1269, -0.9741, -0.6931, -0.4741, -0.1269])
     """
 
     @staticmethod
@@ -108,6 +120,12 @@ def log_sigmoid(x):
 
 class LogSigmoid(nn.Module):
     r"""log(sigma(x)) = -softplus(-x). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+
+       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 

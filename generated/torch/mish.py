@@ -70,6 +70,12 @@ def mish_grad(x):
 class MishFunction(torch.autograd.Function):
     r"""Autograd Function of mish: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
     Args:
@@ -77,6 +83,12 @@ class MishFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> MishFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.2525, -0.2207,  0.0000,  0.3752,  1.9440])
     """
 
     @staticmethod
@@ -120,6 +132,12 @@ def mish(x):
 
 class Mish(nn.Module):
     r"""Self-regularised non-monotone activation x tanh(softplus(x)). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 

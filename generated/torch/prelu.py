@@ -79,6 +79,12 @@ def prelu_grad(x, a=0.25):
 class PreluFunction(torch.autograd.Function):
     r"""Autograd Function of prelu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\a x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\a & \text{otherwise} \end{cases}
+
     Reference: He et al. (2015), Delving deep into rectifiers.
 
     Note: Initial slope 0.25 as torch.nn.PReLU.
@@ -89,6 +95,12 @@ class PreluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> PreluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 0.25)
+      tensor([-0.5000, -0.1250,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
@@ -141,6 +153,12 @@ def prelu(x, a=0.25):
 
 class Prelu(nn.Module):
     r"""Parametric ReLU: Leaky ReLU whose negative slope is learned. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\a x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\a & \text{otherwise} \end{cases}
 
     Reference: He et al. (2015), Delving deep into rectifiers.
 

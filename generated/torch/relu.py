@@ -71,6 +71,12 @@ def relu_grad(x):
 class ReluFunction(torch.autograd.Function):
     r"""Autograd Function of relu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}
+
     Reference: Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines.
 
     Note: The gradient at 0 is taken as 0, as in PyTorch and JAX.
@@ -80,6 +86,12 @@ class ReluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> ReluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([0.0000, 0.0000, 0.0000, 0.5000, 2.0000])
     """
 
     @staticmethod
@@ -126,6 +138,12 @@ def relu(x):
 
 class Relu(nn.Module):
     r"""Rectified linear unit max(0, x). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}
 
     Reference: Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines.
 

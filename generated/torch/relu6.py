@@ -72,6 +72,12 @@ def relu6_grad(x):
 class Relu6Function(torch.autograd.Function):
     r"""Autograd Function of relu6: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq 0 \\\begin{cases} 6 & \text{for}\: x \geq 6 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: x \geq 6 \vee x \leq 0 \\1 & \text{otherwise} \end{cases}
+
     Reference: Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10; torch.nn.ReLU6.
 
     Note: The gradient at 0 and at 6 is 0, as in PyTorch.
@@ -81,6 +87,12 @@ class Relu6Function(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> Relu6Function.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([0.0000, 0.0000, 0.0000, 0.5000, 2.0000])
     """
 
     @staticmethod
@@ -127,6 +139,12 @@ def relu6(x):
 
 class Relu6(nn.Module):
     r"""ReLU capped at 6: min(max(0, x), 6). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq 0 \\\begin{cases} 6 & \text{for}\: x \geq 6 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: x \geq 6 \vee x \leq 0 \\1 & \text{otherwise} \end{cases}
 
     Reference: Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10; torch.nn.ReLU6.
 

@@ -57,6 +57,12 @@ def sigmoid_grad(x):
 class SigmoidFunction(torch.autograd.Function):
     r"""Autograd Function of sigmoid: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
     Args:
@@ -64,6 +70,12 @@ class SigmoidFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SigmoidFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([0.1192, 0.3775, 0.5000, 0.6225, 0.8808])
     """
 
     @staticmethod
@@ -107,6 +119,12 @@ def sigmoid(x):
 
 class Sigmoid(nn.Module):
     r"""The logistic function 1 / (1 + exp(-x)). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 

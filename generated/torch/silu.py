@@ -57,6 +57,12 @@ def silu_grad(x):
 class SiluFunction(torch.autograd.Function):
     r"""Autograd Function of silu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 
     Args:
@@ -64,6 +70,12 @@ class SiluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SiluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.2384, -0.1888,  0.0000,  0.3112,  1.7616])
     """
 
     @staticmethod
@@ -107,6 +119,12 @@ def silu(x):
 
 class Silu(nn.Module):
     r"""Sigmoid-weighted linear unit x sigma(x) (Swish with beta = 1). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 

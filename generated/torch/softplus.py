@@ -82,6 +82,12 @@ def softplus_grad(x, beta=1.0):
 class SoftplusFunction(torch.autograd.Function):
     r"""Autograd Function of softplus: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+
+       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 
     Note: torch.nn.Softplus's threshold (default 20) is a numerical shortcut, not part of the function.
@@ -92,6 +98,12 @@ class SoftplusFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SoftplusFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0)
+      tensor([0.1269, 0.4741, 0.6931, 0.9741, 2.1269])
     """
 
     @staticmethod
@@ -144,6 +156,12 @@ def softplus(x, beta=1.0):
 
 class Softplus(nn.Module):
     r"""Smooth ReLU log(1 + e^(beta x)) / beta. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+
+       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 

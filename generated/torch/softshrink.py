@@ -86,6 +86,12 @@ def softshrink_grad(x, lambd=0.5):
 class SoftshrinkFunction(torch.autograd.Function):
     r"""Autograd Function of softshrink: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} - lambd + x & \text{for}\: lambd < x \\\begin{cases} lambd + x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
+
     Reference: Donoho (1995), De-noising by soft-thresholding; torch.nn.Softshrink.
 
     Args:
@@ -94,6 +100,12 @@ class SoftshrinkFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SoftshrinkFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 0.5)
+      tensor([-1.5000,  0.0000,  0.0000,  0.0000,  1.5000])
     """
 
     @staticmethod
@@ -144,6 +156,12 @@ def softshrink(x, lambd=0.5):
 
 class Softshrink(nn.Module):
     r"""Soft thresholding: shrink towards 0 by lambd, 0 inside [-lambd, lambd]. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} - lambd + x & \text{for}\: lambd < x \\\begin{cases} lambd + x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
 
     Reference: Donoho (1995), De-noising by soft-thresholding; torch.nn.Softshrink.
 

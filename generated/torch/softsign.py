@@ -67,6 +67,12 @@ def softsign_grad(x):
 class SoftsignFunction(torch.autograd.Function):
     r"""Autograd Function of softsign: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \frac{x}{\left|{x}\right| + 1}
+
+       f'(x) = \begin{cases} - \frac{x}{\left(x + 1\right)^{2}} + \frac{1}{x + 1} & \text{for}\: x \geq 0 \\\frac{x}{\left(1 - x\right)^{2}} + \frac{1}{1 - x} & \text{otherwise} \end{cases}
+
     Reference: Bergstra et al. (2009), Quadratic polynomials learn better image features; torch.nn.Softsign.
 
     Args:
@@ -74,6 +80,12 @@ class SoftsignFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SoftsignFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.6667, -0.3333,  0.0000,  0.3333,  0.6667])
     """
 
     @staticmethod
@@ -117,6 +129,12 @@ def softsign(x):
 
 class Softsign(nn.Module):
     r"""x / (1 + |x|), a sigmoid with polynomial tails. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \frac{x}{\left|{x}\right| + 1}
+
+       f'(x) = \begin{cases} - \frac{x}{\left(x + 1\right)^{2}} + \frac{1}{x + 1} & \text{for}\: x \geq 0 \\\frac{x}{\left(1 - x\right)^{2}} + \frac{1}{1 - x} & \text{otherwise} \end{cases}
 
     Reference: Bergstra et al. (2009), Quadratic polynomials learn better image features; torch.nn.Softsign.
 

@@ -72,6 +72,12 @@ def swish_grad(x, beta=1.0):
 class SwishFunction(torch.autograd.Function):
     r"""Autograd Function of swish: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(\beta x \right)}
+
+       f'(x) = \beta x \left(1 - \operatorname{sigmoid}{\left(\beta x \right)}\right) \operatorname{sigmoid}{\left(\beta x \right)} + \operatorname{sigmoid}{\left(\beta x \right)}
+
     Reference: Ramachandran, Zoph & Le (2017), Searching for activation functions.
 
     Note: Keras and TensorFlow call SiLU 'swish'; here swish keeps its beta.
@@ -82,6 +88,12 @@ class SwishFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SwishFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0)
+      tensor([-0.2384, -0.1888,  0.0000,  0.3112,  1.7616])
     """
 
     @staticmethod
@@ -134,6 +146,12 @@ def swish(x, beta=1.0):
 
 class Swish(nn.Module):
     r"""Swish with a trainable gate sharpness beta: x sigma(beta x). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(\beta x \right)}
+
+       f'(x) = \beta x \left(1 - \operatorname{sigmoid}{\left(\beta x \right)}\right) \operatorname{sigmoid}{\left(\beta x \right)} + \operatorname{sigmoid}{\left(\beta x \right)}
 
     Reference: Ramachandran, Zoph & Le (2017), Searching for activation functions.
 

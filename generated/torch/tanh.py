@@ -58,6 +58,12 @@ def tanh_grad(x):
 class TanhFunction(torch.autograd.Function):
     r"""Autograd Function of tanh: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \tanh{\left(x \right)}
+
+       f'(x) = 1 - \tanh^{2}{\left(x \right)}
+
     Reference: torch.nn.Tanh; LeCun et al. (1998), Efficient BackProp.
 
     Args:
@@ -65,6 +71,12 @@ class TanhFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> TanhFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.9640, -0.4621,  0.0000,  0.4621,  0.9640])
     """
 
     @staticmethod
@@ -108,6 +120,12 @@ def tanh(x):
 
 class Tanh(nn.Module):
     r"""Hyperbolic tangent, the zero-centred sigmoid. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \tanh{\left(x \right)}
+
+       f'(x) = 1 - \tanh^{2}{\left(x \right)}
 
     Reference: torch.nn.Tanh; LeCun et al. (1998), Efficient BackProp.
 

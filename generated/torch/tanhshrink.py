@@ -57,6 +57,12 @@ def tanhshrink_grad(x):
 class TanhshrinkFunction(torch.autograd.Function):
     r"""Autograd Function of tanhshrink: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x - \tanh{\left(x \right)}
+
+       f'(x) = \tanh^{2}{\left(x \right)}
+
     Reference: torch.nn.Tanhshrink.
 
     Args:
@@ -64,6 +70,12 @@ class TanhshrinkFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> TanhshrinkFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-1.0360, -0.0379,  0.0000,  0.0379,  1.0360])
     """
 
     @staticmethod
@@ -107,6 +119,12 @@ def tanhshrink(x):
 
 class Tanhshrink(nn.Module):
     r"""x - tanh(x). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x - \tanh{\left(x \right)}
+
+       f'(x) = \tanh^{2}{\left(x \right)}
 
     Reference: torch.nn.Tanhshrink.
 

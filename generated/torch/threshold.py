@@ -88,6 +88,12 @@ def threshold_grad(x, threshold=1.0, value=0.0):
 class ThresholdFunction(torch.autograd.Function):
     r"""Autograd Function of threshold: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: threshold < x \\value & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: threshold < x \\0 & \text{otherwise} \end{cases}
+
     Reference: torch.nn.Threshold.
 
     Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
@@ -99,6 +105,12 @@ class ThresholdFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> ThresholdFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0, 0.0)
+      tensor([0., 0., 0., 0., 2.])
     """
 
     @staticmethod
@@ -154,6 +166,12 @@ def threshold(x, threshold=1.0, value=0.0):
 
 class Threshold(nn.Module):
     r"""x above the threshold, a constant value at and below it. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: threshold < x \\value & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: threshold < x \\0 & \text{otherwise} \end{cases}
 
     Reference: torch.nn.Threshold.
 

@@ -150,7 +150,7 @@ def _numpy(activation: Activation, examples: dict[str, str]) -> str:
             "signature": f"{name}_forward_and_grad(x{defaults})",
             "doc": _docstring(activation, f"{name} and its derivative in one pass, sharing subexpressions.",
                               args, "(f(x), df/dx), two arrays of x's dtype.",
-                              examples.get(f"{name}_forward_and_grad", ""), math=False),
+                              examples.get(f"{name}_forward_and_grad", "")),
             "allocate": ["y", "dy"], "has_out": False,
             "body": numpy_body(lowering, [("y", "forward"), ("dy", "gradient")], printer),
             "returns": "y, dy",
@@ -216,10 +216,10 @@ def _torch(activation: Activation, examples: dict[str, str]) -> str:
         function_doc=_docstring(activation, f"Autograd Function of {name}: backward is the exact "
                                 f"derivative in differentiable torch ops.", args,
                                 "f(x); ``backward`` returns the gradients for x and tensor parameters.",
-                                "", math=False),
+                                examples.get(f"{camel}Function", "")),
         module_doc=_docstring(activation, f"{activation.description or name} As a module; learnable "
                               f"parameters are ``nn.Parameter``.", args[1:] or ["(none)"],
-                              "a module applying f elementwise.", examples.get(camel, ""), math=False),
+                              "a module applying f elementwise.", examples.get(camel, "")),
     )
     return text
 
@@ -239,7 +239,9 @@ def _examples(activation: Activation, target: str, module: types.ModuleType) -> 
         camel = camel_name(name)
         calls = {name: f"{name}(torch.tensor({SAMPLE_POINTS}))",
                  f"{name}_grad": f"{name}_grad(torch.tensor({SAMPLE_POINTS}))",
-                 camel: f"{camel}()(torch.tensor({SAMPLE_POINTS}))"}
+                 camel: f"{camel}()(torch.tensor({SAMPLE_POINTS}))",
+                 f"{camel}Function": f"{camel}Function.apply(torch.tensor({SAMPLE_POINTS})"
+                                     + "".join(f", {_default(p)}" for p in activation.params) + ")"}
         namespace = {"torch": torch, **vars(module)}
     examples = {}
     for key, call in calls.items():
