@@ -3,6 +3,7 @@
     python3 benchmarks/codegen_bench.py            # n = 1e6 and 1e7, float32 and float64
     python3 benchmarks/codegen_bench.py --quick    # n = 1e6, float32, a few activations
     python3 benchmarks/codegen_bench.py --errors   # the rules' error table, then exit
+    python3 benchmarks/codegen_bench.py --accuracy # max ulp error of generated NumPy per entry, then exit
 
 PyTorch (torch.set_num_threads(1)): the generated functional against torch's
 native op and against the textbook formula in torch ops with autograd,
@@ -236,14 +237,39 @@ def print_errors():
             print(f"{rule.name:20} {point:10.3g} {ulps(naive):>12} {ulps(got):>10}")
 
 
+def print_accuracy(activations):
+    """Max ulp error of the generated NumPy forward and gradient, float32 and
+    float64, on the reference grid of tests/codegen_reference.py."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from codegen_reference import grid, reference, ulp_error
+
+    print("## Generated NumPy: max ulp error vs mpmath (at x), 321 points per dtype")
+    print(f"{'activation':14} {'f32 forward':>18} {'f32 gradient':>18} {'f64 forward':>18} {'f64 gradient':>18}")
+    for name in activations:
+        bound = CATALOGUE[name].bind()
+        m = load(CATALOGUE[name], "numpy")
+        cells = []
+        for dtype in (np.float32, np.float64):
+            x = grid(dtype)
+            for kind, fn in (("forward", getattr(m, name)), ("gradient", getattr(m, f"{name}_grad"))):
+                error = ulp_error(fn(x), reference(bound, x, kind), dtype)
+                worst = int(np.nanargmax(error))
+                cells.append(f"{error[worst]:8.3g} @ {float(x[worst]):<8.3g}")
+        print(f"{name:14} " + " ".join(f"{c:>18}" for c in cells))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="n = 1e6, float32, a few activations")
     parser.add_argument("--errors", action="store_true", help="print the rules' error table and exit")
+    parser.add_argument("--accuracy", action="store_true", help="print the ulp table of generated NumPy and exit")
     parser.add_argument("--only", nargs="*", help="activations to time (default: the whole catalogue)")
     args = parser.parse_args(argv)
     if args.errors:
         print_errors()
+        return 0
+    if args.accuracy:
+        print_accuracy(args.only or names())
         return 0
     torch.set_num_threads(1)
     activations = args.only or (["relu", "elu", "gelu", "gelu_tanh", "silu", "mish", "softplus", "log_sigmoid",

@@ -117,13 +117,28 @@ def test_low_precision_inputs_are_accepted(name, dtype):
 
 
 @pytest.mark.parametrize("name", names())
-def test_backward_saves_one_tensor(name):
+def test_backward_saves_at_most_one_tensor(name):
     f = getattr(module(name), name)
     saved = []
     x = away_from_breakpoints(name).requires_grad_()
     with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
-        f(x)
-    assert len(saved) == 1
+        y = f(x)
+    assert len(saved) <= 1
+    # the saved tensor is the input or the output, never an intermediate
+    assert all(t is x or t.data_ptr() == y.data_ptr() for t in saved)
+
+
+def test_relu_backward_keeps_the_output_and_identity_keeps_nothing():
+    for name, expected in (("relu", 1), ("identity", 0), ("elu", 1)):
+        saved = []
+        x = torch.randn(5, requires_grad=True)
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+            y = getattr(module(name), name)(x)
+        assert len(saved) == expected
+        if name == "relu":
+            assert saved[0].data_ptr() == y.data_ptr()
+        if name == "elu":
+            assert saved[0] is x
 
 
 @pytest.mark.parametrize("name", names())

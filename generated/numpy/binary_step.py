@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def binary_step(x, *, out=None):
     r"""The threshold unit of the perceptron: 0 below 0, 1 from 0 on.
 
@@ -97,6 +96,12 @@ def binary_step_grad(x, *, out=None):
 
 def binary_step_forward_and_grad(x):
     r"""binary_step and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x < 0 \\1 & \text{otherwise} \end{cases}
+
+       f'(x) = 0
 
     Reference: Rosenblatt (1958), The perceptron.
 

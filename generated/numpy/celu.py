@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def celu(x, alpha=1.0, *, out=None):
     r"""Continuously differentiable ELU: alpha (e^(x/alpha) - 1) below 0.
 
@@ -99,6 +98,12 @@ def celu_grad(x, alpha=1.0, *, out=None):
 
 def celu_forward_and_grad(x, alpha=1.0):
     r"""celu and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(\frac{x}{\alpha} \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\e^{\frac{x}{\alpha}} & \text{otherwise} \end{cases}
 
     Reference: Barron (2017), Continuously differentiable exponential linear units.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def elu(x, alpha=1.0, *, out=None):
     r"""Exponential linear unit: identity for x > 0, alpha (e^x - 1) below.
 
@@ -103,6 +102,12 @@ def elu_grad(x, alpha=1.0, *, out=None):
 
 def elu_forward_and_grad(x, alpha=1.0):
     r"""elu and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(x \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\\alpha e^{x} & \text{otherwise} \end{cases}
 
     Reference: Clevert, Unterthiner & Hochreiter (2016), Fast and accurate deep network learning by ELUs.
 

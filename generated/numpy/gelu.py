@@ -21,7 +21,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 # NumPy has no erf. Each element goes through the C library's double
 # precision erf/erfc (glibc: within 3 ulp, measured against mpmath); the
 # helpers return float64, so a tiny float32 value is not rounded to a
@@ -40,7 +39,6 @@ def _erf(z):
 
 def _erfc(z):
     return _libm(math.erfc, z)
-
 
 
 _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2) rounded to double
@@ -74,7 +72,6 @@ def _gaussian_cdf(z):
     value -= delta * _TWO_OVER_SQRT_PI * np.exp(-u * u)
     value *= 0.5
     return value
-
 
 
 def gelu(x, *, out=None):
@@ -151,6 +148,12 @@ def gelu_grad(x, *, out=None):
 
 def gelu_forward_and_grad(x):
     r"""gelu and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 

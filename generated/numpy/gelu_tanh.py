@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -31,6 +30,16 @@ def _sigmoid(z):
     t += 1.0
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
+
+def _sigmoid_slope(z):
+    # sigma(z) sigma(-z) = sigma'(z) = t / (1 + t)^2 with t = exp(-|z|) <= 1:
+    # one exp, no overflow, no 1 - sigma(z) (which is 0 once sigma(z) rounds to 1).
+    t = np.asarray(np.abs(z))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    d = 1.0 + t
+    d *= d
+    return np.divide(t, d, out=t)
 
 
 def gelu_tanh(x, *, out=None):
@@ -97,15 +106,19 @@ def gelu_tanh_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = 1.5957691216057308*x
-        _t1 = _t0 + 0.07135481627260025*(x*x*x)
-        _t2 = _sigmoid(_t1)
-        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000), out=out)
+        _t0 = 1.5957691216057308*x + 0.07135481627260025*(x*x*x)
+        np.add(1.5957691216057308*_sigmoid_slope(_t0)*x*(1 + (26829*(x*x))/200000), _sigmoid(_t0), out=out)
     return out
 
 
 def gelu_tanh_forward_and_grad(x):
     r"""gelu_tanh and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \frac{x \left(\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)} + 1\right)}{2}
+
+       f'(x) = \frac{\sqrt{2} x \left(1 - \tanh^{2}{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}\right) \left(\frac{26829 x^{2}}{200000} + 1\right)}{2 \sqrt{\pi}} + \frac{\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}}{2} + \frac{1}{2}
 
     Reference: Hendrycks & Gimpel (2016); torch.nn.GELU(approximate='tanh'); jax.nn.gelu default.
 
@@ -127,10 +140,9 @@ def gelu_tanh_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = 1.5957691216057308*x
-        _t1 = _t0 + 0.07135481627260025*(x*x*x)
-        _t2 = _sigmoid(_t1)
-        np.multiply(_t2, x, out=y)
-        np.add(_t2, _sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000), out=dy)
+        _t0 = 1.5957691216057308*x + 0.07135481627260025*(x*x*x)
+        _t1 = _sigmoid(_t0)
+        np.multiply(_t1, x, out=y)
+        np.add(_t1, 1.5957691216057308*_sigmoid_slope(_t0)*x*(1 + (26829*(x*x))/200000), out=dy)
     return y, dy
 

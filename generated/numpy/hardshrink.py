@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def hardshrink(x, lambd=0.5, *, out=None):
     r"""Hard thresholding: x outside [-lambd, lambd], 0 inside.
 
@@ -99,6 +98,12 @@ def hardshrink_grad(x, lambd=0.5, *, out=None):
 
 def hardshrink_forward_and_grad(x, lambd=0.5):
     r"""hardshrink and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: lambd < x \\\begin{cases} x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
 
     Reference: Donoho & Johnstone (1994), Ideal spatial adaptation; torch.nn.Hardshrink.
 

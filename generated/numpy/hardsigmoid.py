@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def hardsigmoid(x, *, out=None):
     r"""Piecewise-linear sigmoid relu6(x + 3) / 6.
 
@@ -100,6 +99,12 @@ def hardsigmoid_grad(x, *, out=None):
 
 def hardsigmoid_forward_and_grad(x):
     r"""hardsigmoid and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} 1 & \text{for}\: x \geq 3 \\\frac{x}{6} + \frac{1}{2} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: x \geq 3 \vee x \leq -3 \\\frac{1}{6} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 

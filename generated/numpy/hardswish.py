@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def hardswish(x, *, out=None):
     r"""x relu6(x + 3) / 6, the piecewise-quadratic Swish of MobileNetV3.
 
@@ -109,6 +108,12 @@ def hardswish_grad(x, *, out=None):
 
 def hardswish_forward_and_grad(x):
     r"""hardswish and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\begin{cases} \frac{x \left(x + 3\right)}{6} & \text{for}\: x \leq 3 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\frac{x}{3} + \frac{1}{2} & \text{for}\: x \leq 3 \\1 & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def hardtanh(x, min_val=-1.0, max_val=1.0, *, out=None):
     r"""Identity clipped to [min_val, max_val].
 
@@ -107,6 +106,12 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0, *, out=None):
 
 def hardtanh_forward_and_grad(x, min_val=-1.0, max_val=1.0):
     r"""hardtanh and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} min_{val} & \text{for}\: min_{val} \geq x \\\begin{cases} max_{val} & \text{for}\: max_{val} \leq x \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: min_{val} \geq x \vee max_{val} \leq x \\1 & \text{otherwise} \end{cases}
 
     Reference: Collobert (2004), Large scale machine learning; torch.nn.Hardtanh.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def identity(x, *, out=None):
     r"""The identity map; no non-linearity.
 
@@ -90,6 +89,12 @@ def identity_grad(x, *, out=None):
 
 def identity_forward_and_grad(x):
     r"""identity and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = x
+
+       f'(x) = 1
 
     Reference: Keras activations.linear; jax.nn.identity.
 

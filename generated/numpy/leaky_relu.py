@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def leaky_relu(x, negative_slope=0.01, *, out=None):
     r"""ReLU with a small slope for negative inputs.
 
@@ -105,6 +104,12 @@ def leaky_relu_grad(x, negative_slope=0.01, *, out=None):
 
 def leaky_relu_forward_and_grad(x, negative_slope=0.01):
     r"""leaky_relu and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\negative_{slope} x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\negative_{slope} & \text{otherwise} \end{cases}
 
     Reference: Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models.
 

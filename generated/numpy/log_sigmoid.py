@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -32,7 +31,6 @@ def _sigmoid(z):
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
 
-
 def _log_sigmoid(z):
     # log sigma(z) = -softplus(-z) = min(z, 0) - log1p(exp(-|z|)).
     t = np.asarray(np.abs(z))
@@ -40,7 +38,6 @@ def _log_sigmoid(z):
     np.exp(t, out=t)
     np.log1p(t, out=t)
     return np.subtract(np.minimum(z, 0), t, out=t)
-
 
 
 def log_sigmoid(x, *, out=None):
@@ -113,6 +110,12 @@ def log_sigmoid_grad(x, *, out=None):
 
 def log_sigmoid_forward_and_grad(x):
     r"""log_sigmoid and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+
+       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -32,6 +31,16 @@ def _sigmoid(z):
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
 
+def _sigmoid_slope(z):
+    # sigma(z) sigma(-z) = sigma'(z) = t / (1 + t)^2 with t = exp(-|z|) <= 1:
+    # one exp, no overflow, no 1 - sigma(z) (which is 0 once sigma(z) rounds to 1).
+    t = np.asarray(np.abs(z))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    d = 1.0 + t
+    d *= d
+    return np.divide(t, d, out=t)
+
 
 def _softplus(z):
     # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(exp(-|z|)): exp never
@@ -42,7 +51,6 @@ def _softplus(z):
     np.exp(t, out=t)
     np.log1p(t, out=t)
     return np.add(t, np.maximum(z, 0), out=t)
-
 
 
 def mish(x, *, out=None):
@@ -110,13 +118,18 @@ def mish_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _t0 = _softplus(x)
-        _t1 = 2*_t0
-        np.add(4*_sigmoid(_t1)*_sigmoid(x)*_sigmoid(-_t1)*x, np.tanh(_t0), out=out)
+        np.add(4*_sigmoid(x)*_sigmoid_slope(2*_t0)*x, np.tanh(_t0), out=out)
     return out
 
 
 def mish_forward_and_grad(x):
     r"""mish and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
@@ -140,8 +153,7 @@ def mish_forward_and_grad(x):
     with np.errstate(over="ignore"):
         _t0 = _softplus(x)
         _t1 = np.tanh(_t0)
-        _t2 = 2*_t0
         np.multiply(_t1, x, out=y)
-        np.add(_t1, 4*_sigmoid(_t2)*_sigmoid(x)*_sigmoid(-_t2)*x, out=dy)
+        np.add(_t1, 4*_sigmoid(x)*_sigmoid_slope(2*_t0)*x, out=dy)
     return y, dy
 

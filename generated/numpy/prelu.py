@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def prelu(x, a=0.25, *, out=None):
     r"""Parametric ReLU: Leaky ReLU whose negative slope is learned.
 
@@ -105,6 +104,12 @@ def prelu_grad(x, a=0.25, *, out=None):
 
 def prelu_forward_and_grad(x, a=0.25):
     r"""prelu and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\a x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\a & \text{otherwise} \end{cases}
 
     Reference: He et al. (2015), Delving deep into rectifiers.
 

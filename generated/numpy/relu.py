@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def relu(x, *, out=None):
     r"""Rectified linear unit max(0, x).
 
@@ -98,6 +97,12 @@ def relu_grad(x, *, out=None):
 
 def relu_forward_and_grad(x):
     r"""relu and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}
 
     Reference: Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines.
 

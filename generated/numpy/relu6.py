@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def relu6(x, *, out=None):
     r"""ReLU capped at 6: min(max(0, x), 6).
 
@@ -99,6 +98,12 @@ def relu6_grad(x, *, out=None):
 
 def relu6_forward_and_grad(x):
     r"""relu6 and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq 0 \\\begin{cases} 6 & \text{for}\: x \geq 6 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: x \geq 6 \vee x \leq 0 \\1 & \text{otherwise} \end{cases}
 
     Reference: Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10; torch.nn.ReLU6.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def selu(x, *, out=None):
     r"""Scaled ELU with the self-normalising constants (alpha ~ 1.6733, scale ~ 1.0507).
 
@@ -103,6 +102,12 @@ def selu_grad(x, *, out=None):
 
 def selu_forward_and_grad(x):
     r"""selu and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \frac{\sqrt{2} \sqrt{\pi} \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right) \left(\begin{cases} x & \text{for}\: x > 0 \\- \frac{\sqrt{2} \operatorname{expm}_{1}{\left(x \right)}}{\sqrt{\pi} \left(-1 + e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)}\right)} & \text{otherwise} \end{cases}\right)}{\sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}}
+
+       f'(x) = \begin{cases} \frac{\sqrt{2} \sqrt{\pi} \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right)}{\sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}} & \text{for}\: x > 0 \\- \frac{2 \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right) e^{x}}{\left(-1 + e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)}\right) \sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}} & \text{otherwise} \end{cases}
 
     Reference: Klambauer et al. (2017), Self-normalizing neural networks.
 

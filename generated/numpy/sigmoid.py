@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -31,6 +30,16 @@ def _sigmoid(z):
     t += 1.0
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
+
+def _sigmoid_slope(z):
+    # sigma(z) sigma(-z) = sigma'(z) = t / (1 + t)^2 with t = exp(-|z|) <= 1:
+    # one exp, no overflow, no 1 - sigma(z) (which is 0 once sigma(z) rounds to 1).
+    t = np.asarray(np.abs(z))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    d = 1.0 + t
+    d *= d
+    return np.divide(t, d, out=t)
 
 
 def sigmoid(x, *, out=None):
@@ -97,12 +106,18 @@ def sigmoid_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.multiply(_sigmoid(x), _sigmoid(-x), out=out)
+        out[...] = _sigmoid_slope(x)
     return out
 
 
 def sigmoid_forward_and_grad(x):
     r"""sigmoid and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
@@ -124,8 +139,7 @@ def sigmoid_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = _sigmoid(x)
-        np.copyto(y, _t0)
-        np.multiply(_t0, _sigmoid(-x), out=dy)
+        y[...] = _sigmoid(x)
+        dy[...] = _sigmoid_slope(x)
     return y, dy
 

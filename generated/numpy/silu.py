@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -30,7 +29,6 @@ def _sigmoid(z):
     np.exp(t, out=t)
     t += 1.0
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
-
 
 
 def silu(x, *, out=None):
@@ -103,6 +101,12 @@ def silu_grad(x, *, out=None):
 
 def silu_forward_and_grad(x):
     r"""silu and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -32,7 +31,6 @@ def _sigmoid(z):
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
 
-
 def _softplus(z):
     # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(exp(-|z|)): exp never
     # overflows and log1p keeps exp(-|z|) where it is below eps. The same as
@@ -42,7 +40,6 @@ def _softplus(z):
     np.exp(t, out=t)
     np.log1p(t, out=t)
     return np.add(t, np.maximum(z, 0), out=t)
-
 
 
 def softplus(x, beta=1.0, *, out=None):
@@ -123,6 +120,12 @@ def softplus_grad(x, beta=1.0, *, out=None):
 
 def softplus_forward_and_grad(x, beta=1.0):
     r"""softplus and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+
+       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 

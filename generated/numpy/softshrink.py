@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def softshrink(x, lambd=0.5, *, out=None):
     r"""Soft thresholding: shrink towards 0 by lambd, 0 inside [-lambd, lambd].
 
@@ -107,6 +106,12 @@ def softshrink_grad(x, lambd=0.5, *, out=None):
 
 def softshrink_forward_and_grad(x, lambd=0.5):
     r"""softshrink and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} - lambd + x & \text{for}\: lambd < x \\\begin{cases} lambd + x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
 
     Reference: Donoho (1995), De-noising by soft-thresholding; torch.nn.Softshrink.
 

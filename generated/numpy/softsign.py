@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def softsign(x, *, out=None):
     r"""x / (1 + |x|), a sigmoid with polynomial tails.
 
@@ -100,6 +99,12 @@ def softsign_grad(x, *, out=None):
 
 def softsign_forward_and_grad(x):
     r"""softsign and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \frac{x}{\left|{x}\right| + 1}
+
+       f'(x) = \begin{cases} - \frac{x}{\left(x + 1\right)^{2}} + \frac{1}{x + 1} & \text{for}\: x \geq 0 \\\frac{x}{\left(1 - x\right)^{2}} + \frac{1}{1 - x} & \text{otherwise} \end{cases}
 
     Reference: Bergstra et al. (2009), Quadratic polynomials learn better image features; torch.nn.Softsign.
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def _sigmoid(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
     # for z < 0 the numerator keeps the lower tail's relative accuracy down to
@@ -30,7 +29,6 @@ def _sigmoid(z):
     np.exp(t, out=t)
     t += 1.0
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
-
 
 
 def swish(x, beta=1.0, *, out=None):
@@ -112,6 +110,12 @@ def swish_grad(x, beta=1.0, *, out=None):
 
 def swish_forward_and_grad(x, beta=1.0):
     r"""swish and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(\beta x \right)}
+
+       f'(x) = \beta x \left(1 - \operatorname{sigmoid}{\left(\beta x \right)}\right) \operatorname{sigmoid}{\left(\beta x \right)} + \operatorname{sigmoid}{\left(\beta x \right)}
 
     Reference: Ramachandran, Zoph & Le (2017), Searching for activation functions.
 

@@ -19,18 +19,15 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
-def _sigmoid(z):
-    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
-    # for z < 0 the numerator keeps the lower tail's relative accuracy down to
-    # the subnormals, where 1 / (1 + exp(-z)) is already 0. Branch-free: a
-    # np.where on the sign was measured 7 ms per 1e6 random floats.
+def _sigmoid_slope(z):
+    # sigma(z) sigma(-z) = sigma'(z) = t / (1 + t)^2 with t = exp(-|z|) <= 1:
+    # one exp, no overflow, no 1 - sigma(z) (which is 0 once sigma(z) rounds to 1).
     t = np.asarray(np.abs(z))
     np.negative(t, out=t)
     np.exp(t, out=t)
-    t += 1.0
-    return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
-
+    d = 1.0 + t
+    d *= d
+    return np.divide(t, d, out=t)
 
 
 def tanh(x, *, out=None):
@@ -97,13 +94,18 @@ def tanh_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = 2*x
-        np.multiply(4*_sigmoid(_t0), _sigmoid(-_t0), out=out)
+        np.multiply(_sigmoid_slope(2*x), 4, out=out)
     return out
 
 
 def tanh_forward_and_grad(x):
     r"""tanh and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \tanh{\left(x \right)}
+
+       f'(x) = 1 - \tanh^{2}{\left(x \right)}
 
     Reference: torch.nn.Tanh; LeCun et al. (1998), Efficient BackProp.
 
@@ -125,8 +127,7 @@ def tanh_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = 2*x
         np.tanh(x, out=y)
-        np.multiply(4*_sigmoid(_t0), _sigmoid(-_t0), out=dy)
+        np.multiply(_sigmoid_slope(2*x), 4, out=dy)
     return y, dy
 

@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def tanhshrink(x, *, out=None):
     r"""x - tanh(x).
 
@@ -90,6 +89,12 @@ def tanhshrink_grad(x, *, out=None):
 
 def tanhshrink_forward_and_grad(x):
     r"""tanhshrink and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = x - \tanh{\left(x \right)}
+
+       f'(x) = \tanh^{2}{\left(x \right)}
 
     Reference: torch.nn.Tanhshrink.
 

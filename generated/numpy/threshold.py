@@ -19,7 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-
 def threshold(x, threshold=1.0, value=0.0, *, out=None):
     r"""x above the threshold, a constant value at and below it.
 
@@ -111,6 +110,12 @@ def threshold_grad(x, threshold=1.0, value=0.0, *, out=None):
 
 def threshold_forward_and_grad(x, threshold=1.0, value=0.0):
     r"""threshold and its derivative in one pass, sharing subexpressions.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: threshold < x \\value & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: threshold < x \\0 & \text{otherwise} \end{cases}
 
     Reference: torch.nn.Threshold.
 

@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["binary_step", "binary_step_grad", "BinaryStepFunction", "BinaryStep"]
 
 
-
 def _binary_step_forward(x):
     _c0 = (x < 0)
     # selection masks (0 or 1): the first branch whose condition holds
@@ -54,6 +53,12 @@ def binary_step_grad(x):
 class BinaryStepFunction(torch.autograd.Function):
     r"""Autograd Function of binary_step: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x < 0 \\1 & \text{otherwise} \end{cases}
+
+       f'(x) = 0
+
     Reference: Rosenblatt (1958), The perceptron.
 
     Note: The value at 0 is 1, as numpy.heaviside(x, 1).
@@ -63,20 +68,23 @@ class BinaryStepFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> BinaryStepFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([0., 0., 1., 1., 1.])
     """
 
     @staticmethod
     def forward(ctx, x):
-        # Saved for backward: the input only.
-        ctx.save_for_backward(x)
+        # f' is the constant 0: nothing is saved for backward.
         return _binary_step_forward(x)
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        grad_x = grad_output * binary_step_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = grad_output * 0
         return grad_x
-
 
 
 def binary_step(x):
@@ -109,6 +117,12 @@ def binary_step(x):
 
 class BinaryStep(nn.Module):
     r"""The threshold unit of the perceptron: 0 below 0, 1 from 0 on. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x < 0 \\1 & \text{otherwise} \end{cases}
+
+       f'(x) = 0
 
     Reference: Rosenblatt (1958), The perceptron.
 

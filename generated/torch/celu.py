@@ -15,11 +15,18 @@ from torch import nn
 __all__ = ["celu", "celu_grad", "CeluFunction", "Celu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _celu_forward(x, alpha):
@@ -69,6 +76,12 @@ def celu_grad(x, alpha=1.0):
 class CeluFunction(torch.autograd.Function):
     r"""Autograd Function of celu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(\frac{x}{\alpha} \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\e^{\frac{x}{\alpha}} & \text{otherwise} \end{cases}
+
     Reference: Barron (2017), Continuously differentiable exponential linear units.
 
     Args:
@@ -77,6 +90,12 @@ class CeluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> CeluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0)
+      tensor([-0.8647, -0.3935,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
@@ -92,11 +111,10 @@ class CeluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * celu_grad(x, alpha) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, celu_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _celu_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha
-
 
 
 def celu(x, alpha=1.0):
@@ -128,6 +146,12 @@ def celu(x, alpha=1.0):
 
 class Celu(nn.Module):
     r"""Continuously differentiable ELU: alpha (e^(x/alpha) - 1) below 0. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(\frac{x}{\alpha} \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\e^{\frac{x}{\alpha}} & \text{otherwise} \end{cases}
 
     Reference: Barron (2017), Continuously differentiable exponential linear units.
 

@@ -15,11 +15,18 @@ from torch import nn
 __all__ = ["elu", "elu_grad", "EluFunction", "Elu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _elu_forward(x, alpha):
@@ -72,6 +79,12 @@ def elu_grad(x, alpha=1.0):
 class EluFunction(torch.autograd.Function):
     r"""Autograd Function of elu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(x \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\\alpha e^{x} & \text{otherwise} \end{cases}
+
     Reference: Clevert, Unterthiner & Hochreiter (2016), Fast and accurate deep network learning by ELUs.
 
     Args:
@@ -80,6 +93,12 @@ class EluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> EluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0)
+      tensor([-0.8647, -0.3935,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
@@ -95,11 +114,10 @@ class EluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * elu_grad(x, alpha) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, elu_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _elu_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha
-
 
 
 def elu(x, alpha=1.0):
@@ -131,6 +149,12 @@ def elu(x, alpha=1.0):
 
 class Elu(nn.Module):
     r"""Exponential linear unit: identity for x > 0, alpha (e^x - 1) below. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\\alpha \operatorname{expm}_{1}{\left(x \right)} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\\alpha e^{x} & \text{otherwise} \end{cases}
 
     Reference: Clevert, Unterthiner & Hochreiter (2016), Fast and accurate deep network learning by ELUs.
 

@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["gelu", "gelu_grad", "GeluFunction", "Gelu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _gelu_forward(x):
     return (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x
@@ -51,6 +59,12 @@ def gelu_grad(x):
 class GeluFunction(torch.autograd.Function):
     r"""Autograd Function of gelu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 
     Note: torch.nn.GELU() default (approximate='none'); jax.nn.gelu defaults to the tanh form, see gelu_tanh.
@@ -60,6 +74,12 @@ class GeluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> GeluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.0455, -0.1543,  0.0000,  0.3457,  1.9545])
     """
 
     @staticmethod
@@ -71,9 +91,8 @@ class GeluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * gelu_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, gelu_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def gelu(x):
@@ -106,6 +125,12 @@ def gelu(x):
 
 class Gelu(nn.Module):
     r"""Gaussian error linear unit x Phi(x), Phi the standard normal CDF (exact erf form). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 

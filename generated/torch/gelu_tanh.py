@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["gelu_tanh", "gelu_tanh_grad", "GeluTanhFunction", "GeluTanh"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _gelu_tanh_forward(x):
     return torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x
@@ -52,6 +60,12 @@ def gelu_tanh_grad(x):
 class GeluTanhFunction(torch.autograd.Function):
     r"""Autograd Function of gelu_tanh: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \frac{x \left(\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)} + 1\right)}{2}
+
+       f'(x) = \frac{\sqrt{2} x \left(1 - \tanh^{2}{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}\right) \left(\frac{26829 x^{2}}{200000} + 1\right)}{2 \sqrt{\pi}} + \frac{\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}}{2} + \frac{1}{2}
+
     Reference: Hendrycks & Gimpel (2016); torch.nn.GELU(approximate='tanh'); jax.nn.gelu default.
 
     Args:
@@ -59,6 +73,12 @@ class GeluTanhFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> GeluTanhFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.0454, -0.1543,  0.0000,  0.3457,  1.9546])
     """
 
     @staticmethod
@@ -70,9 +90,8 @@ class GeluTanhFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * gelu_tanh_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, gelu_tanh_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def gelu_tanh(x):
@@ -103,6 +122,12 @@ def gelu_tanh(x):
 
 class GeluTanh(nn.Module):
     r"""GELU with the tanh approximation of Phi. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \frac{x \left(\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)} + 1\right)}{2}
+
+       f'(x) = \frac{\sqrt{2} x \left(1 - \tanh^{2}{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}\right) \left(\frac{26829 x^{2}}{200000} + 1\right)}{2 \sqrt{\pi}} + \frac{\tanh{\left(\frac{\sqrt{2} \left(\frac{8943 x^{3}}{200000} + x\right)}{\sqrt{\pi}} \right)}}{2} + \frac{1}{2}
 
     Reference: Hendrycks & Gimpel (2016); torch.nn.GELU(approximate='tanh'); jax.nn.gelu default.
 

@@ -15,11 +15,18 @@ from torch import nn
 __all__ = ["hardshrink", "hardshrink_grad", "HardshrinkFunction", "Hardshrink"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _hardshrink_forward(x, lambd):
@@ -65,6 +72,12 @@ def hardshrink_grad(x, lambd=0.5):
 class HardshrinkFunction(torch.autograd.Function):
     r"""Autograd Function of hardshrink: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: lambd < x \\\begin{cases} x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
+
     Reference: Donoho & Johnstone (1994), Ideal spatial adaptation; torch.nn.Hardshrink.
 
     Args:
@@ -73,6 +86,12 @@ class HardshrinkFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> HardshrinkFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 0.5)
+      tensor([-2.,  0.,  0.,  0.,  2.])
     """
 
     @staticmethod
@@ -88,11 +107,10 @@ class HardshrinkFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         lambd, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * hardshrink_grad(x, lambd) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, hardshrink_grad(x, lambd), x) if ctx.needs_input_grad[0] else None
         grad_lambd = (_sum_to(grad_output * _hardshrink_grad_lambd(x, lambd), lambd)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_lambd
-
 
 
 def hardshrink(x, lambd=0.5):
@@ -124,6 +142,12 @@ def hardshrink(x, lambd=0.5):
 
 class Hardshrink(nn.Module):
     r"""Hard thresholding: x outside [-lambd, lambd], 0 inside. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: lambd < x \\\begin{cases} x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
 
     Reference: Donoho & Johnstone (1994), Ideal spatial adaptation; torch.nn.Hardshrink.
 

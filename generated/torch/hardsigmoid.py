@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["hardsigmoid", "hardsigmoid_grad", "HardsigmoidFunction", "Hardsigmoid"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _hardsigmoid_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
@@ -57,6 +65,12 @@ def hardsigmoid_grad(x):
 class HardsigmoidFunction(torch.autograd.Function):
     r"""Autograd Function of hardsigmoid: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} 1 & \text{for}\: x \geq 3 \\\frac{x}{6} + \frac{1}{2} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: x \geq 3 \vee x \leq -3 \\\frac{1}{6} & \text{otherwise} \end{cases}
+
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
     Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
@@ -66,6 +80,12 @@ class HardsigmoidFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> HardsigmoidFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([0.1667, 0.4167, 0.5000, 0.5833, 0.8333])
     """
 
     @staticmethod
@@ -77,9 +97,8 @@ class HardsigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * hardsigmoid_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, hardsigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def hardsigmoid(x):
@@ -112,6 +131,12 @@ def hardsigmoid(x):
 
 class Hardsigmoid(nn.Module):
     r"""Piecewise-linear sigmoid relu6(x + 3) / 6. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} 1 & \text{for}\: x \geq 3 \\\frac{x}{6} + \frac{1}{2} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: x \geq 3 \vee x \leq -3 \\\frac{1}{6} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 

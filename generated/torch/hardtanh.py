@@ -15,11 +15,18 @@ from torch import nn
 __all__ = ["hardtanh", "hardtanh_grad", "HardtanhFunction", "Hardtanh"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _hardtanh_forward(x, min_val, max_val):
@@ -82,6 +89,12 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
 class HardtanhFunction(torch.autograd.Function):
     r"""Autograd Function of hardtanh: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} min_{val} & \text{for}\: min_{val} \geq x \\\begin{cases} max_{val} & \text{for}\: max_{val} \leq x \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: min_{val} \geq x \vee max_{val} \leq x \\1 & \text{otherwise} \end{cases}
+
     Reference: Collobert (2004), Large scale machine learning; torch.nn.Hardtanh.
 
     Note: The gradient at the clip points is 0, as in PyTorch.
@@ -93,6 +106,12 @@ class HardtanhFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> HardtanhFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), -1.0, 1.0)
+      tensor([-1.0000, -0.5000,  0.0000,  0.5000,  1.0000])
     """
 
     @staticmethod
@@ -108,13 +127,12 @@ class HardtanhFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         min_val, max_val, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * hardtanh_grad(x, min_val, max_val) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, hardtanh_grad(x, min_val, max_val), x) if ctx.needs_input_grad[0] else None
         grad_min_val = (_sum_to(grad_output * _hardtanh_grad_min_val(x, min_val, max_val), min_val)
                    if ctx.needs_input_grad[1] else None)
         grad_max_val = (_sum_to(grad_output * _hardtanh_grad_max_val(x, min_val, max_val), max_val)
                    if ctx.needs_input_grad[2] else None)
         return grad_x, grad_min_val, grad_max_val
-
 
 
 def hardtanh(x, min_val=-1.0, max_val=1.0):
@@ -149,6 +167,12 @@ def hardtanh(x, min_val=-1.0, max_val=1.0):
 
 class Hardtanh(nn.Module):
     r"""Identity clipped to [min_val, max_val]. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} min_{val} & \text{for}\: min_{val} \geq x \\\begin{cases} max_{val} & \text{for}\: max_{val} \leq x \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 0 & \text{for}\: min_{val} \geq x \vee max_{val} \leq x \\1 & \text{otherwise} \end{cases}
 
     Reference: Collobert (2004), Large scale machine learning; torch.nn.Hardtanh.
 

@@ -15,7 +15,6 @@ from torch import nn
 __all__ = ["identity", "identity_grad", "IdentityFunction", "Identity"]
 
 
-
 def _identity_forward(x):
     return x
 
@@ -49,6 +48,12 @@ def identity_grad(x):
 class IdentityFunction(torch.autograd.Function):
     r"""Autograd Function of identity: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x
+
+       f'(x) = 1
+
     Reference: Keras activations.linear; jax.nn.identity.
 
     Args:
@@ -56,20 +61,23 @@ class IdentityFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> IdentityFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-2.0000, -0.5000,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
     def forward(ctx, x):
-        # Saved for backward: the input only.
-        ctx.save_for_backward(x)
+        # f' is the constant 1: nothing is saved for backward.
         return _identity_forward(x)
 
     @staticmethod
     def backward(ctx, grad_output):
-        x, = ctx.saved_tensors
-        grad_x = grad_output * identity_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = grad_output * 1
         return grad_x
-
 
 
 def identity(x):
@@ -100,6 +108,12 @@ def identity(x):
 
 class Identity(nn.Module):
     r"""The identity map; no non-linearity. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x
+
+       f'(x) = 1
 
     Reference: Keras activations.linear; jax.nn.identity.
 

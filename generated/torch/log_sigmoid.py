@@ -16,6 +16,14 @@ from torch import nn
 __all__ = ["log_sigmoid", "log_sigmoid_grad", "LogSigmoidFunction", "LogSigmoid"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _log_sigmoid_forward(x):
     return F.logsigmoid(x)
@@ -50,6 +58,12 @@ def log_sigmoid_grad(x):
 class LogSigmoidFunction(torch.autograd.Function):
     r"""Autograd Function of log_sigmoid: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+
+       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 
     Args:
@@ -57,6 +71,12 @@ class LogSigmoidFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> LogSigmoidFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-2.1269, -0.9741, -0.6931, -0.4741, -0.1269])
     """
 
     @staticmethod
@@ -68,9 +88,8 @@ class LogSigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * log_sigmoid_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, log_sigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def log_sigmoid(x):
@@ -101,6 +120,12 @@ def log_sigmoid(x):
 
 class LogSigmoid(nn.Module):
     r"""log(sigma(x)) = -softplus(-x). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+
+       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 

@@ -26,6 +26,14 @@ def _softplus(z):
     return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _mish_forward(x):
     return torch.tanh(_softplus(x))*x
@@ -62,6 +70,12 @@ def mish_grad(x):
 class MishFunction(torch.autograd.Function):
     r"""Autograd Function of mish: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
     Args:
@@ -69,6 +83,12 @@ class MishFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> MishFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.2525, -0.2207,  0.0000,  0.3752,  1.9440])
     """
 
     @staticmethod
@@ -80,9 +100,8 @@ class MishFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * mish_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, mish_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def mish(x):
@@ -113,6 +132,12 @@ def mish(x):
 
 class Mish(nn.Module):
     r"""Self-regularised non-monotone activation x tanh(softplus(x)). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 

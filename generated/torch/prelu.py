@@ -15,11 +15,18 @@ from torch import nn
 __all__ = ["prelu", "prelu_grad", "PreluFunction", "Prelu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _prelu_forward(x, a):
@@ -72,6 +79,12 @@ def prelu_grad(x, a=0.25):
 class PreluFunction(torch.autograd.Function):
     r"""Autograd Function of prelu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\a x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\a & \text{otherwise} \end{cases}
+
     Reference: He et al. (2015), Delving deep into rectifiers.
 
     Note: Initial slope 0.25 as torch.nn.PReLU.
@@ -82,6 +95,12 @@ class PreluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> PreluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 0.25)
+      tensor([-0.5000, -0.1250,  0.0000,  0.5000,  2.0000])
     """
 
     @staticmethod
@@ -97,11 +116,10 @@ class PreluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         a, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * prelu_grad(x, a) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, prelu_grad(x, a), x) if ctx.needs_input_grad[0] else None
         grad_a = (_sum_to(grad_output * _prelu_grad_a(x, a), a)
              if ctx.needs_input_grad[1] else None)
         return grad_x, grad_a
-
 
 
 def prelu(x, a=0.25):
@@ -135,6 +153,12 @@ def prelu(x, a=0.25):
 
 class Prelu(nn.Module):
     r"""Parametric ReLU: Leaky ReLU whose negative slope is learned. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: x > 0 \\a x & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: x > 0 \\a & \text{otherwise} \end{cases}
 
     Reference: He et al. (2015), Delving deep into rectifiers.
 

@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["selu", "selu_grad", "SeluFunction", "Selu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _selu_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
@@ -60,6 +68,12 @@ def selu_grad(x):
 class SeluFunction(torch.autograd.Function):
     r"""Autograd Function of selu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \frac{\sqrt{2} \sqrt{\pi} \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right) \left(\begin{cases} x & \text{for}\: x > 0 \\- \frac{\sqrt{2} \operatorname{expm}_{1}{\left(x \right)}}{\sqrt{\pi} \left(-1 + e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)}\right)} & \text{otherwise} \end{cases}\right)}{\sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}}
+
+       f'(x) = \begin{cases} \frac{\sqrt{2} \sqrt{\pi} \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right)}{\sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}} & \text{for}\: x > 0 \\- \frac{2 \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right) e^{x}}{\left(-1 + e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)}\right) \sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}} & \text{otherwise} \end{cases}
+
     Reference: Klambauer et al. (2017), Self-normalizing neural networks.
 
     Note: The constants are the exact closed forms of eq. (14) of the paper.
@@ -69,6 +83,12 @@ class SeluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SeluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-1.5202, -0.6918,  0.0000,  0.5254,  2.1014])
     """
 
     @staticmethod
@@ -80,9 +100,8 @@ class SeluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * selu_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, selu_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def selu(x):
@@ -115,6 +134,12 @@ def selu(x):
 
 class Selu(nn.Module):
     r"""Scaled ELU with the self-normalising constants (alpha ~ 1.6733, scale ~ 1.0507). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \frac{\sqrt{2} \sqrt{\pi} \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right) \left(\begin{cases} x & \text{for}\: x > 0 \\- \frac{\sqrt{2} \operatorname{expm}_{1}{\left(x \right)}}{\sqrt{\pi} \left(-1 + e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)}\right)} & \text{otherwise} \end{cases}\right)}{\sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}}
+
+       f'(x) = \begin{cases} \frac{\sqrt{2} \sqrt{\pi} \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right)}{\sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}} & \text{for}\: x > 0 \\- \frac{2 \left(- e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 1\right) e^{x}}{\left(-1 + e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)}\right) \sqrt{- \left(4 + 2 \pi\right) e^{\frac{1}{2}} \operatorname{erfc}{\left(\frac{\sqrt{2}}{2} \right)} + 2 e^{2} \operatorname{erfc}{\left(\sqrt{2} \right)} + e \pi \operatorname{erfc}^{2}{\left(\frac{\sqrt{2}}{2} \right)} + 2 + \pi}} & \text{otherwise} \end{cases}
 
     Reference: Klambauer et al. (2017), Self-normalizing neural networks.
 

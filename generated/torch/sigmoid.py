@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["sigmoid", "sigmoid_grad", "SigmoidFunction", "Sigmoid"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sigmoid_forward(x):
     return torch.sigmoid(x)
@@ -49,6 +57,12 @@ def sigmoid_grad(x):
 class SigmoidFunction(torch.autograd.Function):
     r"""Autograd Function of sigmoid: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
     Args:
@@ -56,6 +70,12 @@ class SigmoidFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SigmoidFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([0.1192, 0.3775, 0.5000, 0.6225, 0.8808])
     """
 
     @staticmethod
@@ -67,9 +87,8 @@ class SigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * sigmoid_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, sigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def sigmoid(x):
@@ -100,6 +119,12 @@ def sigmoid(x):
 
 class Sigmoid(nn.Module):
     r"""The logistic function 1 / (1 + exp(-x)). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 

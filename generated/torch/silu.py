@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["silu", "silu_grad", "SiluFunction", "Silu"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _silu_forward(x):
     return torch.sigmoid(x)*x
@@ -49,6 +57,12 @@ def silu_grad(x):
 class SiluFunction(torch.autograd.Function):
     r"""Autograd Function of silu: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 
     Args:
@@ -56,6 +70,12 @@ class SiluFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SiluFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.2384, -0.1888,  0.0000,  0.3112,  1.7616])
     """
 
     @staticmethod
@@ -67,9 +87,8 @@ class SiluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * silu_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, silu_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def silu(x):
@@ -100,6 +119,12 @@ def silu(x):
 
 class Silu(nn.Module):
     r"""Sigmoid-weighted linear unit x sigma(x) (Swish with beta = 1). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+
+       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 

@@ -26,11 +26,18 @@ def _softplus(z):
     return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _softplus_forward(x, beta):
@@ -75,6 +82,12 @@ def softplus_grad(x, beta=1.0):
 class SoftplusFunction(torch.autograd.Function):
     r"""Autograd Function of softplus: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+
+       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 
     Note: torch.nn.Softplus's threshold (default 20) is a numerical shortcut, not part of the function.
@@ -85,6 +98,12 @@ class SoftplusFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SoftplusFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0)
+      tensor([0.1269, 0.4741, 0.6931, 0.9741, 2.1269])
     """
 
     @staticmethod
@@ -100,11 +119,10 @@ class SoftplusFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         beta, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * softplus_grad(x, beta) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, softplus_grad(x, beta), x) if ctx.needs_input_grad[0] else None
         grad_beta = (_sum_to(grad_output * _softplus_grad_beta(x, beta), beta)
                 if ctx.needs_input_grad[1] else None)
         return grad_x, grad_beta
-
 
 
 def softplus(x, beta=1.0):
@@ -138,6 +156,12 @@ def softplus(x, beta=1.0):
 
 class Softplus(nn.Module):
     r"""Smooth ReLU log(1 + e^(beta x)) / beta. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+
+       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 

@@ -15,11 +15,18 @@ from torch import nn
 __all__ = ["softshrink", "softshrink_grad", "SoftshrinkFunction", "Softshrink"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _softshrink_forward(x, lambd):
@@ -79,6 +86,12 @@ def softshrink_grad(x, lambd=0.5):
 class SoftshrinkFunction(torch.autograd.Function):
     r"""Autograd Function of softshrink: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} - lambd + x & \text{for}\: lambd < x \\\begin{cases} lambd + x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
+
     Reference: Donoho (1995), De-noising by soft-thresholding; torch.nn.Softshrink.
 
     Args:
@@ -87,6 +100,12 @@ class SoftshrinkFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SoftshrinkFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 0.5)
+      tensor([-1.5000,  0.0000,  0.0000,  0.0000,  1.5000])
     """
 
     @staticmethod
@@ -102,11 +121,10 @@ class SoftshrinkFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         lambd, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * softshrink_grad(x, lambd) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, softshrink_grad(x, lambd), x) if ctx.needs_input_grad[0] else None
         grad_lambd = (_sum_to(grad_output * _softshrink_grad_lambd(x, lambd), lambd)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_lambd
-
 
 
 def softshrink(x, lambd=0.5):
@@ -138,6 +156,12 @@ def softshrink(x, lambd=0.5):
 
 class Softshrink(nn.Module):
     r"""Soft thresholding: shrink towards 0 by lambd, 0 inside [-lambd, lambd]. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} - lambd + x & \text{for}\: lambd < x \\\begin{cases} lambd + x & \text{for}\: lambd < - x \\0 & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: lambd < - x \vee lambd < x \\0 & \text{otherwise} \end{cases}
 
     Reference: Donoho (1995), De-noising by soft-thresholding; torch.nn.Softshrink.
 

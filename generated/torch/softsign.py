@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["softsign", "softsign_grad", "SoftsignFunction", "Softsign"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _softsign_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
@@ -59,6 +67,12 @@ def softsign_grad(x):
 class SoftsignFunction(torch.autograd.Function):
     r"""Autograd Function of softsign: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \frac{x}{\left|{x}\right| + 1}
+
+       f'(x) = \begin{cases} - \frac{x}{\left(x + 1\right)^{2}} + \frac{1}{x + 1} & \text{for}\: x \geq 0 \\\frac{x}{\left(1 - x\right)^{2}} + \frac{1}{1 - x} & \text{otherwise} \end{cases}
+
     Reference: Bergstra et al. (2009), Quadratic polynomials learn better image features; torch.nn.Softsign.
 
     Args:
@@ -66,6 +80,12 @@ class SoftsignFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> SoftsignFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.6667, -0.3333,  0.0000,  0.3333,  0.6667])
     """
 
     @staticmethod
@@ -77,9 +97,8 @@ class SoftsignFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * softsign_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, softsign_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def softsign(x):
@@ -110,6 +129,12 @@ def softsign(x):
 
 class Softsign(nn.Module):
     r"""x / (1 + |x|), a sigmoid with polynomial tails. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \frac{x}{\left|{x}\right| + 1}
+
+       f'(x) = \begin{cases} - \frac{x}{\left(x + 1\right)^{2}} + \frac{1}{x + 1} & \text{for}\: x \geq 0 \\\frac{x}{\left(1 - x\right)^{2}} + \frac{1}{1 - x} & \text{otherwise} \end{cases}
 
     Reference: Bergstra et al. (2009), Quadratic polynomials learn better image features; torch.nn.Softsign.
 

@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["tanh", "tanh_grad", "TanhFunction", "Tanh"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _tanh_forward(x):
     return torch.tanh(x)
@@ -50,6 +58,12 @@ def tanh_grad(x):
 class TanhFunction(torch.autograd.Function):
     r"""Autograd Function of tanh: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \tanh{\left(x \right)}
+
+       f'(x) = 1 - \tanh^{2}{\left(x \right)}
+
     Reference: torch.nn.Tanh; LeCun et al. (1998), Efficient BackProp.
 
     Args:
@@ -57,6 +71,12 @@ class TanhFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> TanhFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-0.9640, -0.4621,  0.0000,  0.4621,  0.9640])
     """
 
     @staticmethod
@@ -68,9 +88,8 @@ class TanhFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * tanh_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, tanh_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def tanh(x):
@@ -101,6 +120,12 @@ def tanh(x):
 
 class Tanh(nn.Module):
     r"""Hyperbolic tangent, the zero-centred sigmoid. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \tanh{\left(x \right)}
+
+       f'(x) = 1 - \tanh^{2}{\left(x \right)}
 
     Reference: torch.nn.Tanh; LeCun et al. (1998), Efficient BackProp.
 

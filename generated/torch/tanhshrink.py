@@ -15,6 +15,14 @@ from torch import nn
 __all__ = ["tanhshrink", "tanhshrink_grad", "TanhshrinkFunction", "Tanhshrink"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _tanhshrink_forward(x):
     return x - torch.tanh(x)
@@ -49,6 +57,12 @@ def tanhshrink_grad(x):
 class TanhshrinkFunction(torch.autograd.Function):
     r"""Autograd Function of tanhshrink: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = x - \tanh{\left(x \right)}
+
+       f'(x) = \tanh^{2}{\left(x \right)}
+
     Reference: torch.nn.Tanhshrink.
 
     Args:
@@ -56,6 +70,12 @@ class TanhshrinkFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> TanhshrinkFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
+      tensor([-1.0360, -0.0379,  0.0000,  0.0379,  1.0360])
     """
 
     @staticmethod
@@ -67,9 +87,8 @@ class TanhshrinkFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = grad_output * tanhshrink_grad(x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, tanhshrink_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
-
 
 
 def tanhshrink(x):
@@ -100,6 +119,12 @@ def tanhshrink(x):
 
 class Tanhshrink(nn.Module):
     r"""x - tanh(x). As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = x - \tanh{\left(x \right)}
+
+       f'(x) = \tanh^{2}{\left(x \right)}
 
     Reference: torch.nn.Tanhshrink.
 

@@ -15,11 +15,18 @@ from torch import nn
 __all__ = ["threshold", "threshold_grad", "ThresholdFunction", "Threshold"]
 
 
+def _times(grad_output, slope, saved):
+    # grad_output * slope. Without create_graph (no double backward) the
+    # product goes into the freshly computed slope: one allocation fewer,
+    # which on a loaded machine is a page-faulting 4 MB per 1e6 floats.
+    if torch.is_grad_enabled() or slope is saved or slope.shape != grad_output.shape:
+        return grad_output * slope
+    return slope.mul_(grad_output)
+
 
 def _sum_to(grad, parameter):
     # The gradient of a broadcast parameter is summed over the broadcast dimensions.
     return grad.sum_to_size(parameter.shape).to(parameter.dtype)
-
 
 
 def _threshold_forward(x, threshold, value):
@@ -81,6 +88,12 @@ def threshold_grad(x, threshold=1.0, value=0.0):
 class ThresholdFunction(torch.autograd.Function):
     r"""Autograd Function of threshold: backward is the exact derivative in differentiable torch ops.
 
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: threshold < x \\value & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: threshold < x \\0 & \text{otherwise} \end{cases}
+
     Reference: torch.nn.Threshold.
 
     Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
@@ -92,6 +105,12 @@ class ThresholdFunction(torch.autograd.Function):
 
     Returns:
       f(x); ``backward`` returns the gradients for x and tensor parameters.
+
+    Example:
+
+      >>> import torch
+      >>> ThresholdFunction.apply(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]), 1.0, 0.0)
+      tensor([0., 0., 0., 0., 2.])
     """
 
     @staticmethod
@@ -107,13 +126,12 @@ class ThresholdFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         threshold, value, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = grad_output * threshold_grad(x, threshold, value) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, threshold_grad(x, threshold, value), x) if ctx.needs_input_grad[0] else None
         grad_threshold = (_sum_to(grad_output * _threshold_grad_threshold(x, threshold, value), threshold)
                      if ctx.needs_input_grad[1] else None)
         grad_value = (_sum_to(grad_output * _threshold_grad_value(x, threshold, value), value)
                  if ctx.needs_input_grad[2] else None)
         return grad_x, grad_threshold, grad_value
-
 
 
 def threshold(x, threshold=1.0, value=0.0):
@@ -148,6 +166,12 @@ def threshold(x, threshold=1.0, value=0.0):
 
 class Threshold(nn.Module):
     r"""x above the threshold, a constant value at and below it. As a module; learnable parameters are ``nn.Parameter``.
+
+    .. math::
+
+       f(x) = \begin{cases} x & \text{for}\: threshold < x \\value & \text{otherwise} \end{cases}
+
+       f'(x) = \begin{cases} 1 & \text{for}\: threshold < x \\0 & \text{otherwise} \end{cases}
 
     Reference: torch.nn.Threshold.
 

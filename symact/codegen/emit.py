@@ -103,6 +103,9 @@ class _Names:
 
 
 def _cse(exprs: list[sympy.Expr], names: _Names, printer: ArrayPrinting) -> tuple[list[str], list[sympy.Expr]]:
+    # Pair sigmoid(w) sigmoid(-w) before CSE, so that a fused function and the
+    # separate ones compute the same operations (bitwise equal results).
+    exprs = [e.replace(lambda n: n.is_Mul, printer._pair_sigmoids) for e in exprs]
     replacements, reduced = sympy.cse(exprs, symbols=names, optimizations=None, order="canonical")
     lines = [f"{symbol} = {printer.doprint(value)}" for symbol, value in replacements]
     return lines, reduced
@@ -130,8 +133,12 @@ def _numpy_into(expr: sympy.Expr, var: str, printer: NumpyCodePrinter) -> str:
             return f"np.negative({p(rest)}, out={var})"
         if coefficient.is_Rational and coefficient.q != 1:
             return f"np.divide({p(coefficient.p * rest)}, {coefficient.q}, out={var})"
-        factors = expr.args
-        return f"np.multiply({p(sympy.Mul(*factors[:-1]))}, {p(factors[-1])}, out={var})"
+        paired = printer._pair_sigmoids(expr)
+        factors = sympy.Mul.make_args(paired) if paired.is_Mul else (paired,)
+        if len(factors) == 1:
+            return f"{var}[...] = {p(factors[0])}"
+        first = sympy.Mul(*factors[:-1], evaluate=False) if len(factors) > 2 else factors[0]
+        return f"np.multiply({p(first)}, {p(factors[-1])}, out={var})"
     text = p(expr)
     if isinstance(expr, sympy.Function) and text.startswith("np.") and text.endswith(")"):
         return f"{text[:-1]}, out={var})"

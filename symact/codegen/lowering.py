@@ -330,3 +330,64 @@ def lower(activation: Activation) -> Lowering:
             parameter_gradients=parameter_gradients,
         ))
     return Lowering(activation, definition, tuple(branches), tuple(intervals or ()))
+
+
+@dataclass(frozen=True)
+class OutputSlope:
+    """f' read off the output y = f(x), for a backward pass that keeps y.
+
+    ``cases`` are ``(lo, hi, slope)``: where ``lo < y < hi`` (``lo == hi``:
+    where ``y == lo``) the derivative is the number ``slope``. ``constant``
+    is set when the slope is the same everywhere (nothing need be saved).
+    """
+
+    cases: tuple[tuple[sympy.Expr, sympy.Expr, sympy.Expr], ...]
+    constant: sympy.Expr | None
+
+
+@lru_cache(maxsize=512)
+def output_slope(activation: Activation) -> OutputSlope | None:
+    """f' as a function of y where that is exact: parameter-free activations
+    whose branches are x or constants with disjoint images (ReLU: 1 where
+    y > 0, else 0; relu6; the identity, whose slope needs nothing), found by
+    ``symact.derivatives.derivative_of_output``. At each breakpoint the value
+    f(c) selects the owner branch's slope, as the input-based code does.
+
+    None otherwise: forms such as sigmoid's y (1 - y) or tanh's 1 - y^2 cancel
+    in the saturated tails (sigmoid'(40) would be 0, not 4e-18), so those
+    backward passes keep the input.
+    """
+    from symact.derivatives import derivative_of_output
+    from symact.pieces import NEITHER
+
+    if activation.params:
+        return None
+    bound = activation.bind()
+    # Only branches that return x itself or a constant: then y tells the branch
+    # exactly. (x + 3)/6 rounds to 1 for x just below 3, which would select
+    # hardsigmoid's flat branch; 0.01 x underflows to 0 for subnormal x.
+    if not all(branch == X or (X not in branch.free_symbols and branch.is_number)
+               for branch in bound.pieces.branches):
+        return None
+    form = derivative_of_output(bound)
+    if not form.complete or not all(g.is_number and g.is_finite for g in form.branches):
+        return None
+    cases = [(lo, hi, g) for (lo, hi), g in zip(form.images, form.branches)]
+    pieces = bound.pieces
+    for index in range(len(pieces.breakpoints)):
+        owner = pieces.owners[index]
+        if owner == NEITHER:
+            return None
+        value, slope = pieces.convention_value(index), form.branches[owner]
+        matched = False
+        for lo, hi, g in cases:
+            if lo == hi == value:
+                if g != slope:
+                    return None
+                matched = True
+            elif lo != hi and sympy.N(lo) < sympy.N(value) < sympy.N(hi):
+                return None
+        if not matched:
+            cases.append((value, value, slope))
+    slopes = {g for _, _, g in cases}
+    return OutputSlope(tuple(cases), slopes.pop() if len(slopes) == 1 else None)

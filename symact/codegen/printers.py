@@ -21,7 +21,7 @@ from __future__ import annotations
 import sympy
 from sympy.codegen.cfunctions import expm1, log1p
 from sympy.printing.numpy import NumPyPrinter
-from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
 from symact.errors import SymactError
@@ -29,7 +29,14 @@ from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
 
 MAX_MULTIPLIED_POWER = 4
-BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)
+BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
+
+
+class sigmoid_slope(sympy.Function):
+    r"""sigma(w) sigma(-w) = sigma'(w), a printing-level atom: NumPy code
+    computes it as t / (1 + t)^2 with t = exp(-|w|) (one exp, no overflow)."""
+
+    nargs = 1
 
 
 class CodegenError(SymactError):
@@ -126,7 +133,23 @@ class ArrayPrinting:
             numerator = sympy.Mul(coefficient.p, rest, evaluate=False) if coefficient.p != 1 else rest
             text = self.parenthesize(numerator, PRECEDENCE["Mul"], strict=False)
             return f"{text}/{coefficient.q}"
-        return super()._print_Mul(self._bounded_first(expr))
+        return super()._print_Mul(self._bounded_first(self._pair_sigmoids(expr)))
+
+    def _pair_sigmoids(self, expr: sympy.Mul) -> sympy.Expr:
+        """sigmoid(w) sigmoid(-w) as one ``sigmoid_slope(w)`` where the target
+        has a helper for it (one exp instead of two sigmoids)."""
+        if sigmoid_slope not in self.HELPERS:
+            return expr
+        factors = list(sympy.Mul.make_args(expr))
+        for i, a in enumerate(factors):
+            if not isinstance(a, sigmoid):
+                continue
+            for j, b in enumerate(factors):
+                if j != i and isinstance(b, sigmoid) and b.args[0] == -a.args[0]:
+                    argument = a.args[0] if not a.args[0].could_extract_minus_sign() else b.args[0]
+                    rest = [f for k, f in enumerate(factors) if k not in (i, j)]
+                    return sympy.Mul(sigmoid_slope(argument), *rest, evaluate=False)
+        return expr
 
     @staticmethod
     def _bounded_first(expr: sympy.Mul) -> sympy.Mul:
@@ -137,7 +160,7 @@ class ArrayPrinting:
         def rank(factor):
             if factor.is_number:
                 return 0
-            return 1 if isinstance(factor, BOUNDED) else 2
+            return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope)) else 2
         factors = sorted(sympy.Mul.make_args(expr), key=rank)
         return sympy.Mul(*factors, evaluate=False)
 
@@ -222,6 +245,7 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
         log1p: "np.log1p({0})",
     }
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
+               sigmoid_slope: "_sigmoid_slope",
                gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
 

@@ -11,6 +11,7 @@ written into the final text.
 from __future__ import annotations
 
 import keyword
+import re
 import types
 from functools import lru_cache
 from importlib import resources
@@ -20,7 +21,7 @@ import sympy
 
 from symact.activation import Activation
 from symact.codegen.emit import numpy_body, torch_body
-from symact.codegen.lowering import Lowering, lower
+from symact.codegen.lowering import Lowering, lower, output_slope
 from symact.codegen.printers import CodegenError, NumpyCodePrinter, TorchCodePrinter
 from symact.parsing import X
 from symact.pieces import to_piecewise_form
@@ -149,7 +150,7 @@ def _numpy(activation: Activation, examples: dict[str, str]) -> str:
             "signature": f"{name}_forward_and_grad(x{defaults})",
             "doc": _docstring(activation, f"{name} and its derivative in one pass, sharing subexpressions.",
                               args, "(f(x), df/dx), two arrays of x's dtype.",
-                              examples.get(f"{name}_forward_and_grad", ""), math=False),
+                              examples.get(f"{name}_forward_and_grad", "")),
             "allocate": ["y", "dy"], "has_out": False,
             "body": numpy_body(lowering, [("y", "forward"), ("dy", "gradient")], printer),
             "returns": "y, dy",
@@ -175,6 +176,22 @@ def _torch(activation: Activation, examples: dict[str, str]) -> str:
     for index, p in enumerate(activation.params):
         lines, (value,) = torch_body(lowering, [str(index)], printer)
         param_grads.append({"name": p.name, "body": lines + [f"return {value}"]})
+    slope = output_slope(activation)
+    output_body = None
+    if slope is not None and slope.constant is None:
+        terms = []
+        for lo, hi, value in slope.cases:
+            if value == 0:
+                continue
+            if lo == hi:
+                mask = f"(y == {printer.doprint(lo)})"
+            else:
+                parts = [f"(y > {printer.doprint(lo)})" if lo.is_finite else "",
+                         f"(y < {printer.doprint(hi)})" if hi.is_finite else ""]
+                mask = " & ".join(p for p in parts if p)
+                mask = f"({mask})" if " & " in mask else mask
+            terms.append(f"{mask}.to(y.dtype)" if value == 1 else f"{printer.doprint(value)} * {mask}.to(y.dtype)")
+        output_body = [f"return {' + '.join(terms)}" if terms else "return torch.zeros_like(y)"]
     args = _param_args(activation, "torch")
     camel = camel_name(name)
     shown = [p.name for p in activation.params if not p.learnable]
@@ -189,6 +206,8 @@ def _torch(activation: Activation, examples: dict[str, str]) -> str:
         forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
         param_info=[{"name": p.name, "default": _default(p), "learnable": p.learnable} for p in activation.params],
         extra_repr=extra,
+        output_body=output_body,
+        constant_slope=None if slope is None or slope.constant is None else printer.doprint(slope.constant),
         doc=_docstring(activation, activation.description or f"The activation {name}.", args,
                        "f(x), a tensor of x's dtype, differentiable (also twice).", examples.get(name, "")),
         grad_doc=_docstring(activation, f"The derivative df/dx of {name}, exact, branch by branch.", args,
@@ -197,13 +216,11 @@ def _torch(activation: Activation, examples: dict[str, str]) -> str:
         function_doc=_docstring(activation, f"Autograd Function of {name}: backward is the exact "
                                 f"derivative in differentiable torch ops.", args,
                                 "f(x); ``backward`` returns the gradients for x and tensor parameters.",
-                                "", math=False),
+                                examples.get(f"{camel}Function", "")),
         module_doc=_docstring(activation, f"{activation.description or name} As a module; learnable "
                               f"parameters are ``nn.Parameter``.", args[1:] or ["(none)"],
-                              "a module applying f elementwise.", examples.get(camel, ""), math=False),
+                              "a module applying f elementwise.", examples.get(camel, "")),
     )
-    for p in ctx.params:  # pragma: no cover - checked by _check_names
-        assert p.isidentifier()
     return text
 
 
@@ -212,25 +229,25 @@ def _examples(activation: Activation, target: str, module: types.ModuleType) -> 
     if target == "numpy":
         import numpy as np
 
-        sample = np.array(eval(SAMPLE_POINTS))  # a literal list of floats
         calls = {name: f"{name}(np.array({SAMPLE_POINTS}))",
                  f"{name}_grad": f"{name}_grad(np.array({SAMPLE_POINTS}))",
                  f"{name}_forward_and_grad": f"{name}_forward_and_grad(np.array([-1.0, 1.0]))"}
         namespace = {"np": np, **vars(module)}
-        del sample
     else:
         import torch
 
         camel = camel_name(name)
         calls = {name: f"{name}(torch.tensor({SAMPLE_POINTS}))",
                  f"{name}_grad": f"{name}_grad(torch.tensor({SAMPLE_POINTS}))",
-                 camel: f"{camel}()(torch.tensor({SAMPLE_POINTS}))"}
+                 camel: f"{camel}()(torch.tensor({SAMPLE_POINTS}))",
+                 f"{camel}Function": f"{camel}Function.apply(torch.tensor({SAMPLE_POINTS})"
+                                     + "".join(f", {_default(p)}" for p in activation.params) + ")"}
         namespace = {"torch": torch, **vars(module)}
     examples = {}
     for key, call in calls.items():
         value = eval(call, namespace)  # generated code at fixed sample points
         prefix = "import numpy as np" if target == "numpy" else "import torch"
-        examples[key] = f">>> {prefix}\n>>> {call}\n" + repr(value).replace("\n", "\n")
+        examples[key] = f">>> {prefix}\n>>> {call}\n{value!r}"
     return examples
 
 
@@ -242,7 +259,12 @@ def render(activation: Activation, target: str) -> str:
     make = _numpy if target == "numpy" else _torch
     draft = make(activation, {})
     module = _execute(draft, activation.name, target)
-    return make(activation, _examples(activation, target, module))
+    return _tidy(make(activation, _examples(activation, target, module)))
+
+
+def _tidy(text: str) -> str:
+    """At most two blank lines in a row (the templates' optional blocks leave more)."""
+    return re.sub(r"\n{4,}", "\n\n\n", text)
 
 
 def _execute(source: str, name: str, target: str) -> types.ModuleType:

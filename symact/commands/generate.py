@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from symact.cli import parse_params
 from symact.errors import SymactError
