@@ -19,6 +19,8 @@ SUBCOMMANDS: dict[str, str] = {
     "show": "symact.commands.show",
     "check": "symact.commands.check",
     "sheet": "symact.commands.sheet",
+    "generate": "symact.commands.generate",
+    "verify": "symact.commands.verify",
 }
 
 EXIT_USAGE = 2

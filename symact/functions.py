@@ -169,7 +169,8 @@ class gaussian_cdf(StableFunction):
 
     @classmethod
     def definition(cls, arg):
-        return erfc(-arg / sqrt(2)) / 2
+        # evaluate=False: SymPy would turn erfc(-z) into 2 - erfc(z), which cancels for x < 0.
+        return erfc(-arg / sqrt(2), evaluate=False) / 2
 
     @classmethod
     def eval(cls, arg):

@@ -1,0 +1,251 @@
+r"""Function bodies from a ``Lowering``: common subexpressions, guarded
+branches, and the final write, as lines of Python for the templates.
+
+A body computes one or more *outputs* (f, df/dx, df/dp) that share common
+subexpressions (``sympy.cse`` over all outputs of a branch). Piecewise
+bodies evaluate each branch on its guarded input ``_x<j> = where(selected,
+x, guard)`` (see ``symact.codegen.lowering``).
+
+NumPy bodies write into preallocated output arrays with in-place ufuncs
+(``np.multiply(a, b, out=out)``, ``np.copyto(out, v, where=mask)``), so the
+``out=`` argument of the generated functions avoids the result allocation.
+PyTorch bodies are pure expressions combined with ``torch.where``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import sympy
+from sympy import S
+
+from symact.codegen.lowering import Branch, Lowering
+from symact.codegen.printers import ArrayPrinting, NumpyCodePrinter
+from symact.parsing import X
+
+INDENT = "    "
+
+
+def _formula(branch: Branch, output: str) -> sympy.Expr:
+    return branch.formula(output)
+
+
+def _masked_forms(lowering: Lowering, outputs: Sequence[str]) -> list[sympy.Expr] | None:
+    """Each output as one expression in clamped inputs and selection masks
+    (``Lowering.telescoping``, else ``Lowering.blend``), or None when some
+    output has neither form."""
+    forms = []
+    for output in outputs:
+        form = lowering.telescoping(output)
+        if form is None:
+            form = lowering.blend(output)
+        if form is None:
+            return None
+        forms.append(form)
+    return forms
+
+
+def _clamp_line(index: int, clamp, printer: ArrayPrinting, target: str) -> str:
+    lo, hi = clamp
+    p = printer.doprint
+    if target == "numpy":
+        if lo is None:
+            value = f"np.minimum(x, {p(hi)})"
+        elif hi is None:
+            value = f"np.maximum(x, {p(lo)})"
+        else:
+            value = f"np.clip(x, {p(lo)}, {p(hi)})"
+    else:
+        if lo is None:
+            value = f"torch.clamp(x, max={p(hi)})"
+        elif hi is None:
+            value = f"torch.clamp(x, min={p(lo)})"
+        elif lo.is_number and hi.is_number:
+            value = f"torch.clamp(x, {p(lo)}, {p(hi)})"
+        else:
+            value = f"torch.clamp(x, min={p(lo)}).clamp(max={p(hi)})"
+    return f"_x{index} = {value}"
+
+
+def _masked_preamble(lowering: Lowering, forms: list[sympy.Expr], printer: ArrayPrinting,
+                     target: str) -> list[str]:
+    """Definitions of the clamped inputs and selection masks ``forms`` use."""
+    names = set().union(*(f.free_symbols for f in forms)) if forms else set()
+    count = len(lowering.branches)
+    clamped = [i for i in range(count) if sympy.Symbol(f"_x{i}", real=True) in names]
+    masks = [i for i in range(count) if sympy.Symbol(f"_s{i}", real=True) in names]
+    lines = []
+    if clamped:
+        lines.append("# each branch sees x clamped into its own interval, where it is finite")
+    lines += [_clamp_line(i, lowering.branches[i].clamp, printer, target) for i in clamped]
+    conditions = max(masks, default=-1)
+    lines += [f"_c{i} = {printer.doprint(b.condition)}"
+              for i, b in enumerate(lowering.branches[:min(conditions + 1, count - 1)])]
+    cast = ".astype(x.dtype)" if target == "numpy" else ".to(x.dtype)"
+    if masks:
+        lines.append("# selection masks (0 or 1): the first branch whose condition holds")
+    lines += [f"_s{i} = ({_mask(i, count)}){cast}" for i in masks]
+    return lines
+
+
+class _Names:
+    """Fresh temporaries ``_t0, _t1, ...`` shared by all branches of a body."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        symbol = sympy.Symbol(f"_t{self.count}", real=True)
+        self.count += 1
+        return symbol
+
+
+def _cse(exprs: list[sympy.Expr], names: _Names, printer: ArrayPrinting) -> tuple[list[str], list[sympy.Expr]]:
+    # Pair sigmoid(w) sigmoid(-w) before CSE, so that a fused function and the
+    # separate ones compute the same operations (bitwise equal results).
+    exprs = [e.replace(lambda n: n.is_Mul, printer._pair_sigmoids) for e in exprs]
+    replacements, reduced = sympy.cse(exprs, symbols=names, optimizations=None, order="canonical")
+    lines = [f"{symbol} = {printer.doprint(value)}" for symbol, value in replacements]
+    return lines, reduced
+
+
+def _numpy_into(expr: sympy.Expr, var: str, printer: NumpyCodePrinter) -> str:
+    """A statement that writes ``expr`` into the array ``var`` with an
+    in-place ufunc where the top-level operation allows it."""
+    p = printer.doprint
+    if not any(str(s) == "x" or str(s).startswith("_") for s in expr.free_symbols):
+        return f"np.copyto({var}, {p(expr)})"
+    if expr.is_Symbol:
+        return f"np.copyto({var}, {p(expr)})"
+    if expr.is_Add and printer.root_form(expr) is not None:
+        return f"{var}[...] = {p(expr)}"
+    numerator, denominator = sympy.fraction(expr)
+    if denominator is not S.One and not denominator.is_Integer:
+        return f"np.divide({p(numerator)}, {p(denominator)}, out={var})"
+    if expr.is_Add and printer.root_form(expr) is None:
+        first = sympy.Add(*expr.args[:-1])
+        return f"np.add({p(first)}, {p(expr.args[-1])}, out={var})"
+    if expr.is_Mul:
+        coefficient, rest = expr.as_coeff_Mul()
+        if coefficient == -1:
+            return f"np.negative({p(rest)}, out={var})"
+        if coefficient.is_Rational and coefficient.q != 1:
+            return f"np.divide({p(coefficient.p * rest)}, {coefficient.q}, out={var})"
+        paired = printer._pair_sigmoids(expr)
+        factors = sympy.Mul.make_args(paired) if paired.is_Mul else (paired,)
+        if len(factors) == 1:
+            return f"{var}[...] = {p(factors[0])}"
+        first = sympy.Mul(*factors[:-1], evaluate=False) if len(factors) > 2 else factors[0]
+        return f"np.multiply({p(first)}, {p(factors[-1])}, out={var})"
+    text = p(expr)
+    if isinstance(expr, sympy.Function) and text.startswith("np.") and text.endswith(")"):
+        return f"{text[:-1]}, out={var})"
+    return f"{var}[...] = {text}"
+
+
+def _mask(index: int, count: int) -> str:
+    """The selection mask of branch ``index`` of ``count``: its condition
+    and none of the earlier ones."""
+    earlier = [f"_c{i}" for i in range(min(index, count - 1))]
+    if index == count - 1:
+        return f"~({' | '.join(earlier)})" if len(earlier) > 1 else f"~{earlier[0]}"
+    return " & ".join([f"_c{index}"] + [f"~{e}" for e in earlier])
+
+
+def _guarded(branch: Branch, index: int, count: int, where: str, printer: ArrayPrinting,
+             lines: list[str]) -> dict:
+    if branch.guard is None:
+        return {}
+    safe = sympy.Symbol(f"_x{index}", real=True)
+    lines.append(f"# branch {index} is evaluated only inside its region (guard x = {branch.guard})")
+    lines.append(f"{safe} = {where}({_mask(index, count)}, x, {printer.doprint(branch.guard)})")
+    return {X: safe}
+
+
+def _conditions(lowering: Lowering, printer: ArrayPrinting) -> list[str]:
+    return [f"_c{i} = {printer.doprint(b.condition)}" for i, b in enumerate(lowering.branches[:-1])]
+
+
+def numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: NumpyCodePrinter) -> list[str]:
+    """Lines computing each ``(var, output)`` into the preallocated array ``var``."""
+    names = _Names()
+    forms = _masked_forms(lowering, [output for _, output in outputs]) if lowering.is_piecewise else None
+    if forms is not None:
+        lines = _masked_preamble(lowering, forms, printer, "numpy")
+        cse_lines, reduced = _cse(forms, names, printer)
+        writes = []
+        for (var, _), expr in zip(outputs, reduced):
+            prefix = f"{expr} = np."
+            at = next((i for i, line in enumerate(lines) if expr.is_Symbol and line.startswith(prefix)), None)
+            if at is not None and "out=" not in lines[at]:
+                lines[at] = f"{lines[at][:-1]}, out={var})"  # clamp straight into the output (ReLU, hardtanh)
+            else:
+                writes.append(_numpy_into(expr, var, printer))
+        return lines + cse_lines + writes
+    lines = _conditions(lowering, printer)
+    count = len(lowering.branches)
+    for index in reversed(range(count)):
+        branch = lowering.branches[index]
+        substitution = _guarded(branch, index, count, "np.where", printer, lines)
+        exprs = [_formula(branch, output).xreplace(substitution) for _, output in outputs]
+        cse_lines, reduced = _cse(exprs, names, printer)
+        lines += cse_lines
+        for (var, _), expr in zip(outputs, reduced):
+            if index == count - 1:
+                lines.append(_numpy_into(expr, var, printer))
+            else:
+                lines.append(f"np.copyto({var}, {printer.doprint(expr)}, where=_c{index})")
+    return lines
+
+
+def _torch_value(expr: sympy.Expr, printer: ArrayPrinting, dependent: bool) -> str:
+    """``expr`` as a tensor of x's shape and dtype when it does not depend on x."""
+    text = printer.doprint(expr)
+    if dependent:
+        return text
+    if expr.is_number:
+        return f"torch.full_like(x, {text})"
+    return f"torch.zeros_like(x) + {text}" if not text.startswith("-") else f"torch.zeros_like(x) - ({text[1:]})"
+
+
+def _depends_on_x(expr: sympy.Expr) -> bool:
+    return any(str(s) == "x" or str(s).startswith("_") for s in expr.free_symbols)
+
+
+def torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrinting) -> tuple[list[str], list[str]]:
+    """Lines and one final expression per output (torch, no mutation)."""
+    names = _Names()
+    forms = _masked_forms(lowering, outputs) if lowering.is_piecewise else None
+    if forms is not None:
+        lines = _masked_preamble(lowering, forms, printer, "torch")
+        cse_lines, reduced = _cse(forms, names, printer)
+        results = [_torch_value(expr, printer, _depends_on_x(expr)) for expr in reduced]
+        return lines + cse_lines, results
+    lines = _conditions(lowering, printer)
+    count = len(lowering.branches)
+    finals: dict[str, list[str]] = {output: [] for output in outputs}
+    for index in range(count):
+        branch = lowering.branches[index]
+        substitution = _guarded(branch, index, count, "torch.where", printer, lines)
+        originals = [_formula(branch, output) for output in outputs]
+        exprs = [f.xreplace(substitution) for f in originals]
+        cse_lines, reduced = _cse(exprs, names, printer)
+        lines += cse_lines
+        for output, original, expr in zip(outputs, originals, reduced):
+            finals[output].append((X in original.free_symbols, expr))
+    results = []
+    for output in outputs:
+        parts = finals[output]
+        anything_dependent = any(dependent for dependent, _ in parts)
+        texts = []
+        for position, (dependent, expr) in enumerate(parts):
+            # torch.where promotes to x's dtype when one operand is a tensor like x.
+            needs_tensor = not anything_dependent and position == len(parts) - 1
+            texts.append(_torch_value(expr, printer, dependent or not needs_tensor))
+        result = texts[-1]
+        for index in reversed(range(count - 1)):
+            result = f"torch.where(_c{index}, {texts[index]}, {result})"
+        results.append(result)
+    return lines, results

@@ -1,0 +1,60 @@
+r"""The checked-in generated code: which files exist, their expected text,
+and atomic writing. Rendering (``symact.codegen.render``) does no I/O; this
+module is the thin step that touches the file system.
+
+Layout: ``generated/numpy/<name>.py`` and ``generated/torch/<name>.py`` for
+every catalogue entry.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from symact.codegen.render import TARGETS, render
+
+GENERATED_DIR = Path("generated")
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder
+    and ``os.replace``, so the file is either the old or the new text, never
+    a half-written one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def catalogue_files(root: str | Path = GENERATED_DIR, targets=TARGETS) -> dict[Path, str]:
+    """Every generated file of the catalogue: path -> expected text."""
+    from symact.catalogue import CATALOGUE, names
+
+    root = Path(root)
+    return {root / target / f"{name}.py": render(CATALOGUE[name], target)
+            for target in targets for name in names()}
+
+
+def stale_files(root: str | Path = GENERATED_DIR, targets=TARGETS) -> list[str]:
+    """Files under ``root`` that are missing, differ from a fresh rendering,
+    or belong to no catalogue entry, as sorted messages."""
+    root = Path(root)
+    expected = catalogue_files(root, targets)
+    problems = []
+    for path, text in sorted(expected.items()):
+        if not path.exists():
+            problems.append(f"{path} is missing")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"{path} is stale")
+    for target in targets:
+        for path in sorted((root / target).glob("*.py")) if (root / target).is_dir() else []:
+            if path not in expected:
+                problems.append(f"{path} belongs to no catalogue entry")
+    return problems

@@ -1,0 +1,273 @@
+r"""SymPy printers for generated activation code, one per target.
+
+Each printer subclasses SymPy's own (``NumPyPrinter``, ``TorchPrinter``) and
+owns its function table: the stable atoms of ``symact.functions`` print as
+the framework's stable primitive, and anything without an entry raises
+``CodegenError`` instead of printing code that would be wrong (SymPy 1.14's
+``NumPyPrinter`` prints ``erf`` as the scalar ``math.erf``; its
+``TorchPrinter`` lacks ``expm1``/``log1p`` and ignores ``user_functions``).
+
+Shared conventions (``ArrayPrinting``):
+
+* numbers print as Python literals (``repr(float)``, integers, ``p/q``), which
+  NumPy >= 2 and PyTorch treat as weak scalars, so float32 stays float32;
+* integer powers up to 4 print as multiplications (``np.power(x, 3)`` was
+  measured 94x slower than ``x*x*x``), ``x**-1`` as a division and
+  ``x**(1/2)`` as ``sqrt``;
+* relations and boolean connectives print as operators (``x > 0``, ``&``).
+"""
+from __future__ import annotations
+
+import sympy
+from sympy.codegen.cfunctions import expm1, log1p
+from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.pytorch import TorchPrinter
+
+from symact.errors import SymactError
+from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
+from symact.parsing import X
+
+MAX_MULTIPLIED_POWER = 4
+BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
+
+
+class sigmoid_slope(sympy.Function):
+    r"""sigma(w) sigma(-w) = sigma'(w), a printing-level atom: NumPy code
+    computes it as t / (1 + t)^2 with t = exp(-|w|) (one exp, no overflow)."""
+
+    nargs = 1
+
+
+class CodegenError(SymactError):
+    """An expression cannot be turned into code for the requested target."""
+
+
+class ArrayPrinting:
+    """Printing rules shared by the NumPy and PyTorch printers.
+
+    Subclasses define ``FUNCTIONS`` (SymPy class -> template with ``{0}`` for
+    the argument), ``HELPERS`` (SymPy class -> name of a helper function the
+    template defines), ``square`` and ``power`` (names of the functions).
+    """
+
+    FUNCTIONS: dict[type, str] = {}
+    HELPERS: dict[type, str] = {}
+    square = ""
+    power = ""
+    sqrt = ""
+
+    def __init__(self):
+        super().__init__({"fully_qualified_modules": True, "strict": True, "order": "none"})
+        self.helpers_used: set[str] = set()
+
+    def _print(self, expr, **kwargs):
+        # Every function goes through this printer's own table, never through
+        # the parent printer's per-function methods (math.erf, numpy.* names).
+        if isinstance(expr, sympy.Function):
+            return self._print_Function(expr)
+        return super()._print(expr, **kwargs)
+
+    # numbers -------------------------------------------------------------
+    def _print_Float(self, expr):
+        return repr(float(expr))
+
+    def _print_Integer(self, expr):
+        return str(int(expr))
+
+    def _print_Rational(self, expr):
+        return f"{expr.p}/{expr.q}"
+
+    def _print_NumberSymbol(self, expr):
+        return repr(float(expr))
+
+    _print_Pi = _print_Exp1 = _print_NumberSymbol
+
+    def _print_Infinity(self, expr):
+        return "float('inf')"
+
+    def _print_NegativeInfinity(self, expr):
+        return "float('-inf')"
+
+    def _print_NaN(self, expr):
+        return "float('nan')"
+
+    # arithmetic ------------------------------------------------------------
+    @staticmethod
+    def root_form(expr: sympy.Expr):
+        """``(t, r, c)`` when ``expr = c t + c r`` with rationals c, r and r
+        a dyadic number (exact in binary floating point), else None.
+
+        Printed as ``c (t + r)``: near the root t = -r the sum is exact
+        (Sterbenz), where ``c t + c r`` cancels (hardsigmoid's x/6 + 1/2 lost
+        2.7 ulp near -3, hardswish' = x/3 + 1/2 lost 43 ulp near -3/2).
+        """
+        if not expr.is_Add or len(expr.args) != 2:
+            return None
+        constant, term = sorted(expr.args, key=lambda a: not a.is_Rational)
+        if not constant.is_Rational or term.is_number:
+            return None
+        slope, rest = term.as_coeff_Mul()
+        if not slope.is_Rational or slope == 1:
+            return None
+        offset = constant / slope
+        denominator = offset.q
+        if denominator & (denominator - 1):
+            return None
+        return rest, offset, slope
+
+    def _print_Add(self, expr, order=None):
+        form = self.root_form(expr)
+        if form is None:
+            return super()._print_Add(expr, order=order)
+        rest, offset, slope = form
+        inner = f"({self._print(sympy.Add(rest, offset, evaluate=False))})"
+        if slope.q == 1:
+            return f"{self._print(slope)}*{inner}"
+        numerator = inner if slope.p == 1 else f"{slope.p}*{inner}"
+        return f"{numerator}/{slope.q}"
+
+    def _print_Mul(self, expr):
+        coefficient, rest = expr.as_coeff_Mul()
+        if coefficient.is_Rational and coefficient.q != 1 and rest is not sympy.S.One:
+            numerator = sympy.Mul(coefficient.p, rest, evaluate=False) if coefficient.p != 1 else rest
+            text = self.parenthesize(numerator, PRECEDENCE["Mul"], strict=False)
+            return f"{text}/{coefficient.q}"
+        return super()._print_Mul(self._bounded_first(self._pair_sigmoids(expr)))
+
+    def _pair_sigmoids(self, expr: sympy.Mul) -> sympy.Expr:
+        """sigmoid(w) sigmoid(-w) as one ``sigmoid_slope(w)`` where the target
+        has a helper for it (one exp instead of two sigmoids)."""
+        if sigmoid_slope not in self.HELPERS:
+            return expr
+        factors = list(sympy.Mul.make_args(expr))
+        for i, a in enumerate(factors):
+            if not isinstance(a, sigmoid):
+                continue
+            for j, b in enumerate(factors):
+                if j != i and isinstance(b, sigmoid) and b.args[0] == -a.args[0]:
+                    argument = a.args[0] if not a.args[0].could_extract_minus_sign() else b.args[0]
+                    rest = [f for k, f in enumerate(factors) if k not in (i, j)]
+                    return sympy.Mul(sigmoid_slope(argument), *rest, evaluate=False)
+        return expr
+
+    @staticmethod
+    def _bounded_first(expr: sympy.Mul) -> sympy.Mul:
+        """The factors reordered: numbers, then functions bounded by 1 in
+        magnitude, then the rest. Python multiplies left to right, so a
+        factor that underflowed to 0 meets a huge x before it overflows:
+        mish'(3e38) = 1, not inf * 0 = nan."""
+        def rank(factor):
+            if factor.is_number:
+                return 0
+            return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope)) else 2
+        factors = sorted(sympy.Mul.make_args(expr), key=rank)
+        return sympy.Mul(*factors, evaluate=False)
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.as_base_exp()
+        base_text = self.parenthesize(base, PRECEDENCE["Mul"], strict=False)
+        if exponent.is_Integer and 2 <= exponent <= MAX_MULTIPLIED_POWER:
+            if base.is_Symbol:  # parenthesised: a Pow may be printed as a divisor
+                return "(" + "*".join([base_text] * int(exponent)) + ")"
+            if exponent == 2:
+                return f"{self.square}({self._print(base)})"
+            if exponent == 4:
+                return f"{self.square}({self.square}({self._print(base)}))"
+        if exponent.is_Integer and -MAX_MULTIPLIED_POWER <= exponent <= -1:
+            return f"1/({self._print(base ** -exponent)})"
+        if exponent == sympy.S.Half:
+            return f"{self.sqrt}({self._print(base)})"
+        if exponent == -sympy.S.Half:
+            return f"1/{self.sqrt}({self._print(base)})"
+        return f"{self.power}({self._print(base)}, {self._print(exponent)})"
+
+    # conditions --------------------------------------------------------------
+    def _print_Relational(self, expr):
+        operator = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[expr.rel_op]
+        lhs, rhs = expr.lhs, expr.rhs
+        if X in rhs.free_symbols and X not in lhs.free_symbols:
+            lhs, rhs = rhs, lhs
+            operator = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}[operator]
+        return f"({self._print(lhs)} {operator} {self._print(rhs)})"
+
+    def _print_And(self, expr):
+        return "(" + " & ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Or(self, expr):
+        return "(" + " | ".join(self._print(a) for a in expr.args) + ")"
+
+    def _print_Not(self, expr):
+        return f"~{self._print(expr.args[0])}"
+
+    def _print_Piecewise(self, expr):
+        raise CodegenError("a Piecewise must be lowered to branches before printing")
+
+    # functions ------------------------------------------------------------------
+    def _print_Function(self, expr):
+        kind = type(expr)
+        for cls in kind.__mro__:
+            if cls in self.HELPERS:
+                self.helpers_used.add(self.HELPERS[cls])
+                return f"{self.HELPERS[cls]}({', '.join(self._print(a) for a in expr.args)})"
+            if cls in self.FUNCTIONS:
+                return self.FUNCTIONS[cls].format(*[self._print(a) for a in expr.args])
+        raise CodegenError(f"no {self.target_name} translation for the function '{kind.__name__}'")
+
+    def _print_Abs(self, expr):
+        return self._print_Function(expr)
+
+    def _print_sign(self, expr):
+        return self._print_Function(expr)
+
+    def emptyPrinter(self, expr):
+        raise CodegenError(f"cannot print '{expr}' ({type(expr).__name__}) as {self.target_name} code")
+
+
+_COMMON = (sympy.exp, sympy.log, sympy.tanh, sympy.sinh, sympy.cosh, sympy.sin, sympy.cos, sympy.tan,
+           sympy.asinh, sympy.atan, sympy.asin, sympy.acos, sympy.atanh, sympy.Abs, sympy.sign)
+
+
+class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
+    """NumPy code: ufuncs for elementary functions, ``logaddexp`` for
+    softplus, and helper functions (defined in the template) for the
+    sigmoid, erf and erfc, which NumPy lacks."""
+
+    target_name = "NumPy"
+    square = "np.square"
+    power = "np.power"
+    sqrt = "np.sqrt"
+    FUNCTIONS = {
+        **{f: f"np.{name}({{0}})" for f, name in zip(
+            _COMMON, ("exp", "log", "tanh", "sinh", "cosh", "sin", "cos", "tan", "arcsinh", "arctan",
+                      "arcsin", "arccos", "arctanh", "abs", "sign"))},
+        expm1: "np.expm1({0})",
+        log1p: "np.log1p({0})",
+    }
+    HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
+               sigmoid_slope: "_sigmoid_slope",
+               gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
+
+
+class TorchCodePrinter(ArrayPrinting, TorchPrinter):
+    """PyTorch code: every function is a differentiable torch op, so a
+    backward written with them supports double backward."""
+
+    target_name = "PyTorch"
+    square = "torch.square"
+    power = "torch.pow"
+    sqrt = "torch.sqrt"
+    FUNCTIONS = {
+        **{f: f"torch.{name}({{0}})" for f, name in zip(
+            _COMMON, ("exp", "log", "tanh", "sinh", "cosh", "sin", "cos", "tan", "asinh", "atan",
+                      "asin", "acos", "atanh", "abs", "sign"))},
+        expm1: "torch.expm1({0})",
+        log1p: "torch.log1p({0})",
+        sympy.erf: "torch.special.erf({0})",
+        sympy.erfc: "torch.special.erfc({0})",
+        sigmoid: "torch.sigmoid({0})",
+        log_sigmoid: "F.logsigmoid({0})",
+        # Phi(z) = erfc(-z / sqrt(2)) / 2: no cancellation in the lower tail.
+        gaussian_cdf: "(0.5 * torch.special.erfc(-0.7071067811865476 * ({0})))",
+    }
+    HELPERS = {softplus: "_softplus"}

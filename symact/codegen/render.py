@@ -1,0 +1,279 @@
+r"""Render an activation to standalone NumPy or PyTorch source, and load it.
+
+``render`` returns source text and does no I/O; ``load`` executes that text
+as a fresh module. Rendering is deterministic: the same activation gives the
+same bytes (no timestamps, sorted and stable choices everywhere).
+
+Doctests in the generated docstrings show real outputs: the module is first
+rendered without them, executed, and its outputs at a few sample points are
+written into the final text.
+"""
+from __future__ import annotations
+
+import keyword
+import re
+import types
+from functools import lru_cache
+from importlib import resources
+
+import jinja2
+import sympy
+
+from symact.activation import Activation
+from symact.codegen.emit import numpy_body, torch_body
+from symact.codegen.lowering import Lowering, lower, output_slope
+from symact.codegen.printers import CodegenError, NumpyCodePrinter, TorchCodePrinter
+from symact.parsing import X
+from symact.pieces import to_piecewise_form
+
+TARGETS = ("numpy", "torch")
+SAMPLE_POINTS = "[-2.0, -0.5, 0.0, 0.5, 2.0]"
+RESERVED = {"x", "out", "np", "math", "torch", "nn", "F", "ctx", "grad_output", "grad_x", "parameters",
+            "tensors", "self", "super"}
+
+
+def camel_name(name: str) -> str:
+    """``leaky_relu`` -> ``LeakyRelu``: the class names of the torch module."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    loader = jinja2.FunctionLoader(
+        lambda name: resources.files("symact").joinpath("templates", name).read_text(encoding="utf-8"))
+    return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              autoescape=False)
+
+
+def _check_names(activation: Activation) -> None:
+    for label in (activation.name, *(p.name for p in activation.params)):
+        if keyword.iskeyword(label) or label in RESERVED:
+            raise CodegenError(f"'{label}' cannot be a name in generated code (a Python keyword or a name "
+                               f"the generated code uses); rename it")
+
+
+def _source(activation: Activation) -> str:
+    from symact.catalogue import lookup
+
+    if lookup(activation.name) is activation:
+        return f"catalogue entry '{activation.name}'"
+    return f"user definition '{activation.name}'"
+
+
+def _latex(expr: sympy.Expr) -> str:
+    return sympy.latex(expr).replace("\n", " ")
+
+
+def _default(parameter) -> str:
+    return repr(float(parameter.default))
+
+
+def _docstring(activation: Activation, summary: str, args: list[str], returns: str, example: str,
+               math: bool = True) -> str:
+    lines = [summary, ""]
+    if math:
+        f = activation.expr
+        df = sympy.diff(to_piecewise_form(f), X)
+        lines += [".. math::", "", f"   f(x) = {_latex(f)}", "",
+                  f"   f'(x) = {_latex(df)}", ""]
+    if activation.citation:
+        lines += [f"Reference: {activation.citation}.", ""]
+    if activation.notes:
+        lines += [f"Note: {activation.notes}", ""]
+    lines += ["Args:"] + [f"  {a}" for a in args]
+    lines += ["", "Returns:", f"  {returns}"]
+    if example:
+        lines += ["", "Example:", ""] + [f"  {e}" for e in example.splitlines()]
+    return "\n".join(lines).replace('"""', "'''")
+
+
+def _param_args(activation: Activation, kind: str) -> list[str]:
+    lines = ["x: input array." if kind == "numpy" else "x: input tensor (any floating dtype)."]
+    for p in activation.params:
+        extra = " Learnable." if p.learnable else ""
+        what = f" {p.description[:1].upper()}{p.description[1:]}." if p.description else ""
+        lines.append(f"{p.name}: default {_default(p)}, domain {p.domain_text}.{what}{extra}")
+    return lines
+
+
+class _Context:
+    """Everything a template needs for one activation."""
+
+    def __init__(self, activation: Activation, target: str):
+        _check_names(activation)
+        self.activation = activation
+        self.lowering: Lowering = lower(activation)
+        self.target = target
+        self.name = activation.name
+        self.params = [p.name for p in activation.params]
+
+    def common(self) -> dict:
+        a = self.activation
+        return {
+            "name": self.name,
+            "camel": camel_name(self.name),
+            "params": self.params,
+            "source": _source(a),
+            "catalogue": _source(a).startswith("catalogue"),
+            "title": f"{self.name}: {a.description}" if a.description else self.name,
+            "summary": f"Definition: f(x) = {a.expr}" + (f"  (parameters: {', '.join(self.params)})"
+                                                          if self.params else ""),
+        }
+
+
+def _numpy(activation: Activation, examples: dict[str, str]) -> str:
+    ctx = _Context(activation, "numpy")
+    name, lowering = ctx.name, ctx.lowering
+    printer = NumpyCodePrinter()
+    defaults = "".join(f", {p.name}={_default(p)}" for p in activation.params)
+    args = _param_args(activation, "numpy")
+    out_arg = "out: optional array of x's shape and dtype to write the result into."
+    functions = [
+        {
+            "signature": f"{name}(x{defaults}, *, out=None)",
+            "doc": _docstring(activation, activation.description or f"The activation {name}.",
+                              args + [out_arg], "f(x), an array of x's dtype.", examples.get(name, "")),
+            "allocate": ["out"], "has_out": True,
+            "body": numpy_body(lowering, [("out", "forward")], printer),
+            "returns": "out",
+        },
+        {
+            "signature": f"{name}_grad(x{defaults}, *, out=None)",
+            "doc": _docstring(activation, f"The derivative df/dx of {name}, exact, branch by branch.",
+                              args + [out_arg], "df/dx at x, an array of x's dtype; at a breakpoint the "
+                              "derivative of the branch that owns it.", examples.get(f"{name}_grad", "")),
+            "allocate": ["out"], "has_out": True,
+            "body": numpy_body(lowering, [("out", "gradient")], printer),
+            "returns": "out",
+        },
+        {
+            "signature": f"{name}_forward_and_grad(x{defaults})",
+            "doc": _docstring(activation, f"{name} and its derivative in one pass, sharing subexpressions.",
+                              args, "(f(x), df/dx), two arrays of x's dtype.",
+                              examples.get(f"{name}_forward_and_grad", "")),
+            "allocate": ["y", "dy"], "has_out": False,
+            "body": numpy_body(lowering, [("y", "forward"), ("dy", "gradient")], printer),
+            "returns": "y, dy",
+        },
+    ]
+    helpers = sorted(printer.helpers_used)
+    return _environment().get_template("numpy.py.j2").render(
+        **ctx.common(), functions=functions, helpers=helpers,
+        uses_math=any(h in helpers for h in ("_erf", "_erfc", "_gaussian_cdf")))
+
+
+def _torch(activation: Activation, examples: dict[str, str]) -> str:
+    ctx = _Context(activation, "torch")
+    name, lowering = ctx.name, ctx.lowering
+    printer = TorchCodePrinter()
+    plain = ", ".join(["x", *ctx.params])
+    defaults = ", ".join(["x"] + [f"{p.name}={_default(p)}" for p in activation.params])
+    lines, (forward,) = torch_body(lowering, ["forward"], printer)
+    forward_body = lines + [f"return {forward}"]
+    lines, (gradient,) = torch_body(lowering, ["gradient"], printer)
+    grad_body = lines + [f"return {gradient}"]
+    param_grads = []
+    for index, p in enumerate(activation.params):
+        lines, (value,) = torch_body(lowering, [str(index)], printer)
+        param_grads.append({"name": p.name, "body": lines + [f"return {value}"]})
+    slope = output_slope(activation)
+    output_body = None
+    if slope is not None and slope.constant is None:
+        terms = []
+        for lo, hi, value in slope.cases:
+            if value == 0:
+                continue
+            if lo == hi:
+                mask = f"(y == {printer.doprint(lo)})"
+            else:
+                parts = [f"(y > {printer.doprint(lo)})" if lo.is_finite else "",
+                         f"(y < {printer.doprint(hi)})" if hi.is_finite else ""]
+                mask = " & ".join(p for p in parts if p)
+                mask = f"({mask})" if " & " in mask else mask
+            terms.append(f"{mask}.to(y.dtype)" if value == 1 else f"{printer.doprint(value)} * {mask}.to(y.dtype)")
+        output_body = [f"return {' + '.join(terms)}" if terms else "return torch.zeros_like(y)"]
+    args = _param_args(activation, "torch")
+    camel = camel_name(name)
+    shown = [p.name for p in activation.params if not p.learnable]
+    extra = repr(", ".join(f"{p}={{self.{p}!r}}" for p in shown)) if shown else '""'
+    extra = ("f" + extra) if shown else extra
+    helpers = sorted(printer.helpers_used)
+    text = _environment().get_template("torch.py.j2").render(
+        **ctx.common(),
+        helpers=helpers,
+        uses_functional=bool(helpers) or "F." in "\n".join(forward_body + grad_body),
+        plain_args=plain, default_args=defaults,
+        forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
+        param_info=[{"name": p.name, "default": _default(p), "learnable": p.learnable} for p in activation.params],
+        extra_repr=extra,
+        output_body=output_body,
+        constant_slope=None if slope is None or slope.constant is None else printer.doprint(slope.constant),
+        doc=_docstring(activation, activation.description or f"The activation {name}.", args,
+                       "f(x), a tensor of x's dtype, differentiable (also twice).", examples.get(name, "")),
+        grad_doc=_docstring(activation, f"The derivative df/dx of {name}, exact, branch by branch.", args,
+                            "df/dx at x; at a breakpoint the derivative of the branch that owns it.",
+                            examples.get(f"{name}_grad", "")),
+        function_doc=_docstring(activation, f"Autograd Function of {name}: backward is the exact "
+                                f"derivative in differentiable torch ops.", args,
+                                "f(x); ``backward`` returns the gradients for x and tensor parameters.",
+                                examples.get(f"{camel}Function", "")),
+        module_doc=_docstring(activation, f"{activation.description or name} As a module; learnable "
+                              f"parameters are ``nn.Parameter``.", args[1:] or ["(none)"],
+                              "a module applying f elementwise.", examples.get(camel, "")),
+    )
+    return text
+
+
+def _examples(activation: Activation, target: str, module: types.ModuleType) -> dict[str, str]:
+    name = activation.name
+    if target == "numpy":
+        import numpy as np
+
+        calls = {name: f"{name}(np.array({SAMPLE_POINTS}))",
+                 f"{name}_grad": f"{name}_grad(np.array({SAMPLE_POINTS}))",
+                 f"{name}_forward_and_grad": f"{name}_forward_and_grad(np.array([-1.0, 1.0]))"}
+        namespace = {"np": np, **vars(module)}
+    else:
+        import torch
+
+        camel = camel_name(name)
+        calls = {name: f"{name}(torch.tensor({SAMPLE_POINTS}))",
+                 f"{name}_grad": f"{name}_grad(torch.tensor({SAMPLE_POINTS}))",
+                 camel: f"{camel}()(torch.tensor({SAMPLE_POINTS}))",
+                 f"{camel}Function": f"{camel}Function.apply(torch.tensor({SAMPLE_POINTS})"
+                                     + "".join(f", {_default(p)}" for p in activation.params) + ")"}
+        namespace = {"torch": torch, **vars(module)}
+    examples = {}
+    for key, call in calls.items():
+        value = eval(call, namespace)  # generated code at fixed sample points
+        prefix = "import numpy as np" if target == "numpy" else "import torch"
+        examples[key] = f">>> {prefix}\n>>> {call}\n{value!r}"
+    return examples
+
+
+def render(activation: Activation, target: str) -> str:
+    """Source of a standalone module implementing ``activation`` for ``target``
+    ("numpy" or "torch"); see docs/codegen.md for its API. No I/O."""
+    if target not in TARGETS:
+        raise CodegenError(f"unknown target '{target}'; choose one of {', '.join(TARGETS)}")
+    make = _numpy if target == "numpy" else _torch
+    draft = make(activation, {})
+    module = _execute(draft, activation.name, target)
+    return _tidy(make(activation, _examples(activation, target, module)))
+
+
+def _tidy(text: str) -> str:
+    """At most two blank lines in a row (the templates' optional blocks leave more)."""
+    return re.sub(r"\n{4,}", "\n\n\n", text)
+
+
+def _execute(source: str, name: str, target: str) -> types.ModuleType:
+    module = types.ModuleType(f"symact_generated_{target}_{name}")
+    module.__file__ = f"<symact generated {target} {name}>"
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+    return module
+
+
+def load(activation: Activation, target: str) -> types.ModuleType:
+    """``render(activation, target)`` executed as a fresh module."""
+    return _execute(render(activation, target), activation.name, target)

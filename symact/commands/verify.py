@@ -1,0 +1,107 @@
+"""Verify generated code against mpmath in ULPs (exit 1 when a bound fails).
+
+With no activation named, the whole catalogue is verified in parallel
+worker processes. Each activation's NumPy and torch code is run on float32
+and float64 samples (bit patterns, subnormals, +-0, +-inf, NaN, [-20, 20],
+breakpoints, exp thresholds, zeros of f') and compared with the correctly
+rounded reference of the original definition: 2 ULP forward, 4 ULP
+gradient. See docs/verify.md.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from symact.cli import parse_params, print_json
+from symact.errors import SymactError
+
+EXIT_FAILED = 1
+
+
+def _choices(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown or not chosen:
+        raise SymactError(f"--{what} takes a comma-separated list of {', '.join(allowed)}; got '{text}'")
+    return tuple(dict.fromkeys(chosen))
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="catalogue names or aliases (default: the whole catalogue)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--expr", help="verify a formula such as 'x*tanh(softplus(x))'")
+    source.add_argument("--spec", metavar="FILE.toml", help="verify the activation of a spec file")
+    parser.add_argument("--name", help="name of an --expr activation (default: custom)")
+    parser.add_argument("--param", action="append", default=[], metavar="K=V",
+                        help="parameter value, e.g. alpha=0.5 (repeatable; one activation only)")
+    parser.add_argument("--target", default=None,
+                        help="comma-separated: numpy, torch (default both, numpy alone when torch is not installed)")
+    parser.add_argument("--dtype", default="float32,float64",
+                        help="comma-separated: float32, float64 (default both)")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON (sorted keys)")
+    parser.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count)")
+    parser.add_argument("--cache-dir", help="reference cache directory (default: $SYMACT_CACHE_DIR or "
+                                            "~/.cache/symact/verify)")
+    parser.add_argument("--no-cache", action="store_true", help="compute every reference afresh")
+
+
+def _activations(args: argparse.Namespace) -> list:
+    from symact.catalogue import CATALOGUE, lookup, names
+    from symact.user import from_expression, from_spec
+
+    params = parse_params(args.param)
+    if args.expr is not None or args.spec is not None:
+        if args.names:
+            raise SymactError("give either NAMES or --expr/--spec, not both")
+        if args.expr is not None:
+            return [(from_expression(args.expr, args.name or "custom", params), params)]
+        return [(from_spec(args.spec), params)]
+    if not args.names:
+        if params:
+            raise SymactError("--param needs one activation")
+        return [(CATALOGUE[name], {}) for name in names()]
+    found = []
+    for name in args.names:
+        entry = lookup(name)
+        if entry is None:
+            raise SymactError(f"no catalogue entry '{name}'; see 'symact list', or use --expr / --spec")
+        found.append((entry, params))
+    if params and len(found) > 1:
+        raise SymactError("--param needs one activation")
+    return found
+
+
+def run(args: argparse.Namespace) -> int:
+    from symact.verify import TARGETS, verify, verify_many
+    from symact.verify.implementation import torch_available
+    from symact.verify.reference import FORMATS
+    from symact.verify.report import format_table, junit_xml, write_atomically
+
+    if args.target is None and not torch_available():
+        print("symact verify: torch is not installed; verifying the numpy target only", file=sys.stderr)
+    default = "numpy,torch" if torch_available() else "numpy"
+    targets = _choices(args.target or default, TARGETS, "target")
+    dtypes = _choices(args.dtype, tuple(FORMATS), "dtype")
+    cache_dir = False if args.no_cache else args.cache_dir
+    chosen = _activations(args)
+    if len(chosen) == 1:
+        activation, params = chosen[0]
+        reports = [verify(activation, targets, dtypes, params=params, cache_dir=cache_dir)]
+    else:
+        def progress(done: int, total: int, report) -> None:
+            verdict = "ok" if report.passed else "FAIL"
+            print(f"[{done}/{total}] {report.activation}: {verdict} ({report.seconds:.1f} s)",
+                  file=sys.stderr, flush=True)
+
+        reports = verify_many([a for a, _ in chosen], targets, dtypes, cache_dir=cache_dir, jobs=args.jobs,
+                              progress=progress)
+    if args.junit:
+        write_atomically(args.junit, junit_xml(reports))
+    if args.json:
+        data = [r.to_json() for r in reports]
+        print_json(data[0] if len(data) == 1 and (args.expr or args.spec or len(args.names) == 1) else data)
+    else:
+        print(format_table(reports))
+    return 0 if all(r.passed for r in reports) else EXIT_FAILED

@@ -1,0 +1,135 @@
+r"""Error metrics of computed values against correctly rounded references.
+
+ULP distance is the number of steps between two floats on the ordered
+lattice of the format. With :math:`b` the bit pattern read as a signed
+integer, the lattice index is
+
+.. math:: k(v) = \begin{cases} b & b \ge 0 \\ -(b \mathbin{\&} \text{0x7f..f}) & b < 0 \end{cases}
+
+so :math:`k(-0) = k(+0) = 0`, neighbouring floats differ by 1 across zero
+and across the subnormal range, and :math:`k(\pm\infty)` is one step beyond
+:math:`\pm` the largest float: returning the largest float where the true
+value overflows is 1 ULP off. The distance :math:`|k(a) - k(b)|` is defined
+whenever neither value is NaN; NaN mismatches are counted instead.
+
+Counters (a point may count under several):
+
+* ``wrong_nonfinite``: NaN or :math:`\pm\infty` where the reference is finite;
+* ``wrong_zero``: :math:`\pm 0` where the reference is a normal number;
+* ``sign_errors``: the sign differs from a non-zero reference;
+* ``wrong_nan``: at a non-NaN input, NaN where the reference is a number
+  (finite or infinite), or a number where the reference is NaN;
+* ``nan_not_propagated``: a NaN input gives a number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_SIGNED = {np.dtype("float32"): np.int32, np.dtype("float64"): np.int64}
+COUNTERS = ("wrong_nonfinite", "wrong_zero", "sign_errors", "wrong_nan", "nan_not_propagated")
+
+
+def lattice_index(values: np.ndarray) -> np.ndarray:
+    """The position of each (non-NaN) float on the ordered lattice, as int64."""
+    values = np.asarray(values)
+    bits = values.view(_SIGNED[values.dtype]).astype(np.int64)
+    magnitude_mask = np.int64(np.iinfo(_SIGNED[values.dtype]).max)
+    return np.where(bits >= 0, bits, -(bits & magnitude_mask))
+
+
+def ulp_distance(expected: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    """|k(expected) - k(actual)| as uint64, exact (positions with a NaN hold 0)."""
+    expected = np.asarray(expected)
+    actual = np.asarray(actual).astype(expected.dtype, copy=False)
+    k_expected = lattice_index(np.where(np.isnan(expected), 0, expected).astype(expected.dtype))
+    k_actual = lattice_index(np.where(np.isnan(actual), 0, actual).astype(expected.dtype))
+    # The difference can exceed int64; unsigned wrap-around subtraction is exact.
+    a, b = k_expected.view(np.uint64), k_actual.view(np.uint64)
+    distance = np.where(k_expected >= k_actual, a - b, b - a)
+    return np.where(np.isnan(expected) | np.isnan(actual), np.uint64(0), distance)
+
+
+def format_value(value, dtype) -> str:
+    """Shortest text that reads back as the same ``dtype`` value."""
+    return str(np.dtype(dtype).type(value))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input with its expected (correctly rounded) and actual values."""
+
+    x: str
+    expected: str
+    actual: str
+    ulp: int | None
+
+    def to_json(self) -> dict:
+        return {"x": self.x, "expected": self.expected, "actual": self.actual, "ulp": self.ulp}
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Error metrics of one (target, dtype, kind) cell over its points."""
+
+    points: int
+    max_ulp: int
+    p99_ulp: int
+    counts: dict[str, int]
+    worst: dict[str, Case] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"points": self.points, "max_ulp": self.max_ulp, "p99_ulp": self.p99_ulp,
+                "counts": dict(sorted(self.counts.items())),
+                "worst": {key: case.to_json() for key, case in sorted(self.worst.items())}}
+
+
+def _case(points, expected, actual, distance, index, dtype) -> Case:
+    defined = not (np.isnan(expected[index]) or np.isnan(actual[index]))
+    return Case(format_value(points[index], dtype), format_value(expected[index], dtype),
+                format_value(actual[index], dtype), int(distance[index]) if defined else None)
+
+
+def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray) -> Metrics:
+    r"""Compare ``actual`` with the correctly rounded ``expected`` (same dtype).
+
+    ``max_ulp`` and ``p99_ulp`` (the 99th percentile, rounded up to a lattice
+    step) are over points where neither value is NaN. For ``max_ulp`` and
+    each counter, ``worst`` holds the offending input with the largest ULP
+    distance (the first one where the distance is undefined).
+    """
+    expected = np.asarray(expected)
+    dtype = expected.dtype
+    actual = np.asarray(actual).astype(dtype, copy=False)
+    points = np.asarray(points).astype(dtype, copy=False)
+    nan_e, nan_a = np.isnan(expected), np.isnan(actual)
+    defined = ~nan_e & ~nan_a
+    distance = ulp_distance(expected, actual)
+    distance = np.where(defined, distance, np.uint64(0))
+    smallest_normal = np.finfo(dtype).smallest_normal
+    offenders = {
+        "wrong_nonfinite": np.isfinite(expected) & ~np.isfinite(actual),
+        "wrong_zero": (np.abs(np.where(nan_e, 0, expected)) >= smallest_normal) & (actual == 0),
+        "sign_errors": defined & (expected != 0) & (actual != 0) & (np.signbit(expected) != np.signbit(actual)),
+        "wrong_nan": ~np.isnan(points) & (nan_e != nan_a),
+        "nan_not_propagated": np.isnan(points) & ~nan_a,
+    }
+    worst: dict[str, Case] = {}
+    used = distance[defined]
+    if used.size:
+        index = int(np.argmax(distance))
+        max_ulp = int(distance[index])
+        p99 = int(np.percentile(used.astype(np.float64), 99, method="higher"))
+        if max_ulp > 0:
+            worst["max_ulp"] = _case(points, expected, actual, distance, index, dtype)
+    else:
+        max_ulp, p99 = 0, 0
+    counts = {}
+    for name, mask in offenders.items():
+        counts[name] = int(mask.sum())
+        if counts[name]:
+            candidates = np.flatnonzero(mask)
+            index = int(candidates[np.argmax(distance[candidates])])
+            worst[name] = _case(points, expected, actual, distance, index, dtype)
+    return Metrics(int(points.size), max_ulp, p99, counts, worst)

@@ -1,0 +1,135 @@
+"""Human and machine views of verification reports: a table, JSON, JUnit XML.
+
+``format_table(reports)`` prints one row per activation: the largest ULP
+distance of forward, gradient and fused over every target and dtype, the
+verdict, and the worst input (the cell furthest beyond its bound, or the
+largest error when all pass), followed by one line per failure and per
+excused neighbourhood with its figure. ``junit_xml(reports)`` gives one
+test case per (activation, target, dtype, kind) for CI dashboards.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from symact.verify.core import KINDS, Cell, Report
+
+FAILURES_SHOWN = 4
+
+
+def _cell_ulp(cell: Cell) -> int | None:
+    if cell.metrics is None:
+        return None
+    values = [cell.metrics.max_ulp] + ([cell.forward_part.max_ulp] if cell.forward_part else [])
+    return max(values)
+
+
+def _ulp_text(value: int | None) -> str:
+    if value is None:
+        return "error"
+    return f"{value:.3g}" if value >= 100_000 else str(value)
+
+
+def _worst_cell(report: Report) -> Cell | None:
+    measured = [c for c in report.cells if c.metrics is not None]
+    failing = [c for c in report.cells if not c.passed]
+    pool = failing or measured
+    if not pool:
+        return None
+    return max(pool, key=lambda c: ((c.metrics.max_ulp / c.bound_ulp) if c.metrics else float("inf")))
+
+
+def _worst_text(cell: Cell | None) -> str:
+    if cell is None:
+        return ""
+    if cell.metrics is None:
+        return f"{cell.target} {cell.dtype} {cell.kind}: {cell.error}"
+    for key in ("max_ulp", "wrong_nonfinite", "wrong_zero", "sign_errors", "wrong_nan", "nan_not_propagated"):
+        case = cell.metrics.worst.get(key)
+        if case is not None:
+            return (f"{cell.target} {cell.dtype} {cell.kind} x={case.x}: got {case.actual}, "
+                    f"want {case.expected}")
+    return f"{cell.target} {cell.dtype} {cell.kind}: exact at every point"
+
+
+def format_table(reports: list[Report]) -> str:
+    """The readable report: a table, then failures and excused neighbourhoods."""
+    header = ("activation", "forward", "gradient", "fused", "result", "worst input")
+    rows = []
+    for report in reports:
+        by_kind = {kind: [_cell_ulp(c) for c in report.cells if c.kind == kind] for kind in KINDS}
+        columns = []
+        for kind in KINDS:
+            values = by_kind[kind]
+            columns.append("-" if not values else "error" if None in values else _ulp_text(max(values)))
+        result = "ok" if report.passed else "FAIL"
+        rows.append((report.activation, *columns, result, _worst_text(_worst_cell(report))))
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header) - 1)]
+    lines = ["  ".join(f"{value:<{width}}" for value, width in zip(row[:-1], widths)) + "  " + row[-1]
+             for row in [header, *rows]]
+    lines.insert(1, "  ".join("-" * width for width in widths) + "  " + "-" * len(header[-1]))
+    lines.append("")
+    lines.append("ULP: largest distance to the correctly rounded reference over targets and dtypes; "
+                 "bounds 2 forward, 4 gradient.")
+    for report in reports:
+        failures = report.failures()
+        for failure in failures[:FAILURES_SHOWN]:
+            lines.append(f"FAIL {report.activation}: {failure}")
+        if len(failures) > FAILURES_SHOWN:
+            lines.append(f"FAIL {report.activation}: ... and {len(failures) - FAILURES_SHOWN} more (see --json)")
+    for report in reports:
+        for cell in report.cells:
+            if cell.excused is not None and cell.excused.max_ulp > cell.bound_ulp:
+                case = cell.excused.worst.get("max_ulp")
+                lines.append(f"excused {report.activation} {cell.target} {cell.dtype} {cell.kind}: "
+                             f"{cell.excused.max_ulp} ULP over {cell.excused.points} points near a zero "
+                             f"(condition number >= 64), worst x={case.x}: got {case.actual}, want {case.expected}")
+    passed = sum(r.passed for r in reports)
+    lines.append(f"{passed} of {len(reports)} activations pass")
+    return "\n".join(lines)
+
+
+def junit_xml(reports: list[Report]) -> str:
+    """JUnit XML: a test case per (activation, target, dtype, kind)."""
+    suite = ET.Element("testsuite", name="symact verify")
+    total = failures = 0
+    for report in reports:
+        cases = []
+        for cell in report.cells:
+            case = ET.Element("testcase", classname=f"symact.verify.{report.activation}",
+                              name=f"{cell.target}-{cell.dtype}-{cell.kind}")
+            if not cell.passed:
+                failure = ET.SubElement(case, "failure", message=cell.failures[0] if cell.failures else cell.error)
+                failure.text = "\n".join(cell.failures)
+            cases.append(case)
+        if report.errors or (report.derivative_check and not report.derivative_check.get("passed", False)):
+            case = ET.Element("testcase", classname=f"symact.verify.{report.activation}", name="definition")
+            reasons = [line for line in report.failures() if line in report.errors or "symbolic f'" in line]
+            failure = ET.SubElement(case, "failure", message=reasons[0] if reasons else "failed")
+            failure.text = "\n".join(reasons)
+            cases.append(case)
+        for case in cases:
+            total += 1
+            failures += case.find("failure") is not None
+            suite.append(case)
+    suite.set("tests", str(total))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def write_atomically(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise

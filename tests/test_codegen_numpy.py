@@ -1,0 +1,164 @@
+"""Generated NumPy code, for every catalogue entry."""
+from __future__ import annotations
+
+import sys
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy
+
+from symact.catalogue import CATALOGUE, names
+from symact.codegen import load
+from symact.parsing import X
+
+sys.path.insert(0, str(Path(__file__).parent))
+from codegen_reference import grid, reference  # noqa: E402
+
+DTYPES = (np.float32, np.float64)
+
+
+@lru_cache(maxsize=None)
+def module(name):
+    return load(CATALOGUE[name], "numpy")
+
+
+def functions(name):
+    m = module(name)
+    return getattr(m, name), getattr(m, f"{name}_grad"), getattr(m, f"{name}_forward_and_grad")
+
+
+def special_points(dtype):
+    info = np.finfo(dtype)
+    values = [0.0, info.smallest_subnormal, info.tiny, 1e-7, 0.5, 1.0, 3.0, 30.0, 100.0, 1e4, 1e6]
+    return np.array(sorted({v for m in values for v in (m, -m)}), dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name", names())
+def test_dtype_is_preserved(name, dtype):
+    f, df, fused = functions(name)
+    x = np.linspace(-5, 5, 11).astype(dtype)
+    y, dy = fused(x)
+    assert f(x).dtype == df(x).dtype == y.dtype == dy.dtype == dtype
+    assert f(x).shape == x.shape
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name", names())
+def test_no_floating_point_warnings_anywhere(name, dtype):
+    """The double where: no branch sees inputs outside its region, so huge,
+    tiny and subnormal inputs raise no overflow or invalid warnings."""
+    f, df, fused = functions(name)
+    x = special_points(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = (f(x), df(x), *fused(x))
+    for value in values:
+        assert not np.any(np.isnan(value))
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name", names())
+def test_forward_at_the_largest_floats_is_not_nan(name, dtype):
+    # Gradients there may be nan where a polynomial factor overflows before
+    # a vanishing one (gelu_tanh' beyond 1e12 in float32); see docs/codegen.md.
+    f, _, _ = functions(name)
+    big = float(np.finfo(dtype).max)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not np.any(np.isnan(f(np.array([-big, big], dtype=dtype))))
+
+
+@pytest.mark.parametrize("name", names())
+def test_fused_equals_separate_bitwise(name):
+    f, df, fused = functions(name)
+    x = grid(np.float64)
+    y, dy = fused(x)
+    np.testing.assert_array_equal(y, f(x))
+    np.testing.assert_array_equal(dy, df(x))
+
+
+@pytest.mark.parametrize("name", names())
+def test_out_buffer_is_written_and_returned(name):
+    f, df, _ = functions(name)
+    x = np.linspace(-4, 4, 9).astype(np.float32)
+    for fn in (f, df):
+        buffer = np.full_like(x, np.nan)
+        result = fn(x, out=buffer)
+        assert result is buffer
+        np.testing.assert_array_equal(buffer, fn(x))
+
+
+def _tolerance(dtype, x, exact, slope):
+    """An error bound relative to the input's size: eps (|f| + |x| |f'| + |x|),
+    which also holds where a formula cancels near a root of f (tanhshrink)."""
+    eps = float(np.finfo(dtype).eps)
+    return 8 * eps * (np.abs(exact) + np.abs(x) * np.abs(slope) + np.abs(x)) + 8 * float(np.finfo(dtype).smallest_subnormal)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("name", names())
+def test_forward_and_gradient_match_mpmath(name, dtype):
+    f, df, _ = functions(name)
+    bound = CATALOGUE[name].bind()
+    x = grid(dtype)[::4]
+    exact_f = reference(bound, x, "forward")
+    exact_df = reference(bound, x, "gradient")
+    xs = x.astype(np.float64)
+    finite = np.isfinite(exact_f) & np.isfinite(exact_df)
+    bound_f = _tolerance(dtype, xs, exact_f, exact_df)
+    assert np.all(np.abs(f(x).astype(np.float64) - exact_f)[finite] <= bound_f[finite])
+    # |f''| is not at hand; |x| |f'| + |f'| + 1 bounds the conditioning of f' on the grid
+    bound_df = _tolerance(dtype, xs, exact_df, np.abs(exact_df) + 1)
+    got = df(x).astype(np.float64)
+    assert np.all(np.abs(got - exact_df)[finite] <= bound_df[finite] + 1e2 * np.finfo(dtype).eps * np.abs(exact_df)[finite])
+
+
+@pytest.mark.parametrize("name", names())
+def test_values_and_gradients_at_breakpoints_follow_the_owner(name):
+    """At a breakpoint, f is the owner branch's limit and f' the owner
+    branch's one-sided derivative (ReLU'(0) = 0, hardswish'(3) = 3/2)."""
+    bound = CATALOGUE[name].bind()
+    pieces = bound.pieces
+    slopes = bound.derivative(1)
+    f, df, _ = functions(name)
+    for i, point in enumerate(pieces.breakpoints):
+        owner = pieces.owners[i]
+        if owner < 0:
+            continue
+        x = np.array([float(point)])
+        if float(x[0]) != point:
+            continue  # not representable: the float is inside one branch
+        expected_f = float(pieces.convention_value(i))
+        expected_df = float(sympy.limit(slopes.branches[owner], X, point, "-" if owner == i else "+"))
+        assert f(x)[0] == pytest.approx(expected_f, rel=1e-15, abs=1e-300)
+        assert df(x)[0] == pytest.approx(expected_df, rel=1e-15, abs=1e-300)
+
+
+def test_relu_gradient_at_zero_is_zero_and_hardswish_gradient_at_three_is_three_halves():
+    assert module("relu").relu_grad(np.array([0.0]))[0] == 0.0
+    assert module("hardswish").hardswish_grad(np.array([3.0, -3.0])).tolist() == [1.5, -0.5]
+
+
+def test_gelu_float32_keeps_float32_and_matches_erf_definition():
+    import math
+
+    x = np.array([-3.0, -1.0, 0.5, 2.0], dtype=np.float32)
+    y = module("gelu").gelu(x)
+    assert y.dtype == np.float32
+    expected = [v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in x.astype(float)]
+    np.testing.assert_allclose(y, expected, rtol=1.2e-7)
+
+
+def test_parameters_are_arguments():
+    elu = module("elu").elu
+    x = np.array([-1.0, 2.0])
+    np.testing.assert_allclose(elu(x, alpha=0.5), [0.5 * np.expm1(-1.0), 2.0], rtol=1e-15)
+    assert elu(x.astype(np.float32), alpha=np.float64(0.5)).dtype == np.float32
+
+
+def test_integer_input_computes_in_float64():
+    assert module("relu").relu([-1, 2]).tolist() == [0.0, 2.0]

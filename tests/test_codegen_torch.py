@@ -1,0 +1,188 @@
+"""Generated PyTorch code, for every catalogue entry."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from symact.catalogue import CATALOGUE, names
+from symact.codegen import camel_name, load
+
+# Test data, not generation logic: torch's own implementation of entries it
+# has, called with the entry's default parameters.
+TORCH_NATIVE = {
+    "relu": F.relu, "relu6": F.relu6, "elu": F.elu, "selu": F.selu, "celu": F.celu,
+    "leaky_relu": F.leaky_relu, "prelu": lambda x: F.prelu(x, torch.tensor([0.25], dtype=x.dtype)),
+    "gelu": F.gelu, "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"), "silu": F.silu,
+    "mish": F.mish, "softplus": F.softplus, "softsign": F.softsign, "hardtanh": F.hardtanh,
+    "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "log_sigmoid": F.logsigmoid,
+    "softshrink": F.softshrink, "hardshrink": F.hardshrink, "tanhshrink": F.tanhshrink,
+    "sigmoid": torch.sigmoid, "tanh": torch.tanh, "identity": lambda x: x,
+    "threshold": lambda x: F.threshold(x, 1.0, 0.0),
+}
+
+
+@lru_cache(maxsize=None)
+def module(name):
+    return load(CATALOGUE[name], "torch")
+
+
+def away_from_breakpoints(name, n=24, seed=0, scale=4.0):
+    """Random float64 points at least 1e-3 from every breakpoint (finite
+    differences across a kink are not a derivative)."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, generator=generator, dtype=torch.float64) * scale
+    for point in CATALOGUE[name].bind().pieces.breakpoints:
+        c = float(point)
+        x = torch.where((x - c).abs() < 1e-3, x + 0.01, x)
+    return x
+
+
+@pytest.mark.parametrize("name", names())
+def test_gradcheck_and_gradgradcheck_in_float64(name):
+    f = getattr(module(name), name)
+    x = away_from_breakpoints(name).requires_grad_()
+    assert torch.autograd.gradcheck(f, (x,))
+    assert torch.autograd.gradgradcheck(f, (x,))
+
+
+@pytest.mark.parametrize("name", [n for n in names() if CATALOGUE[n].params])
+def test_parameter_gradients_pass_gradcheck(name):
+    activation = CATALOGUE[name]
+    f = getattr(module(name), name)
+    x = away_from_breakpoints(name).requires_grad_()
+    parameters = [torch.tensor(float(p.default), dtype=torch.float64, requires_grad=True)
+                  for p in activation.params]
+    assert torch.autograd.gradcheck(f, (x, *parameters))
+    assert torch.autograd.gradgradcheck(f, (x, *parameters))
+
+
+@pytest.mark.parametrize("name", names())
+def test_grad_function_is_the_autograd_gradient(name):
+    m = module(name)
+    x = away_from_breakpoints(name).requires_grad_()
+    (slope,) = torch.autograd.grad(getattr(m, name)(x).sum(), x)
+    torch.testing.assert_close(slope, getattr(m, f"{name}_grad")(x.detach()), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(set(TORCH_NATIVE) & set(names())))
+def test_agrees_with_torch_native(name):
+    m = module(name)
+    x = torch.linspace(-8, 8, 161, dtype=torch.float64).requires_grad_()
+    ours = getattr(m, name)(x)
+    native = TORCH_NATIVE[name](x)
+    torch.testing.assert_close(ours, native, rtol=1e-12, atol=1e-14)
+    (g_ours,) = torch.autograd.grad(ours.sum(), x)
+    (g_native,) = torch.autograd.grad(native.sum(), x)
+    # rtol 1e-7: torch's float64 hardsigmoid backward multiplies by a float32 1/6
+    # (pinned below); ours is exact. Accuracy itself is tested against mpmath.
+    torch.testing.assert_close(g_ours, g_native, rtol=1e-7, atol=1e-14)
+
+
+def test_torch_float64_hardsigmoid_backward_uses_a_float32_sixth():
+    x = torch.tensor([0.5], dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(F.hardsigmoid(x).sum(), x)
+    assert slope.item() == float(np.float32(1 / 6))
+    assert module("hardsigmoid").hardsigmoid_grad(x.detach()).item() == 1 / 6
+
+
+@pytest.mark.parametrize("name", names())
+def test_agrees_with_generated_numpy(name):
+    # rtol 1e-11: the NumPy Phi corrects the rounding of -x/sqrt(2) in the far
+    # tail (gelu(-29) differs by 1e-13 relative); torch's erfc does not.
+    x = np.linspace(-30, 30, 241)
+    numpy_module = load(CATALOGUE[name], "numpy")
+    torch_module = module(name)
+    np.testing.assert_allclose(getattr(torch_module, name)(torch.from_numpy(x)).numpy(),
+                               getattr(numpy_module, name)(x), rtol=1e-11, atol=1e-300)
+    np.testing.assert_allclose(getattr(torch_module, f"{name}_grad")(torch.from_numpy(x)).numpy(),
+                               getattr(numpy_module, f"{name}_grad")(x), rtol=1e-11, atol=1e-300)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32], ids=str)
+@pytest.mark.parametrize("name", names())
+def test_low_precision_inputs_are_accepted(name, dtype):
+    m = module(name)
+    x64 = torch.linspace(-6, 6, 49, dtype=torch.float64)
+    x = x64.to(dtype).requires_grad_()
+    y = getattr(m, name)(x)
+    (slope,) = torch.autograd.grad(y.sum(), x)
+    assert y.dtype == slope.dtype == dtype
+    tolerance = {torch.float16: 4e-3, torch.bfloat16: 3e-2, torch.float32: 1e-6}[dtype]
+    reference = getattr(m, name)(x.detach().to(torch.float64))
+    torch.testing.assert_close(y.to(torch.float64), reference, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("name", names())
+def test_backward_saves_at_most_one_tensor(name):
+    f = getattr(module(name), name)
+    saved = []
+    x = away_from_breakpoints(name).requires_grad_()
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+        y = f(x)
+    assert len(saved) <= 1
+    # the saved tensor is the input or the output, never an intermediate
+    assert all(t is x or t.data_ptr() == y.data_ptr() for t in saved)
+
+
+def test_relu_backward_keeps_the_output_and_identity_keeps_nothing():
+    for name, expected in (("relu", 1), ("identity", 0), ("elu", 1)):
+        saved = []
+        x = torch.randn(5, requires_grad=True)
+        with torch.autograd.graph.saved_tensors_hooks(lambda t: saved.append(t) or t, lambda t: t):
+            y = getattr(module(name), name)(x)
+        assert len(saved) == expected
+        if name == "relu":
+            assert saved[0].data_ptr() == y.data_ptr()
+        if name == "elu":
+            assert saved[0] is x
+
+
+@pytest.mark.parametrize("name", names())
+def test_module_parameters(name):
+    activation = CATALOGUE[name]
+    layer = getattr(module(name), camel_name(name))()
+    learnable = {p.name for p in activation.params if p.learnable}
+    assert {n for n, _ in layer.named_parameters()} == learnable
+    x = away_from_breakpoints(name, n=8).to(torch.float32).requires_grad_()
+    layer(x).sum().backward()
+    assert x.grad is not None
+    for _, parameter in layer.named_parameters():
+        assert parameter.grad is not None and parameter.grad.shape == parameter.shape
+
+
+def test_prelu_slope_gradient_is_the_sum_of_negative_inputs():
+    layer = module("prelu").Prelu()
+    x = torch.tensor([-2.0, -0.5, 1.0, 3.0])
+    layer(x).sum().backward()
+    assert layer.a.grad.item() == pytest.approx(-2.5)
+
+
+def test_simple_cnn_with_generated_relu_matches_nn_relu():
+    """The example the project started from (shared/seed): a Conv2d 1->16,
+    kernel 3, with the generated ReLU module instead of nn.ReLU."""
+    Relu = module("relu").Relu
+
+    class SimpleCNN(torch.nn.Module):
+        def __init__(self, activation):
+            super().__init__()
+            self.conv1 = torch.nn.Conv2d(1, 16, kernel_size=3)
+            self.relu = activation
+
+        def forward(self, x):
+            return self.relu(self.conv1(x))
+
+    torch.manual_seed(0)
+    ours = SimpleCNN(Relu())
+    native = SimpleCNN(torch.nn.ReLU())
+    native.load_state_dict(ours.state_dict())
+    image = torch.randn(1, 1, 28, 28)
+    out = ours(image)
+    assert out.shape == (1, 16, 26, 26)
+    assert torch.equal(out, native(image))
+    out.sum().backward()
+    native(image).sum().backward()
+    assert torch.equal(ours.conv1.weight.grad, native.conv1.weight.grad)
