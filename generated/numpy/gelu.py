@@ -79,9 +79,9 @@ def gelu(x, *, out=None):
 
     .. math::
 
-       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f(x) = x \Phi\left(x\right)
 
-       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \Phi\left(x\right)
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 
@@ -115,9 +115,9 @@ def gelu_grad(x, *, out=None):
 
     .. math::
 
-       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f(x) = x \Phi\left(x\right)
 
-       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \Phi\left(x\right)
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 
@@ -151,9 +151,9 @@ def gelu_forward_and_grad(x):
 
     .. math::
 
-       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f(x) = x \Phi\left(x\right)
 
-       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \Phi\left(x\right)
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 

@@ -45,9 +45,9 @@ def log_sigmoid(x, *, out=None):
 
     .. math::
 
-       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+       f(x) = \log\sigma\left(x\right)
 
-       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+       f'(x) = \sigma\left(- x\right)
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 
@@ -79,9 +79,9 @@ def log_sigmoid_grad(x, *, out=None):
 
     .. math::
 
-       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+       f(x) = \log\sigma\left(x\right)
 
-       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+       f'(x) = \sigma\left(- x\right)
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 
@@ -113,9 +113,9 @@ def log_sigmoid_forward_and_grad(x):
 
     .. math::
 
-       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+       f(x) = \log\sigma\left(x\right)
 
-       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+       f'(x) = \sigma\left(- x\right)
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 

@@ -58,9 +58,9 @@ def mish(x, *, out=None):
 
     .. math::
 
-       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f(x) = x \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
-       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}\left(x\right) \right)}\right) \sigma\left(x\right) + \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
@@ -92,9 +92,9 @@ def mish_grad(x, *, out=None):
 
     .. math::
 
-       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f(x) = x \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
-       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}\left(x\right) \right)}\right) \sigma\left(x\right) + \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
@@ -127,9 +127,9 @@ def mish_forward_and_grad(x):
 
     .. math::
 
-       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f(x) = x \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
-       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}\left(x\right) \right)}\right) \sigma\left(x\right) + \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 

@@ -47,9 +47,9 @@ def sigmoid(x, *, out=None):
 
     .. math::
 
-       f(x) = \operatorname{sigmoid}{\left(x \right)}
+       f(x) = \sigma\left(x\right)
 
-       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right)
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
@@ -81,9 +81,9 @@ def sigmoid_grad(x, *, out=None):
 
     .. math::
 
-       f(x) = \operatorname{sigmoid}{\left(x \right)}
+       f(x) = \sigma\left(x\right)
 
-       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right)
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
@@ -115,9 +115,9 @@ def sigmoid_forward_and_grad(x):
 
     .. math::
 
-       f(x) = \operatorname{sigmoid}{\left(x \right)}
+       f(x) = \sigma\left(x\right)
 
-       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right)
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 

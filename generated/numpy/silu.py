@@ -36,9 +36,9 @@ def silu(x, *, out=None):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+       f(x) = x \sigma\left(x\right)
 
-       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = x \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right) + \sigma\left(x\right)
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 
@@ -70,9 +70,9 @@ def silu_grad(x, *, out=None):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+       f(x) = x \sigma\left(x\right)
 
-       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = x \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right) + \sigma\left(x\right)
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 
@@ -104,9 +104,9 @@ def silu_forward_and_grad(x):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+       f(x) = x \sigma\left(x\right)
 
-       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = x \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right) + \sigma\left(x\right)
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 

@@ -47,9 +47,9 @@ def softplus(x, beta=1.0, *, out=None):
 
     .. math::
 
-       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+       f(x) = \frac{\operatorname{softplus}\left(\beta x\right)}{\beta}
 
-       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \sigma\left(\beta x\right)
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 
@@ -85,9 +85,9 @@ def softplus_grad(x, beta=1.0, *, out=None):
 
     .. math::
 
-       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+       f(x) = \frac{\operatorname{softplus}\left(\beta x\right)}{\beta}
 
-       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \sigma\left(\beta x\right)
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 
@@ -123,9 +123,9 @@ def softplus_forward_and_grad(x, beta=1.0):
 
     .. math::
 
-       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+       f(x) = \frac{\operatorname{softplus}\left(\beta x\right)}{\beta}
 
-       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \sigma\left(\beta x\right)
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 

@@ -33,9 +33,9 @@ def gelu_grad(x):
 
     .. math::
 
-       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f(x) = x \Phi\left(x\right)
 
-       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \Phi\left(x\right)
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 
@@ -61,9 +61,9 @@ class GeluFunction(torch.autograd.Function):
 
     .. math::
 
-       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f(x) = x \Phi\left(x\right)
 
-       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \Phi\left(x\right)
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 
@@ -100,9 +100,9 @@ def gelu(x):
 
     .. math::
 
-       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f(x) = x \Phi\left(x\right)
 
-       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \Phi\left(x\right)
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 
@@ -128,9 +128,9 @@ class Gelu(nn.Module):
 
     .. math::
 
-       f(x) = x \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f(x) = x \Phi\left(x\right)
 
-       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \operatorname{gaussian}_{cdf}{\left(x \right)}
+       f'(x) = \frac{\sqrt{2} x e^{- \frac{x^{2}}{2}}}{2 \sqrt{\pi}} + \Phi\left(x\right)
 
     Reference: Hendrycks & Gimpel (2016), Gaussian error linear units.
 

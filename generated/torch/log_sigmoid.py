@@ -34,9 +34,9 @@ def log_sigmoid_grad(x):
 
     .. math::
 
-       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+       f(x) = \log\sigma\left(x\right)
 
-       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+       f'(x) = \sigma\left(- x\right)
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 
@@ -60,9 +60,9 @@ class LogSigmoidFunction(torch.autograd.Function):
 
     .. math::
 
-       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+       f(x) = \log\sigma\left(x\right)
 
-       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+       f'(x) = \sigma\left(- x\right)
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 
@@ -97,9 +97,9 @@ def log_sigmoid(x):
 
     .. math::
 
-       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+       f(x) = \log\sigma\left(x\right)
 
-       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+       f'(x) = \sigma\left(- x\right)
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 
@@ -123,9 +123,9 @@ class LogSigmoid(nn.Module):
 
     .. math::
 
-       f(x) = \operatorname{log}_{sigmoid}{\left(x \right)}
+       f(x) = \log\sigma\left(x\right)
 
-       f'(x) = \operatorname{sigmoid}{\left(- x \right)}
+       f'(x) = \sigma\left(- x\right)
 
     Reference: torch.nn.LogSigmoid; jax.nn.log_sigmoid.
 

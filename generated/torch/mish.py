@@ -44,9 +44,9 @@ def mish_grad(x):
 
     .. math::
 
-       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f(x) = x \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
-       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}\left(x\right) \right)}\right) \sigma\left(x\right) + \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
@@ -72,9 +72,9 @@ class MishFunction(torch.autograd.Function):
 
     .. math::
 
-       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f(x) = x \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
-       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}\left(x\right) \right)}\right) \sigma\left(x\right) + \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
@@ -109,9 +109,9 @@ def mish(x):
 
     .. math::
 
-       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f(x) = x \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
-       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}\left(x\right) \right)}\right) \sigma\left(x\right) + \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 
@@ -135,9 +135,9 @@ class Mish(nn.Module):
 
     .. math::
 
-       f(x) = x \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f(x) = x \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
-       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}{\left(x \right)} \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \tanh{\left(\operatorname{softplus}{\left(x \right)} \right)}
+       f'(x) = x \left(1 - \tanh^{2}{\left(\operatorname{softplus}\left(x\right) \right)}\right) \sigma\left(x\right) + \tanh{\left(\operatorname{softplus}\left(x\right) \right)}
 
     Reference: Misra (2019), Mish: a self regularized non-monotonic activation function.
 

@@ -33,9 +33,9 @@ def sigmoid_grad(x):
 
     .. math::
 
-       f(x) = \operatorname{sigmoid}{\left(x \right)}
+       f(x) = \sigma\left(x\right)
 
-       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right)
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
@@ -59,9 +59,9 @@ class SigmoidFunction(torch.autograd.Function):
 
     .. math::
 
-       f(x) = \operatorname{sigmoid}{\left(x \right)}
+       f(x) = \sigma\left(x\right)
 
-       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right)
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
@@ -96,9 +96,9 @@ def sigmoid(x):
 
     .. math::
 
-       f(x) = \operatorname{sigmoid}{\left(x \right)}
+       f(x) = \sigma\left(x\right)
 
-       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right)
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 
@@ -122,9 +122,9 @@ class Sigmoid(nn.Module):
 
     .. math::
 
-       f(x) = \operatorname{sigmoid}{\left(x \right)}
+       f(x) = \sigma\left(x\right)
 
-       f'(x) = \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right)
 
     Reference: torch.nn.Sigmoid; Rumelhart, Hinton & Williams (1986).
 

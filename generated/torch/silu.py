@@ -33,9 +33,9 @@ def silu_grad(x):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+       f(x) = x \sigma\left(x\right)
 
-       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = x \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right) + \sigma\left(x\right)
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 
@@ -59,9 +59,9 @@ class SiluFunction(torch.autograd.Function):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+       f(x) = x \sigma\left(x\right)
 
-       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = x \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right) + \sigma\left(x\right)
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 
@@ -96,9 +96,9 @@ def silu(x):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+       f(x) = x \sigma\left(x\right)
 
-       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = x \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right) + \sigma\left(x\right)
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 
@@ -122,9 +122,9 @@ class Silu(nn.Module):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(x \right)}
+       f(x) = x \sigma\left(x\right)
 
-       f'(x) = x \left(1 - \operatorname{sigmoid}{\left(x \right)}\right) \operatorname{sigmoid}{\left(x \right)} + \operatorname{sigmoid}{\left(x \right)}
+       f'(x) = x \left(1 - \sigma\left(x\right)\right) \sigma\left(x\right) + \sigma\left(x\right)
 
     Reference: Elfwing, Uchibe & Doya (2018), Sigmoid-weighted linear units; torch.nn.SiLU.
 

@@ -55,9 +55,9 @@ def softplus_grad(x, beta=1.0):
 
     .. math::
 
-       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+       f(x) = \frac{\operatorname{softplus}\left(\beta x\right)}{\beta}
 
-       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \sigma\left(\beta x\right)
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 
@@ -84,9 +84,9 @@ class SoftplusFunction(torch.autograd.Function):
 
     .. math::
 
-       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+       f(x) = \frac{\operatorname{softplus}\left(\beta x\right)}{\beta}
 
-       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \sigma\left(\beta x\right)
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 
@@ -130,9 +130,9 @@ def softplus(x, beta=1.0):
 
     .. math::
 
-       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+       f(x) = \frac{\operatorname{softplus}\left(\beta x\right)}{\beta}
 
-       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \sigma\left(\beta x\right)
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 
@@ -159,9 +159,9 @@ class Softplus(nn.Module):
 
     .. math::
 
-       f(x) = \frac{\operatorname{softplus}{\left(\beta x \right)}}{\beta}
+       f(x) = \frac{\operatorname{softplus}\left(\beta x\right)}{\beta}
 
-       f'(x) = \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \sigma\left(\beta x\right)
 
     Reference: Dugas et al. (2001), Incorporating second-order functional knowledge; torch.nn.Softplus.
 

@@ -44,9 +44,9 @@ def swish_grad(x, beta=1.0):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(\beta x \right)}
+       f(x) = x \sigma\left(\beta x\right)
 
-       f'(x) = \beta x \left(1 - \operatorname{sigmoid}{\left(\beta x \right)}\right) \operatorname{sigmoid}{\left(\beta x \right)} + \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \beta x \left(1 - \sigma\left(\beta x\right)\right) \sigma\left(\beta x\right) + \sigma\left(\beta x\right)
 
     Reference: Ramachandran, Zoph & Le (2017), Searching for activation functions.
 
@@ -74,9 +74,9 @@ class SwishFunction(torch.autograd.Function):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(\beta x \right)}
+       f(x) = x \sigma\left(\beta x\right)
 
-       f'(x) = \beta x \left(1 - \operatorname{sigmoid}{\left(\beta x \right)}\right) \operatorname{sigmoid}{\left(\beta x \right)} + \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \beta x \left(1 - \sigma\left(\beta x\right)\right) \sigma\left(\beta x\right) + \sigma\left(\beta x\right)
 
     Reference: Ramachandran, Zoph & Le (2017), Searching for activation functions.
 
@@ -120,9 +120,9 @@ def swish(x, beta=1.0):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(\beta x \right)}
+       f(x) = x \sigma\left(\beta x\right)
 
-       f'(x) = \beta x \left(1 - \operatorname{sigmoid}{\left(\beta x \right)}\right) \operatorname{sigmoid}{\left(\beta x \right)} + \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \beta x \left(1 - \sigma\left(\beta x\right)\right) \sigma\left(\beta x\right) + \sigma\left(\beta x\right)
 
     Reference: Ramachandran, Zoph & Le (2017), Searching for activation functions.
 
@@ -149,9 +149,9 @@ class Swish(nn.Module):
 
     .. math::
 
-       f(x) = x \operatorname{sigmoid}{\left(\beta x \right)}
+       f(x) = x \sigma\left(\beta x\right)
 
-       f'(x) = \beta x \left(1 - \operatorname{sigmoid}{\left(\beta x \right)}\right) \operatorname{sigmoid}{\left(\beta x \right)} + \operatorname{sigmoid}{\left(\beta x \right)}
+       f'(x) = \beta x \left(1 - \sigma\left(\beta x\right)\right) \sigma\left(\beta x\right) + \sigma\left(\beta x\right)
 
     Reference: Ramachandran, Zoph & Le (2017), Searching for activation functions.
 
