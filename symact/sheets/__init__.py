@@ -29,10 +29,6 @@ __all__ = ["build_sheet", "catalogue_sheets", "collect_sheet", "latex_book", "la
 
 Source = Union[bool, Mapping[str, Any], None]
 
-# The checked-in Markdown pages run the property check with this budget per
-# activation: far more than any catalogue entry needs (10 s is the checker's
-# goal), so no verdict there depends on how fast or busy the machine is.
-DOCS_PROPERTY_SECONDS = 120.0
 
 
 def build_sheet(bound, properties: Mapping[str, Any] | None = None,
@@ -76,10 +72,10 @@ def catalogue_sheets(properties: bool = True, accuracy: bool = True, timeout: fl
     worker processes (default: the CPU count).
 
     Where the output must not depend on the machine's speed (the checked-in
-    Markdown pages), use ``jobs=1`` and a property ``timeout`` that is never
-    reached (``DOCS_PROPERTY_SECONDS``): symbolic simplification and the
-    search for f' as g(y) run under wall-clock budgets (2 s, in
-    ``symact.derivatives``), and a busy machine can end them early."""
+    Markdown pages), use ``jobs=1`` and leave the property check out: its
+    limits and searches, like simplification and the search for f' as g(y)
+    in ``symact.derivatives``, run under fixed wall-clock budgets that a busy
+    machine can end early."""
     from symact.sheets.sources import accuracy_of_catalogue
 
     entries = names()
