@@ -1,4 +1,5 @@
 """symact sheet: modes, files, errors, and PDFs read back with pdftotext."""
+import importlib.util
 import json
 import os
 import shutil
@@ -141,3 +142,18 @@ def test_hostile_spec_compiles_to_literal_text(tmp_path):
     assert r"\immediate\write18{touch PWNED2}\end{document}" in text
     assert "Definition and derivatives" in text  # the document went on after the citation
     assert not list(tmp_path.glob("PWNED*"))
+
+
+@needs_tex
+@pytest.mark.skipif(importlib.util.find_spec("symact.verify") is None, reason="the verifier is not installed")
+def test_pdf_of_a_sheet_has_the_accuracy_table_of_the_generated_code(tmp_path):
+    done = symact("relu", "--pdf", "--no-properties", "-o", str(tmp_path / "relu.tex"))
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(["pdftotext", "-layout", str(tmp_path / "relu.pdf"), "-"], capture_output=True, text=True,
+                          check=True)
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    # ReLU is exact in every target and dtype: 0 ULP everywhere, within the bounds
+    for target in ("numpy", "torch"):
+        for dtype in ("float32", "float64"):
+            assert f"{target} {dtype} 0 0 0 0 0 0 yes" in lines
+    assert "Bounds: 2 ULP forward, 4 ULP gradient." in lines
