@@ -158,5 +158,8 @@ def test_removable_singularity_takes_the_limit_and_huge_exponents_are_refused():
     # exp(exp(x)) at x = 3e8 would run for hours in mpmath: left unresolved.
     doubly = PiecewiseReference(Pieces.from_expr(sympy.exp(-sympy.exp(X))))
     assert doubly.evaluate(3e8).status is Status.UNRESOLVED
+    # tanh(exp(x)) at x = 1e300 is exactly 1 at every working precision, without building huge integers.
+    saturated = PiecewiseReference(Pieces.from_expr(sympy.tanh(sympy.exp(X))))
+    assert saturated.evaluate(1e300).rounded("float64") == 1.0
     with mpmath.workprec(200):
         assert doubly.evaluate(2.0).rounded("float64") == float(mpmath.exp(-mpmath.exp(2)))

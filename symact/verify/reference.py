@@ -164,7 +164,19 @@ def _bounded(function):
     return bounded
 
 
-MPMATH_MODULES = [{"erfc": erfc_any, "exp": _bounded(mpmath.exp), "expm1": _bounded(mpmath.expm1),
+def tanh_any(z):
+    r"""``mpmath.tanh``, exactly :math:`\pm 1` beyond :math:`|z| > 2^{4096}`.
+
+    There :math:`1 - |\tanh z| < 2 e^{-2^{4097}}`, invisible at any working
+    precision the reference uses, while mpmath would build an integer with
+    about :math:`|z|` bits (tanh(exp(x)) at x = 1e300 exhausts memory).
+    """
+    if isinstance(z, mpmath.mpf) and mpmath.isfinite(z) and z != 0 and mpmath.mag(z) > EXP_ARGUMENT_MAX_BITS:
+        return mpmath.mpf(1) if z > 0 else mpmath.mpf(-1)
+    return mpmath.tanh(z)
+
+
+MPMATH_MODULES = [{"erfc": erfc_any, "tanh": tanh_any, "exp": _bounded(mpmath.exp), "expm1": _bounded(mpmath.expm1),
                    "cosh": _bounded(mpmath.cosh), "sinh": _bounded(mpmath.sinh)}, "mpmath"]
 
 
