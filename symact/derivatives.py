@@ -115,7 +115,9 @@ def _agrees(branch, slope, candidate, lo, hi) -> bool:
         y = branch.subs(X, point)
         expected = slope.subs(X, point).evalf(40)
         got = candidate.subs(Y, y).evalf(40)
-        if not (got.is_number and abs(got - expected) <= sympy.Float("1e-30") * (1 + abs(expected))):
+        if not (got.is_number and got.is_comparable):
+            return False  # e.g. erfcinv, which SymPy cannot evaluate: not confirmed, so not used
+        if not abs(got - expected) <= sympy.Float("1e-30") * (1 + abs(expected)):
             return False
     return True
 
@@ -137,9 +139,22 @@ def _output_form(pieces: Pieces, seconds: float) -> OutputForm:
     forms, images = [], []
     for (lo, hi), branch, slope in zip(pieces.intervals(), pieces.branches, slopes.branches):
         forms.append(_output_form_of_branch(branch, slope, lo, hi, seconds))
-        ends = [limit_of_branch(branch, lo, "+"), limit_of_branch(branch, hi, "-")]
-        images.append((min(ends, key=lambda v: sympy.N(v)), max(ends, key=lambda v: sympy.N(v))))
+        images.append(_image_bounds(branch, lo, hi))
     return OutputForm(tuple(forms), tuple(images))
+
+
+def _image_bounds(branch: sympy.Expr, lo: sympy.Expr, hi: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    """(lo, hi) bounds of a branch's image, from its limits at the interval's ends.
+
+    An end where the branch has no limit (sin at infinity oscillates: SymPy
+    answers an ``AccumBounds``) gives the whole line, so such a branch never
+    counts as distinguishable from the others by y.
+    """
+    ends = [limit_of_branch(branch, lo, "+"), limit_of_branch(branch, hi, "-")]
+    if any(end.has(sympy.AccumBounds) or not (end.is_comparable or end in (S.Infinity, S.NegativeInfinity))
+           for end in ends):
+        return (S.NegativeInfinity, S.Infinity)
+    return (min(ends, key=lambda v: sympy.N(v)), max(ends, key=lambda v: sympy.N(v)))
 
 
 def derivative_of_output(bound, seconds: float = SIMPLIFY_SECONDS) -> OutputForm:
