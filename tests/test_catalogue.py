@@ -1,0 +1,183 @@
+"""The catalogue: every entry named, cited, bound, transcribed and differentiated correctly.
+
+Everything here is parametrised over ``symact.catalogue.names()``, so a new
+entry is covered without new test code (it only needs its independent
+reference formula in ``tests/catalogue_references.py``).
+"""
+from __future__ import annotations
+
+import functools
+import json
+
+import mpmath
+import pytest
+import sympy
+
+from symact import cli
+from symact.activation import NAME_PATTERN
+from symact.catalogue import CATALOGUE, ENTRIES, lookup, names
+from symact.derivatives import derivative
+from symact.functions import elementary
+from symact.parsing import X
+from tests.catalogue_references import REFERENCES
+
+NAMES = names()
+DIGITS = 40
+# Points where values are compared with the references: none is a breakpoint
+# of any entry, so the value does not depend on who owns a breakpoint.
+VALUE_POINTS = ("-7.3", "-2.71", "-1.37", "-0.93", "-0.41", "-0.07", "0.13", "0.58", "1.21", "2.47", "4.9")
+# Probe grid for derivatives, kept inside [-8, 8] and away from breakpoints.
+DERIVATIVE_FRACTIONS = (0.13, 0.41, 0.67, 0.94)
+SPAN = 8
+GAP = sympy.Rational(1, 20)
+
+
+@functools.lru_cache(maxsize=None)
+def bound_default(name: str):
+    return CATALOGUE[name].bind()
+
+
+def mp_function(expr: sympy.Expr):
+    """``expr`` (in x) as an mpmath function, with every stable atom in elementary form."""
+    return sympy.lambdify(X, elementary(expr), modules="mpmath")
+
+
+def test_names_and_aliases_are_unique_across_the_catalogue():
+    labels = [label for entry in ENTRIES for label in (entry.name, *entry.aliases)]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    assert repeated == []
+    assert len(NAMES) == len(ENTRIES)
+
+
+def test_every_label_finds_its_own_entry():
+    for entry in ENTRIES:
+        for label in (entry.name, *entry.aliases):
+            assert NAME_PATTERN.match(label), label
+            assert lookup(label) is entry
+            assert lookup(label.upper().replace("_", "-")) is entry
+
+
+def test_catalogue_has_at_least_eighty_entries():
+    assert len(NAMES) >= 80
+
+
+def test_every_entry_has_an_independent_reference_and_no_reference_is_stale():
+    assert sorted(REFERENCES) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_entry_has_description_and_citation(name):
+    entry = CATALOGUE[name]
+    assert entry.description.strip() and entry.description.strip()[-1] == "."
+    assert "\n" not in entry.description
+    assert entry.citation.strip()
+    # A paper is cited with its year, a library by a dotted or named API.
+    assert any(ch.isdigit() for ch in entry.citation) or "." in entry.citation or " " in entry.citation
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_entry_binds_at_defaults_and_is_finite_and_real_at_probes(name):
+    bound = bound_default(name)
+    assert bound.expr.free_symbols == {X}
+    f = mp_function(bound.expr)
+    with mpmath.workdps(30):
+        for point in (-1000, -30, -3, -1, 0, 1, 3, 30, 1000):
+            value = mpmath.mpmathify(f(mpmath.mpf(point)))
+            assert mpmath.isfinite(value) and mpmath.im(value) == 0, (point, value)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_values_match_the_independent_reference(name):
+    bound = bound_default(name)
+    reference = REFERENCES[name]
+    with mpmath.workdps(DIGITS):
+        for text in VALUE_POINTS:
+            point = sympy.Rational(text)
+            got = sympy.N(bound.expr.subs(X, point), DIGITS)
+            expected = mpmath.mpmathify(reference(mpmath.mpf(text)))
+            assert abs(mpmath.mpf(str(got)) - expected) <= mpmath.mpf("1e-30") * (1 + abs(expected)), (
+                name, text, got, expected)
+
+
+def _probe_points(pieces) -> list[sympy.Rational]:
+    points = []
+    for lo, hi in pieces.intervals():
+        left = max(lo + GAP, -SPAN) if lo.is_finite else sympy.Integer(-SPAN)
+        right = min(hi - GAP, SPAN) if hi.is_finite else sympy.Integer(SPAN)
+        if not left < right:
+            continue
+        for fraction in DERIVATIVE_FRACTIONS:
+            points.append(left + (right - left) * sympy.Rational(str(fraction)))
+    return points
+
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("name", NAMES)
+def test_symbolic_derivative_matches_numerical_differentiation_of_the_definition(name, order):
+    bound = bound_default(name)
+    pieces = derivative(bound, order)
+    definition = mp_function(bound.expr)
+    branch_functions = [mp_function(branch) for branch in pieces.branches]
+    edges = [sympy.N(c, 30) for c in pieces.breakpoints]
+    with mpmath.workdps(DIGITS):
+        for point in _probe_points(pieces):
+            index = sum(1 for c in edges if point > c)
+            at = mpmath.mpf(str(sympy.N(point, DIGITS + 10)))
+            got = mpmath.mpmathify(branch_functions[index](at))
+            expected = mpmath.diff(definition, at, order)
+            assert abs(got - expected) <= mpmath.mpf("1e-20") * (1 + abs(expected)), (name, order, point)
+
+
+# Values published by the sources themselves (library docstrings, papers).
+PUBLISHED = [
+    # tfa.activations.snake docstring: snake([-1, 0, 1]) in float32.
+    ("snake", "-1", "-0.29192656", "1e-7"),
+    ("snake", "1", "1.7080734", "1e-7"),
+    # keras op_sparse_plus docstring example: [-1, 0, 1] -> [0, 0.25, 1].
+    ("sparse_plus", "-1", "0", "0"),
+    ("sparse_plus", "0", "0.25", "0"),
+    ("sparse_plus", "1", "1", "0"),
+    # Klambauer et al. (2017): lambda_01 = 1.0507..., lambda_01 * alpha_01 = 1.7581...
+    ("selu", "1", "1.0507009873554804934193349852946", "1e-30"),
+    ("selu", "-60", "-1.7580993408473768599402175208123", "1e-25"),
+    # LeCun et al. (1998): the constants make f(1) = 1 and f(-1) = -1 (to four digits).
+    ("lecun_tanh", "1", "1", "1e-4"),
+    ("lecun_tanh", "-1", "-1", "1e-4"),
+    # Yu et al. (2022): s = 0.8944, b = -0.4472, so f(1) = s + b and f(0) = b.
+    ("star_relu", "1", "0.4472", "1e-4"),
+    ("star_relu", "0", "-0.4472", "1e-4"),
+    # transformers' LaplaceActivation(mu=0.707107, sigma=0.282095): f(mu) = 1/2.
+    ("laplace", "0.707107", "0.5", "1e-6"),
+    # Hendrycks & Gimpel (2016): x sigma(1.702 x) approximates x Phi(x) to within 0.02.
+    ("gelu_sigmoid", "1", "0.8413447460685429", "0.02"),
+]
+
+
+@pytest.mark.parametrize("name, at, value, tolerance", PUBLISHED)
+def test_published_values(name, at, value, tolerance):
+    got = sympy.N(bound_default(name).expr.subs(X, sympy.Rational(at)), 40)
+    assert abs(got - sympy.Float(value, 40)) <= sympy.Float(tolerance), (name, at, got)
+
+
+def test_rrelu_slope_is_the_mean_of_torch_defaults():
+    import torch
+
+    rrelu = torch.nn.RReLU().eval()
+    x = torch.tensor([-2.0, -0.5, 0.0, 1.5], dtype=torch.float64)
+    expected = rrelu(x)
+    bound = bound_default("rrelu")
+    got = torch.tensor([float(bound.expr.subs(X, sympy.Rational(str(v)))) for v in x.tolist()],
+                       dtype=torch.float64)
+    assert torch.allclose(got, expected, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_show_json_describes_every_entry(name, capsys):
+    assert cli.main(["show", name, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["name"] == name
+    assert data["citation"] == CATALOGUE[name].citation
+    assert set(data["parameters"]) == {p.name for p in CATALOGUE[name].params}
+    assert len(data["breakpoints"]) == len(bound_default(name).pieces.breakpoints)
+    for key in ("definition", "f", "df", "d2f"):
+        assert data[key]
