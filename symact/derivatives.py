@@ -83,10 +83,28 @@ class OutputForm:
 
 
 def _atoms_to_output(branch: sympy.Expr, slope: sympy.Expr) -> sympy.Expr | None:
-    """Replace f's own formula (and stable atoms that are f) by y in f'."""
+    """Replace f's own formula (and stable atoms that are f) by y in f'.
+
+    Where f is affine in one function atom A, f = a A + b with a, b free of
+    x (LeCun's 1.7159 tanh(2x/3), 2 sigma(x) - 1), A = (y - b) / a is
+    substituted instead.
+    """
     candidate = slope.subs(branch, Y)
     if X not in candidate.free_symbols:
         return candidate
+    atom = sympy.Dummy("atom")
+    for function in sorted(branch.atoms(sympy.Function), key=sympy.default_sort_key):
+        if X not in function.free_symbols:
+            continue
+        outer = branch.subs(function, atom)
+        if X in outer.free_symbols:
+            continue
+        scale = sympy.diff(outer, atom)
+        if scale.is_zero is not False or atom in scale.free_symbols:
+            continue
+        candidate = slope.subs(function, (Y - outer.subs(atom, 0)) / scale)
+        if X not in candidate.free_symbols:
+            return sympy.expand(candidate)
     return None
 
 
@@ -99,6 +117,32 @@ def _solve_to_output(branch: sympy.Expr, slope: sympy.Expr) -> sympy.Expr | None
         if X not in candidate.free_symbols:
             return candidate
     return None
+
+
+def _worth_solving(branch: sympy.Expr) -> bool:
+    """Whether ``solve(f(x) = y, x)`` can plausibly answer in closed form.
+
+    Not when x occurs both outside every function (algebraically: sums,
+    products, rational powers) and inside a transcendental one, as in
+    x sigma(x), x tanh(e^x) or x cos(x): such equations have no closed-form
+    solution in general (at best a Lambert W), and SymPy spends the whole
+    time budget finding that out. Algebraic branches (x / sqrt(1 + x^2)) and
+    branches whose x sits only inside functions (log((1 + e^x) / (1 + e^(x-1))))
+    are still tried.
+    """
+    places = set()
+
+    def walk(node: sympy.Basic, under_function: bool) -> None:
+        if node == X:
+            places.add(under_function)
+            return
+        inside = under_function or isinstance(node, sympy.Function) or (
+            isinstance(node, sympy.Pow) and not node.exp.is_Rational)
+        for arg in node.args:
+            walk(arg, inside)
+
+    walk(elementary(branch), False)
+    return places != {True, False}
 
 
 def _agrees(branch, slope, candidate, lo, hi) -> bool:
@@ -125,7 +169,8 @@ def _agrees(branch, slope, candidate, lo, hi) -> bool:
 def _output_form_of_branch(branch, slope, lo, hi, seconds) -> sympy.Expr | None:
     if X not in slope.free_symbols:
         return slope
-    for method in (_atoms_to_output, _solve_to_output):
+    methods = (_atoms_to_output, _solve_to_output) if _worth_solving(branch) else (_atoms_to_output,)
+    for method in methods:
         candidate = run_with_budget(method, branch, slope, seconds=seconds)
         if isinstance(candidate, sympy.Expr) and not candidate.has(sympy.I, sympy.nan, sympy.zoo):
             if _agrees(branch, slope, candidate, lo, hi):
