@@ -146,10 +146,11 @@ ENTRIES: tuple[Activation, ...] = (
               "hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.",
     ),
     define(
-        "hardswish", "where(x < -3, 0, where(x <= 3, x * (x + 3) / 6, x))", aliases=("hard_swish", "hard_silu"),
+        "hardswish", "where(x <= -3, 0, where(x >= 3, x, x * (x + 3) / 6))", aliases=("hard_swish", "hard_silu"),
         description="x relu6(x + 3) / 6, the piecewise-quadratic Swish of MobileNetV3.",
         citation="Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish",
-        notes="The gradient is -1/2 at -3 and 3/2 at 3 (the middle branch owns both), as in PyTorch.",
+        notes="The outer branches own -3 and 3, so the gradient there is 0 and 1, as torch 2.13's "
+              "autograd of F.hardswish (older releases gave -1/2 and 3/2, the middle branch's).",
     ),
     define(
         "log_sigmoid", "log_sigmoid(x)", aliases=("logsigmoid",),

@@ -155,3 +155,45 @@ REFERENCES = {
     "tribas": lambda x: max(0, 1 - abs(x)),
     "hardlims": lambda x: mpf(1) if x >= 0 else mpf(-1),
 }
+
+
+def torch_functions():
+    """Entry name -> the torch function it follows, at the entry's defaults.
+
+    Used to check values and gradient conventions (which branch owns a
+    breakpoint) against PyTorch's own autograd. Imported lazily: torch is an
+    optional dependency.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    return {
+        "identity": lambda x: x,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": F.relu,
+        "leaky_relu": F.leaky_relu,
+        "leaky_relu_keras": lambda x: F.leaky_relu(x, 0.2),
+        "prelu": lambda x: F.prelu(x, torch.tensor([0.25], dtype=x.dtype)),
+        "rrelu": lambda x: F.rrelu(x, training=False),
+        "elu": F.elu,
+        "selu": F.selu,
+        "celu": F.celu,
+        "gelu": F.gelu,
+        "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
+        "silu": F.silu,
+        "mish": F.mish,
+        "softplus": lambda x: F.softplus(x, threshold=1000),
+        "softsign": F.softsign,
+        "hardtanh": F.hardtanh,
+        "relu6": F.relu6,
+        "hardsigmoid": F.hardsigmoid,
+        "hardswish": F.hardswish,
+        "log_sigmoid": F.logsigmoid,
+        "softshrink": F.softshrink,
+        "hardshrink": F.hardshrink,
+        "tanhshrink": F.tanhshrink,
+        "threshold": lambda x: F.threshold(x, 1.0, 0.0),
+        "squared_relu": lambda x: F.relu(x) ** 2,
+        "sparse_plus": lambda x: torch.where(x <= -1, 0.0, torch.where(x >= 1, x, (x + 1) ** 2 / 4)),
+    }

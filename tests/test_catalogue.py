@@ -181,3 +181,39 @@ def test_show_json_describes_every_entry(name, capsys):
     assert len(data["breakpoints"]) == len(bound_default(name).pieces.breakpoints)
     for key in ("definition", "f", "df", "d2f"):
         assert data[key]
+
+
+def _torch_entries():
+    try:
+        from tests.catalogue_references import torch_functions
+        return sorted(torch_functions())
+    except ImportError:  # torch is optional
+        return []
+
+
+@pytest.mark.parametrize("name", _torch_entries())
+def test_value_and_gradient_convention_match_torch_at_breakpoints(name):
+    """At every breakpoint the generated code takes the owner branch: its value
+    and its one-sided derivative must be what torch's autograd gives there."""
+    import torch
+
+    from tests.catalogue_references import torch_functions
+
+    function = torch_functions()[name]
+    bound = bound_default(name)
+    pieces, slopes = bound.pieces, derivative(bound, 1)
+    points = [(c, pieces.convention_value(i), slopes.convention_value(i))
+              for i, c in enumerate(pieces.breakpoints)]
+    for at in ("-2.3", "-0.7", "0.4", "1.9"):
+        x = sympy.Rational(at)
+        value = bound.expr.subs(X, x)
+        index = sum(1 for c in pieces.breakpoints if x > c)
+        points.append((x, value, slopes.branches[index].subs(X, x)))
+    for at, value, slope in points:
+        x = torch.tensor(float(at), dtype=torch.float64, requires_grad=True)
+        y = function(x)
+        (grad,) = torch.autograd.grad(y, x)
+        # 1e-6, not 1e-15: torch's float64 hardsigmoid backward multiplies by 1/6 rounded to
+        # float32. Any other owner would be off by far more at a kink.
+        assert abs(y.item() - float(value)) <= 1e-6 * (1 + abs(float(value))), (name, at, y.item(), value)
+        assert abs(grad.item() - float(slope)) <= 1e-6 * (1 + abs(float(slope))), (name, at, grad.item(), slope)
