@@ -474,6 +474,7 @@ ENTRIES: tuple[Activation, ...] = (
         params=[Parameter("beta", 1, "> 0")],
         description="Natural-logarithm ReLU log(beta max(0, x) + 1).",
         citation="Liu et al. (2019), Natural-logarithm-rectified activation function in CNNs",
+        notes="beta is a hyperparameter of the paper; beta = 1 here.",
     ),
     define(
         "soft_root_sign", "x / (x / alpha + exp(-x / beta))", aliases=("srs",),
