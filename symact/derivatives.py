@@ -145,23 +145,46 @@ def _worth_solving(branch: sympy.Expr) -> bool:
     return places != {True, False}
 
 
-def _agrees(branch, slope, candidate, lo, hi) -> bool:
-    """Check g(f(x)) = f'(x) to 40 digits at points inside (lo, hi)."""
+_OFFSETS = tuple(sympy.Rational(n, d) for n, d in ((1, 7), (1, 3), (2, 3), (1, 1), (5, 3), (3, 1), (9, 2), (7, 1)))
+
+
+def _agreement_points(lo: sympy.Expr, hi: sympy.Expr) -> list[sympy.Expr]:
+    """Sixteen (or eight) points spread over (lo, hi), dense enough that a
+    form valid on one monotone stretch of a periodic branch fails elsewhere."""
     if lo is S.NegativeInfinity and hi is S.Infinity:
-        points = [-3, sympy.Rational(-1, 3), sympy.Rational(1, 7), 2]
-    elif lo is S.NegativeInfinity:
-        points = [hi - 3, hi - sympy.Rational(1, 3)]
-    elif hi is S.Infinity:
-        points = [lo + sympy.Rational(1, 3), lo + 3]
-    else:
-        points = [lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3]
-    for point in points:
+        return [sign * offset for offset in _OFFSETS for sign in (-1, 1)]
+    if lo is S.NegativeInfinity:
+        return [hi - offset for offset in _OFFSETS]
+    if hi is S.Infinity:
+        return [lo + offset for offset in _OFFSETS]
+    return [lo + (hi - lo) * k / 9 for k in range(1, 9)]
+
+
+def _agrees(branch, slope, candidate, lo, hi) -> bool:
+    """Check g(f(x)) = f'(x) to 40 digits at points spread over (lo, hi)."""
+    for point in _agreement_points(lo, hi):
         y = branch.subs(X, point)
         expected = slope.subs(X, point).evalf(40)
         got = candidate.subs(Y, y).evalf(40)
         if not (got.is_number and got.is_comparable):
             return False  # e.g. erfcinv, which SymPy cannot evaluate: not confirmed, so not used
         if not abs(got - expected) <= sympy.Float("1e-30") * (1 + abs(expected)):
+            return False
+    return True
+
+
+def _defined_at_image_ends(branch, candidate, lo, hi) -> bool:
+    """g is a finite number at every finite end of the branch's image.
+
+    A backward pass from y meets those ends in floating point (cloglog's y
+    rounds to 1 from x = 4 in float64), so a form such as
+    (1 - y) log(1 / (1 - y)), which is 0 * oo there, is not used.
+    """
+    for end in _image_bounds(branch, lo, hi):
+        if end.is_infinite:
+            continue
+        value = candidate.subs(Y, end)
+        if value.has(sympy.nan, sympy.zoo, S.Infinity, S.NegativeInfinity) or not value.is_finite:
             return False
     return True
 
@@ -173,7 +196,7 @@ def _output_form_of_branch(branch, slope, lo, hi, seconds) -> sympy.Expr | None:
     for method in methods:
         candidate = run_with_budget(method, branch, slope, seconds=seconds)
         if isinstance(candidate, sympy.Expr) and not candidate.has(sympy.I, sympy.nan, sympy.zoo):
-            if _agrees(branch, slope, candidate, lo, hi):
+            if _agrees(branch, slope, candidate, lo, hi) and _defined_at_image_ends(branch, candidate, lo, hi):
                 return candidate
     return None
 

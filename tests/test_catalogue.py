@@ -16,7 +16,7 @@ import sympy
 from symact import cli
 from symact.activation import NAME_PATTERN
 from symact.catalogue import CATALOGUE, ENTRIES, lookup, names
-from symact.derivatives import derivative
+from symact.derivatives import Y, derivative, derivative_of_output
 from symact.functions import elementary
 from symact.parsing import X
 from tests.catalogue_references import REFERENCES
@@ -217,3 +217,43 @@ def test_value_and_gradient_convention_match_torch_at_breakpoints(name):
         # float32. Any other owner would be off by far more at a kink.
         assert abs(y.item() - float(value)) <= 1e-6 * (1 + abs(float(value))), (name, at, y.item(), value)
         assert abs(grad.item() - float(slope)) <= 1e-6 * (1 + abs(float(slope))), (name, at, grad.item(), slope)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_output_form_holds_across_each_branch_and_at_its_image_ends(name):
+    """Where f' = g(f) was found, it holds on the whole branch (siren's
+    -30 sqrt(1 - y^2) held at the search's first probes but not elsewhere) and
+    g is finite where floating point puts y at an end of the image (cloglog's
+    (1 - y) log(1 / (1 - y)) is 0 * oo at y = 1)."""
+    bound = bound_default(name)
+    form = derivative_of_output(bound)
+    slopes = derivative(bound, 1)
+    for (lo, hi), branch, slope, g in zip(bound.pieces.intervals(), bound.pieces.branches, slopes.branches,
+                                          form.branches):
+        if g is None:
+            continue
+        for point in _probe_points_between(lo, hi):
+            got = sympy.N(g.subs(Y, branch.subs(X, point)), 30)
+            expected = sympy.N(slope.subs(X, point), 30)
+            assert abs(got - expected) <= sympy.Float("1e-20") * (1 + abs(expected)), (name, point)
+        for end, side in ((lo, "+"), (hi, "-")):
+            if end.is_infinite and sympy.limit(elementary(branch), X, end, side).is_infinite:
+                continue
+            y_end = sympy.limit(elementary(branch), X, end, side) if end.is_infinite else branch.subs(X, end)
+            value = g.subs(Y, y_end)
+            assert value.is_finite and not value.has(sympy.nan, sympy.zoo), (name, end, value)
+
+
+def _probe_points_between(lo, hi) -> list[sympy.Rational]:
+    left = lo if lo.is_finite else sympy.Integer(-12)
+    right = hi if hi.is_finite else sympy.Integer(12)
+    if not lo.is_finite and hi.is_finite:
+        left = hi - 12
+    if lo.is_finite and not hi.is_finite:
+        right = lo + 12
+    return [left + (right - left) * sympy.Rational(k, 23) for k in range(1, 23)]
+
+
+def test_siren_and_cloglog_have_no_output_form():
+    assert derivative_of_output(bound_default("siren")).branches == (None,)
+    assert derivative_of_output(bound_default("cloglog")).branches == (None,)
