@@ -204,7 +204,7 @@ ENTRIES: tuple[Activation, ...] = (
     define(
         "hard_sigmoid_keras2", "where(x < -2.5, 0, where(x <= 2.5, 0.2 * x + 0.5, 1))",
         description="Keras 2's hard sigmoid clip(0.2 x + 0.5, 0, 1).",
-        citation="Keras 2 / tf.keras (TF < 2.16) activations.hard_sigmoid",
+        citation="tf.keras.activations.hard_sigmoid of Keras 2 (TensorFlow < 2.16)",
         notes="Not the hard sigmoid of PyTorch, JAX and Keras 3 (slope 1/6, see hardsigmoid). The middle "
               "branch owns -2.5 and 2.5 (gradient 0.2), as tf.clip_by_value's gradient.",
     ),

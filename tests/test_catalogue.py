@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 import mpmath
 import pytest
@@ -70,9 +71,11 @@ def test_entry_has_description_and_citation(name):
     entry = CATALOGUE[name]
     assert entry.description.strip() and entry.description.strip()[-1] == "."
     assert "\n" not in entry.description
-    assert entry.citation.strip()
-    # A paper is cited with its year, a library by a dotted or named API.
-    assert any(ch.isdigit() for ch in entry.citation) or "." in entry.citation or " " in entry.citation
+    # A paper is cited with its authors' year in parentheses, a library by its API path.
+    paper = re.search(r"[A-Z][a-z]+.*\((19|20)\d\d\)", entry.citation)
+    library = re.search(r"\b(torch\.nn|jax\.nn|keras|tf\.keras|tfa)\.[A-Za-z_.]+|MATLAB [A-Za-z ]+, [a-z]+|"
+                        r"Wikipedia, Activation function", entry.citation)
+    assert paper or library, entry.citation
 
 
 @pytest.mark.parametrize("name", NAMES)
