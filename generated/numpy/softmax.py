@@ -32,9 +32,9 @@ def _shifted(x, axis):
     # relative error of exp(d).
     z = x
     m = np.max(z, axis=axis, keepdims=True)
-    hi = z - m
-    v = hi - z
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"):  # -inf - (-inf): a masked logit, or a row of them (NaN as torch)
+        hi = z - m
+        v = hi - z
         lo = (z - (hi - v)) + (np.negative(m) - v)
     lo[~np.isfinite(lo)] = 0.0  # a -inf input (a masked logit): exp(hi) is 0 anyway
     return hi, lo
