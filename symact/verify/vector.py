@@ -73,6 +73,7 @@ SEED = 20240611
 BASE_PRECISION = 160
 PRECISION_CAP = 16384
 REFERENCE_FORMAT = "1"  # bump when the reference computation changes (cache key)
+SCALED_ERROR_INFINITE = 2 ** 63 - 1  # an infinite answer where the value is finite
 CANCELLATION_CONDITION = 2  # J^T g components below half their terms' magnitude
 KIND_BOUNDS = {"forward": BOUNDS["forward"], "gradient": BOUNDS["gradient"], "fused": BOUNDS["gradient"]}
 EXCUSE_REASON = ("cancellation in J^T g: condition number (magnitude of the terms over the value) >= 64; "
@@ -447,8 +448,10 @@ def _scaled_error(expected, actual, scale, mask, dtype) -> int:
     spacing = np.spacing(np.abs(scale[mask]).astype(dtype)).astype(np.float64)
     spacing = np.maximum(spacing, float(np.finfo(dtype).smallest_subnormal))
     error = np.abs(actual[mask].astype(np.float64) - expected[mask].astype(np.float64))
-    error = np.where(np.isnan(error), 0.0, error)
-    return int(math.ceil(float(np.max(error / spacing))))
+    error = np.where(np.isnan(error), 0.0, error)  # NaN mismatches are counted by the counters
+    with np.errstate(over="ignore"):
+        worst = float(np.max(error / spacing))
+    return int(math.ceil(worst)) if math.isfinite(worst) else SCALED_ERROR_INFINITE
 
 
 def _measure_kind(entry, cases, refs, dtype, actual: np.ndarray, output: str, bound: int, what: str,
