@@ -171,3 +171,21 @@ def test_cli_verifies_a_vector_entry(capsys, cache_dir):
     assert data["activation"] == "softmin" and data["passed"] and data["kind"] == "vector"
     assert main(["verify", "glu", "--param", "a=1"]) == 2
     assert "takes no --param" in capsys.readouterr().err
+
+
+def test_torch_native_log_softmax_loses_the_tiny_sum(cache_dir):
+    """Pinned torch 2.13 behaviour, the reason for log1p in the generated code:
+    torch.log_softmax returns 0 where the true value is -3.3e-8 (float32)."""
+    from symact.verify.vector import torch_native_vector
+
+    report = verify_vector(VECTOR_CATALOGUE["log_softmax"], dtypes=("float32",), cache_dir=cache_dir,
+                           implementations={"torch": torch_native_vector("log_softmax")})
+    assert any("wrong zero" in line for line in report.failures())
+
+
+def test_junit_has_a_case_per_cell(tmp_path, cache_dir):
+    path = tmp_path / "verify.xml"
+    assert main(["verify", "reglu", "--target", "numpy", "--dtype", "float64", "--cache-dir", str(cache_dir),
+                 "--junit", str(path)]) == 0
+    text = path.read_text()
+    assert 'name="numpy-float64-forward"' in text and 'name="numpy-float64-gradient"' in text
