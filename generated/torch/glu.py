@@ -40,7 +40,7 @@ def _gate_grad(x):
     return torch.sigmoid(x)*torch.sigmoid(-x)
 
 
-def _forward(w, axis):
+def _forward(w, axis, split):
     # glu in the working precision.
     a, b = _halves(w, axis)
     return a * _gate(b)
@@ -115,7 +115,8 @@ class GluFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
-        y = _forward(_working(x), axis).to(x.dtype)
+        w = _working(x)
+        y = _forward(w, axis, w.dtype == x.dtype).to(x.dtype)
         # Saved for backward: the input only.
         ctx.save_for_backward(x)
         ctx.axis = axis

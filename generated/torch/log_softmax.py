@@ -22,38 +22,42 @@ def _working(x):
     return x.to(torch.float64) if x.dtype in (torch.float16, torch.bfloat16, torch.float32) else x
 
 
-def _shifted(x, axis):
+def _shifted(x, axis, split):
     # d = x - max(x) <= 0 (the result is invariant to the shift, and no
-    # exp overflows), as an exact pair d = hi + lo (TwoSum, Knuth): z - m is
-    # not exact in general, and its rounding error times |d| would be the
-    # relative error of exp(d).
+    # exp overflows). With ``split``, d = hi + lo exactly (TwoSum, Knuth): z - m
+    # is not exact in general, and its rounding error times |d| would be the
+    # relative error of exp(d) (up to 700 ulp in float64). Inputs narrower than
+    # the working type need no split: that error is 2^-53 |d|, far below their ulp.
     z = x
     m = z.amax(dim=axis, keepdim=True)
     hi = z - m
+    if not split:
+        return hi, None
     v = hi - z
     lo = (z - (hi - v)) + (-m - v)
-    lo = torch.where(torch.isfinite(lo), lo, torch.zeros_like(lo))  # a -inf input: exp(hi) is 0 anyway
-    return hi, lo
+    return hi, torch.nan_to_num(lo, nan=0.0, posinf=0.0, neginf=0.0)  # a masked logit: exp(hi) is 0 anyway
 
 
-def _parts(x, axis):
+def _parts(x, axis, split):
     # hi, lo, e = exp(d) and r = sum(e) - 1, summed without the terms equal
     # to 1 (d == 0 exactly when z is the maximum), so log(sum e) = log1p(r)
     # keeps r's relative accuracy when the other terms are below eps.
-    hi, lo = _shifted(x, axis)
+    hi, lo = _shifted(x, axis, split)
     e = torch.exp(hi)
-    e = e + e * lo  # exp(hi + lo) = exp(hi) (1 + lo + O(lo^2))
+    if lo is not None:
+        e = torch.addcmul(e, e, lo)  # exp(hi + lo) = exp(hi) (1 + lo + O(lo^2))
     top = hi == 0
-    r = torch.where(top, torch.zeros_like(e), e).sum(dim=axis, keepdim=True)
+    r = e.masked_fill(top, 0.0).sum(dim=axis, keepdim=True)
     r = r + (top.sum(dim=axis, keepdim=True) - 1).to(r.dtype)
     return hi, lo, e, r
 
 
-def _forward(w, axis):
+def _forward(w, axis, split):
     # log_softmax in the working precision.
-    hi, lo, _, r = _parts(w, axis)
+    hi, lo, _, r = _parts(w, axis, split)
     # y = d - log(sum e): both terms are <= 0, no cancellation.
-    return (hi - torch.log1p(r)) + lo
+    y = hi - torch.log1p(r)
+    return y if lo is None else y + lo
 
 
 def _vjp_from_output(y, g, axis):
@@ -91,7 +95,7 @@ def log_softmax_vjp(x, grad_output, axis=-1):
                          f"{tuple(x.shape)}")
     w = _working(x)
     g = grad_output.to(w.dtype)
-    return _vjp_from_output(_forward(w, axis), g, axis).to(x.dtype)
+    return _vjp_from_output(_forward(w, axis, w.dtype == x.dtype), g, axis).to(x.dtype)
 
 
 class LogSoftmaxFunction(torch.autograd.Function):
@@ -121,7 +125,8 @@ class LogSoftmaxFunction(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, axis=-1):
-        y = _forward(_working(x), axis).to(x.dtype)
+        w = _working(x)
+        y = _forward(w, axis, w.dtype == x.dtype).to(x.dtype)
         # Saved for backward: the output only (J^T g follows from it).
         ctx.save_for_backward(y)
         ctx.axis = axis
