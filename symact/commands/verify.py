@@ -5,7 +5,9 @@ worker processes. Each activation's NumPy and torch code is run on float32
 and float64 samples (bit patterns, subnormals, +-0, +-inf, NaN, [-20, 20],
 breakpoints, exp thresholds, zeros of f') and compared with the correctly
 rounded reference of the original definition: 2 ULP forward, 4 ULP
-gradient. See docs/verify.md.
+gradient. Catalogue entries at their defaults may pass within named
+exceptions (symact/verify/exceptions.toml, each with its reason); the last
+line counts passed, excepted and failed activations. See docs/verify.md.
 """
 from __future__ import annotations
 
@@ -45,6 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", help="reference cache directory (default: $SYMACT_CACHE_DIR or "
                                             "~/.cache/symact/verify)")
     parser.add_argument("--no-cache", action="store_true", help="compute every reference afresh")
+    parser.add_argument("--exceptions", metavar="FILE.toml",
+                        help="named exceptions table (default: the one shipped in symact/verify/exceptions.toml)")
+    parser.add_argument("--strict-exceptions", action="store_true",
+                        help="fail when a named exception is stale (the cell now meets the strict bound)")
 
 
 def _activations(args: argparse.Namespace) -> list:
@@ -74,10 +80,10 @@ def _activations(args: argparse.Namespace) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symact.verify import TARGETS, verify, verify_many
+    from symact.verify import TARGETS, load_exceptions, verify, verify_many
     from symact.verify.implementation import torch_available
     from symact.verify.reference import FORMATS
-    from symact.verify.report import format_table, junit_xml, write_atomically
+    from symact.verify.report import RESULT_TEXT, format_table, junit_xml, write_atomically
 
     if args.target is None and not torch_available():
         print("symact verify: torch is not installed; verifying the numpy target only", file=sys.stderr)
@@ -85,23 +91,25 @@ def run(args: argparse.Namespace) -> int:
     targets = _choices(args.target or default, TARGETS, "target")
     dtypes = _choices(args.dtype, tuple(FORMATS), "dtype")
     cache_dir = False if args.no_cache else args.cache_dir
+    strict = args.strict_exceptions
+    exceptions = load_exceptions(args.exceptions)
     chosen = _activations(args)
     if len(chosen) == 1:
         activation, params = chosen[0]
-        reports = [verify(activation, targets, dtypes, params=params, cache_dir=cache_dir)]
+        reports = [verify(activation, targets, dtypes, params=params, cache_dir=cache_dir, exceptions=exceptions)]
     else:
         def progress(done: int, total: int, report) -> None:
-            verdict = "ok" if report.passed else "FAIL"
+            verdict = RESULT_TEXT[report.status(strict)]
             print(f"[{done}/{total}] {report.activation}: {verdict} ({report.seconds:.1f} s)",
                   file=sys.stderr, flush=True)
 
         reports = verify_many([a for a, _ in chosen], targets, dtypes, cache_dir=cache_dir, jobs=args.jobs,
-                              progress=progress)
+                              progress=progress, exceptions=exceptions)
     if args.junit:
-        write_atomically(args.junit, junit_xml(reports))
+        write_atomically(args.junit, junit_xml(reports, strict))
     if args.json:
         data = [r.to_json() for r in reports]
         print_json(data[0] if len(data) == 1 and (args.expr or args.spec or len(args.names) == 1) else data)
     else:
-        print(format_table(reports))
-    return 0 if all(r.passed for r in reports) else EXIT_FAILED
+        print(format_table(reports, strict))
+    return 0 if all(r.status(strict) != "failed" for r in reports) else EXIT_FAILED
