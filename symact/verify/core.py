@@ -117,16 +117,35 @@ def _condition(g: PiecewiseReference, x: float) -> float:
         return 0.0
 
 
+def _near_a_zero(centres: list[float], points: np.ndarray) -> np.ndarray:
+    """Whether each point lies within ``EXCUSE_RADIUS`` |z| of a non-zero zero z."""
+    ordered = np.array(sorted(centres), dtype=np.float64)
+    values = points.astype(np.float64)
+    near = np.zeros(values.shape, dtype=bool)
+    finite = np.isfinite(values) & (values != 0)
+    # |x - z| <= |z|/16 needs z of the sign of x with |z| in [16|x|/17, 16|x|/15];
+    # the slack only widens the candidates, the test below is exact.
+    with np.errstate(over="ignore", invalid="ignore"):
+        size = np.abs(values)
+        smallest = size / (1 + EXCUSE_RADIUS) * (1 - 1e-9)
+        largest = size / (1 - EXCUSE_RADIUS) * (1 + 1e-9)
+    lower = np.where(values > 0, smallest, -largest)
+    upper = np.where(values > 0, largest, -smallest)
+    first = np.searchsorted(ordered, lower, side="left")
+    last = np.searchsorted(ordered, upper, side="right")
+    for index in np.flatnonzero(finite & (last > first)).tolist():
+        x = float(values[index])
+        near[index] = any(abs(x - z) <= EXCUSE_RADIUS * abs(z) for z in ordered[first[index]:last[index]].tolist())
+    return near
+
+
 def _excused(g: PiecewiseReference, zeros: list[float], points: np.ndarray) -> np.ndarray:
     mask = np.zeros(points.shape, dtype=bool)
     centres = [z for z in zeros if z != 0]
     if not centres:
         return mask
-    for index, x in enumerate(points.astype(np.float64).tolist()):
-        if not math.isfinite(x):
-            continue
-        if any(abs(x - z) <= EXCUSE_RADIUS * abs(z) for z in centres):
-            mask[index] = _condition(g, x) >= EXCUSE_CONDITION
+    for index in np.flatnonzero(_near_a_zero(centres, points)).tolist():
+        mask[index] = _condition(g, float(points[index])) >= EXCUSE_CONDITION
     return mask
 
 
@@ -155,7 +174,9 @@ def prepare(bound: BoundActivation, dtypes=DTYPES, cache: ReferenceCache | None 
             raise ValueError(f"unknown dtype '{dtype}'; choose from {', '.join(FORMATS)}")
         samples = inputs.sample_inputs(dtype, breakpoints, sample_zeros)
         tables = {kind: cache.table(ref, samples.points) for kind, ref in references.items()}
-        excused = {kind: _excused(ref, zeros[kind], samples.points) for kind, ref in references.items()}
+        excused = {kind: cache.mask(("excused", ref.key, repr(zeros[kind]), repr((EXCUSE_CONDITION, EXCUSE_RADIUS))),
+                                    samples.points, lambda ref=ref, kind=kind: _excused(ref, zeros[kind], samples.points))
+                   for kind, ref in references.items()}
         formats[dtype] = FormatReferences(samples, tables, excused)
     return Prepared(bound, formats, zeros, check, _conventions(function, slope))
 
