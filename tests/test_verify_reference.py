@@ -165,3 +165,13 @@ def test_removable_singularity_takes_the_limit_and_huge_exponents_are_refused():
     assert saturated.evaluate(1e300).rounded("float64") == 1.0
     with mpmath.workprec(200):
         assert doubly.evaluate(2.0).rounded("float64") == float(mpmath.exp(-mpmath.exp(2)))
+
+
+@pytest.mark.parametrize("bits", [128, 1024, 4096])
+@pytest.mark.parametrize("z", ["3.4028235e38", "-3.4028235e38", "1.7976931348623157e308", "-1.7976931348623157e308",
+                               "1e20", "-1e20", "88.72", "-745.13"])
+def test_exp_with_argument_reduction_equals_mpmath_exp(z, bits):
+    from symact.verify.reference import exp_any
+
+    with mpmath.workprec(bits):
+        assert exp_any(mpmath.mpf(z)) == mpmath.exp(mpmath.mpf(z))
