@@ -18,7 +18,12 @@ sign error, wrong NaN, and forward values propagate NaN inputs), outside
 the excused points. A gradient at a NaN input is reported, not failed:
 frameworks mask it (torch's relu backward gives 0 there).
 
-The one exception, named in every report with its figure: *relative
+Results whose reference lies below the normal range follow the subnormal
+policy of ``symact.verify.metrics`` (counted under ``subnormal_flushed``);
+catalogue entries may pass within named exceptions
+(``symact.verify.exceptions``, applied by ``symact.verify.verify``).
+
+The built-in exception, named in every report with its figure: *relative
 accuracy at an exact, non-zero zero* :math:`x_0` of the function computed
 (f for forward, f' for the gradients, e.g. SiLU' at x = -1.2785). Near a
 simple zero the relative condition number of evaluating g is
