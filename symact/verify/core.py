@@ -246,7 +246,12 @@ def _problems(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[t
     return problems
 
 
-def _split(points, expected, actual, excused, resolved, bound):
+def _failures(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[str]:
+    """The readable lines of ``_problems`` (kept for callers that want text only)."""
+    return [text for _, _, text in _problems(metrics, bound, what, gradient)]
+
+
+def _split(points, expected, actual, excused, resolved, bound=None):
     kept = resolved & ~excused
     strict = measure_points(points[kept], expected[kept], actual[kept], bound)
     if not (excused & resolved).any():
