@@ -157,3 +157,23 @@ def test_pdf_of_a_sheet_has_the_accuracy_table_of_the_generated_code(tmp_path):
         for dtype in ("float32", "float64"):
             assert f"{target} {dtype} 0 0 0 0 0 0 yes" in lines
     assert "Bounds: 2 ULP forward, 4 ULP gradient." in lines
+
+
+def test_a_vector_activation_gets_its_own_sheet(capsys):
+    assert main(["sheet", "softmax"]) == 0
+    tex = capsys.readouterr().out
+    assert r"\section{softmax}" in tex
+    assert r"\frac{\partial y_{i}}{\partial x_{k}} = \left(\delta_{i k} - {s}_{k}\right) {s}_{i}" in tex
+    assert r"\left(J^{T} g\right)_{k} = \left({g}_{k} - \sum_{i=1}^{n} {g}_{i} {s}_{i}\right) {s}_{k}" in tex
+    assert r"\unknown" not in tex.split(r"\begin{document}")[1]  # every check proved
+    assert main(["sheet", "SwiGLU", "--param", "beta=2"]) == 2
+    assert "'swiglu' is a vector activation: its sheet takes no --param" in capsys.readouterr().err
+
+
+@needs_tex
+def test_pdf_of_a_gated_sheet_names_its_gate_and_the_checks(tmp_path):
+    done = symact("geglu", "--pdf", "-o", str(tmp_path / "geglu.tex"))
+    assert done.returncode == 0, done.stderr
+    text = pdf_text(tmp_path / "geglu.pdf")
+    assert "vector activation (gated family), gate gelu" in text
+    assert text.count("the Jacobian of explicit inputs equals the closed form proved symbolic") == 2

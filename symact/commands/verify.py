@@ -6,7 +6,10 @@ and float64 samples (bit patterns, subnormals, +-0, +-inf, NaN, [-20, 20],
 breakpoints, exp thresholds, zeros of f') and compared with the correctly
 rounded reference of the original definition: 2 ULP forward, 4 ULP
 gradient. Vector activations (softmax, glu, ...) are verified component by
-component on stable-case vectors (``symact.verify.vector``). See docs/verify.md.
+component on stable-case vectors (``symact.verify.vector``). Catalogue
+entries at their defaults may pass within named exceptions
+(symact/verify/exceptions.toml, each with its reason); the last line counts
+passed, excepted and failed activations. See docs/verify.md.
 """
 from __future__ import annotations
 
@@ -47,6 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", help="reference cache directory (default: $SYMACT_CACHE_DIR or "
                                             "~/.cache/symact/verify)")
     parser.add_argument("--no-cache", action="store_true", help="compute every reference afresh")
+    parser.add_argument("--exceptions", metavar="FILE.toml",
+                        help="named exceptions table (default: the one shipped in symact/verify/exceptions.toml)")
+    parser.add_argument("--strict-exceptions", action="store_true",
+                        help="fail when a named exception is stale (the cell now meets the strict bound)")
 
 
 def _vector_entry(name: str):
@@ -87,10 +94,10 @@ def _activations(args: argparse.Namespace) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symact.verify import TARGETS, verify, verify_many
+    from symact.verify import TARGETS, load_exceptions, verify, verify_many
     from symact.verify.implementation import torch_available
     from symact.verify.reference import FORMATS
-    from symact.verify.report import format_table, junit_xml, write_atomically
+    from symact.verify.report import RESULT_TEXT, format_table, junit_xml, write_atomically
     from symact.verify.vector import verify_vector
 
     if args.target is None and not torch_available():
@@ -99,33 +106,35 @@ def run(args: argparse.Namespace) -> int:
     targets = _choices(args.target or default, TARGETS, "target")
     dtypes = _choices(args.dtype, tuple(FORMATS), "dtype")
     cache_dir = False if args.no_cache else args.cache_dir
+    strict = args.strict_exceptions
+    exceptions = load_exceptions(args.exceptions)
     chosen = _activations(args)
     vectors = [entry for entry, _ in chosen if _vector_entry(entry.name) is entry]
     chosen = [(entry, params) for entry, params in chosen if _vector_entry(entry.name) is not entry]
     total = len(chosen) + len(vectors)
 
     def progress(done: int, _: int, report) -> None:
-        verdict = "ok" if report.passed else "FAIL"
+        verdict = RESULT_TEXT[report.status(strict)]
         print(f"[{done}/{total}] {report.activation}: {verdict} ({report.seconds:.1f} s)",
               file=sys.stderr, flush=True)
 
     if len(chosen) == 1:
         activation, params = chosen[0]
-        reports = [verify(activation, targets, dtypes, params=params, cache_dir=cache_dir)]
+        reports = [verify(activation, targets, dtypes, params=params, cache_dir=cache_dir, exceptions=exceptions)]
         if total > 1:
             progress(1, total, reports[0])
     else:
         reports = verify_many([a for a, _ in chosen], targets, dtypes, cache_dir=cache_dir, jobs=args.jobs,
-                              progress=progress) if chosen else []
+                              progress=progress, exceptions=exceptions) if chosen else []
     for entry in vectors:  # symact.verify.vector: softmax family and gated family
         reports.append(verify_vector(entry, targets, dtypes, cache_dir=cache_dir))
         if total > 1:
             progress(len(reports), total, reports[-1])
     if args.junit:
-        write_atomically(args.junit, junit_xml(reports))
+        write_atomically(args.junit, junit_xml(reports, strict))
     if args.json:
         data = [r.to_json() for r in reports]
         print_json(data[0] if len(data) == 1 and (args.expr or args.spec or len(args.names) == 1) else data)
     else:
-        print(format_table(reports))
-    return 0 if all(r.passed for r in reports) else EXIT_FAILED
+        print(format_table(reports, strict))
+    return 0 if all(r.status(strict) != "failed" for r in reports) else EXIT_FAILED
