@@ -265,13 +265,44 @@ def test_user_expression_is_checked():
 
 
 def test_undecidable_expression_ends_in_unknown_quickly():
-    """sinc has no interval rule: verdicts that need one are unknown, nothing crashes."""
-    result = check(from_expression("sinc(x)").bind(), timeout=3)
+    """tan has no interval rule (it has poles): verdicts that need one are unknown, nothing crashes."""
+    result = check(from_expression("tan(x)").bind(), timeout=3)
     data = result.to_json()["properties"]
     assert {v["verdict"] for v in data.values()} <= VERDICTS
     assert data["range"]["verdict"] == "unknown"
     assert data["continuity_class"]["verdict"] == "unknown"
-    assert data["limit_at_plus_infinity"]["value"]["value"] == "0"
+    # tan(a + k pi) = tan(a) for every integer k: two starts give two limits, so there is none
+    assert data["limit_at_plus_infinity"]["verdict"] == "disproved"
+
+
+def test_periodic_function_has_its_extremes_on_one_period_and_no_limit():
+    data = props("sinusoid")
+    assert data["range"]["verdict"] == "proved"
+    lo, hi = data["range"]["enclosure"]
+    assert -1 - 1e-12 <= lo <= -1 and 1 <= hi <= 1 + 1e-12
+    assert data["range"]["value"]["lower_closed"] is True and data["range"]["value"]["upper_closed"] is True
+    assert data["limit_at_plus_infinity"]["verdict"] == "disproved"
+    assert data["saturation"]["verdict"] == "proved" and data["saturation"]["value"] == []
+
+
+def test_unbounded_oscillation_is_disproved_along_sequences():
+    """x cos(x): along x = a + 2 pi k it tends to +oo or -oo with the sign of cos(a)."""
+    data = props("gcu")
+    assert (data["range"]["verdict"], data["range"]["value"]["text"]) == ("proved", "(-oo, oo)")
+    assert data["lipschitz_constant"]["verdict"] == "disproved"
+    witness = data["limit_at_plus_infinity"]["witness"]
+    assert data["limit_at_plus_infinity"]["verdict"] == "disproved" and len(witness["sequences"]) == 2
+
+
+def test_sinc_maximum_minimum_and_slope_at_zero():
+    """sinc: max 1 at 0, min -0.2172336282112216 at +-4.4934 (tan x = x), f'(0) = 0 as a limit."""
+    data = props("sinc")
+    assert data["continuity_class"]["value"] == "C-infinity"
+    lo, hi = data["global_minimum"]["enclosure"]
+    assert lo <= mpmath.sinc(mpmath.findroot(lambda t: mpmath.tan(t) - t, 4.49)) <= hi and hi - lo < 1e-12
+    assert data["global_maximum"]["enclosure"][0] <= 1 <= data["global_maximum"]["enclosure"][1]
+    assert data["global_minimum"]["value"].get("argmin_float") is None  # two minimisers: no single point
+    assert data["derivative_at_zero"]["value"]["value"] == "0"
 
 
 # CLI -------------------------------------------------------------------------------------

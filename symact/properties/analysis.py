@@ -24,6 +24,7 @@ from symact.errors import SymactError
 from symact.parsing import X
 from symact.pieces import Pieces, same_value
 from symact.properties.intervals import INF, Interval, Unsupported, _lt, to_float
+from symact.properties.periodic import common_period, is_periodic, sequence_limits, sequence_text
 from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, smooth
 
 MAX_ORDER = 3
@@ -79,11 +80,12 @@ class Extreme:
 class Analysis:
     """Everything the property families share for one ``BoundActivation``."""
 
-    def __init__(self, bound, seconds: float):
+    def __init__(self, bound, seconds: float, scale: float = 1.0):
         self.bound = bound
         self.seconds = seconds
+        self.scale = scale  # of every fixed wall-clock budget (see ``Searcher``)
         self.deadline = Deadline(seconds)
-        self.search = Searcher(self.deadline)
+        self.search = Searcher(self.deadline, scale=scale)
         self.f: Pieces = bound.pieces
 
     # derivatives ---------------------------------------------------------------
@@ -206,6 +208,8 @@ class Analysis:
         if g is None:
             return [], [], "no derivative"
         lo, hi = self.edges[i]
+        if lo is S.NegativeInfinity and hi is S.Infinity and is_periodic(g.expr):
+            return self._periodic_extremes(g)
         ends = []
         for side, end in ((-1, lo), (1, hi)):
             value = self.end_value(order, i, side)
@@ -226,12 +230,23 @@ class Analysis:
                 out.append(Extreme(exact_interval(value), value, False, sympy.sstr(end)))
             low, high = (out[0], out[1]) if slope.nonnegative else (out[1], out[0])
             return [low], [high], None
+        # an infinite end without a limit: sequences x = a + kP along which g -> +-oo
+        unbounded = {-1: [], 1: []}
+        for side, (value, end) in zip((-1, 1), ends):
+            if value is None and end in (S.Infinity, S.NegativeInfinity):
+                way = 1 if end is S.Infinity else -1
+                for start, limit in sequence_limits(g.expr, way):
+                    if limit in (S.Infinity, S.NegativeInfinity):
+                        unbounded[1 if limit is S.Infinity else -1].append(sequence_text(start, way, g.expr))
         a, b = self.search_interval(i)
         lows, highs, problems = [], [], []
         for target, sign, collect in ((g, 1, lows), (g.negated, -1, highs)):
             infinite = S.NegativeInfinity if sign > 0 else S.Infinity
             if any(value == infinite for value, _ in ends):
                 continue  # the end limit is the extreme; nothing inside can beat it
+            if unbounded[-sign]:
+                collect.append(Extreme(exact_interval(infinite), infinite, False, unbounded[-sign][0]))
+                continue
             bound = self.search.minimize(target, a, b)
             refined = self._refine(order, i, g, bound, sign)
             if refined is None and self._extreme_at_end(order, i, target, bound, ends, sign):
@@ -244,11 +259,26 @@ class Analysis:
             collect.append(refined)
         for value, end in ends:
             if value is None:
-                problems.append("a one-sided limit could not be found")
+                if not (unbounded[-1] and unbounded[1]):
+                    problems.append("a one-sided limit could not be found")
                 continue
             extreme = Extreme(exact_interval(value), value, False, sympy.sstr(end))
             lows.append(extreme)
             highs.append(extreme)
+        return lows, highs, ("; ".join(problems) or None)
+
+    def _periodic_extremes(self, g):
+        """inf and sup of a periodic branch on the whole line: those over one period, attained."""
+        period = common_period(g.expr)
+        a, b = exact_interval(S.Zero).lo, exact_interval(period).hi
+        lows, highs, problems = [], [], []
+        for target, sign, collect in ((g, 1, lows), (g.negated, -1, highs)):
+            bound = self.search.minimize(target, a, b)
+            if not bound.complete:
+                problems.append("the search over one period did not converge")
+            value = Interval(bound.lower, bound.upper)
+            where = {"x": None, "x_enclosure": bound.argmin} if bound.argmin is not None else None
+            collect.append(Extreme(value if sign > 0 else -value, None, True if bound.complete else None, where))
         return lows, highs, ("; ".join(problems) or None)
 
     def _extreme_at_end(self, order, i, target, bound: Bound, ends, sign: int) -> bool:
@@ -374,7 +404,7 @@ class Analysis:
         """
         if sympy.count_ops(slope.expr) > SOLVE_MAX_OPS:
             return None
-        roots = run_with_budget(_real_roots, slope.expr, seconds=SOLVE_SECONDS)
+        roots = run_with_budget(_real_roots, slope.expr, seconds=SOLVE_SECONDS * self.scale)
         if not isinstance(roots, list):
             return None
         for root in roots:
@@ -390,7 +420,7 @@ class Analysis:
         return None
 
     def _exact_value(self, g, at):
-        value = run_with_budget(_simplified_value, g.expr, at, seconds=2.0)
+        value = run_with_budget(_simplified_value, g.expr, at, seconds=2.0 * self.scale)
         return value if isinstance(value, sympy.Expr) and value.is_number else None
 
 

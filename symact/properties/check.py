@@ -70,7 +70,7 @@ def check(bound: BoundActivation | Activation, timeout: float = DEFAULT_TIMEOUT)
     if isinstance(bound, Activation):
         bound = bound.bind()
     started = time.monotonic()
-    an = Analysis(bound, timeout * BUDGET_SHARE)
+    an = Analysis(bound, timeout * BUDGET_SHARE, scale=max(1.0, timeout / DEFAULT_TIMEOUT))
     props: dict[str, Verdict] = {}
     props.update(_run("smoothness", check_smoothness, an))
     props.update(_run("monotonicity", check_monotonicity, an, props))

@@ -9,7 +9,8 @@ end of that ball, so rounding is always outward.
 
 Unary functions are evaluated through their monotonicity on the endpoints
 (exp, log, tanh, erf, ... are monotone; cosh and even powers have their
-minimum at 0; sin and cos use Arb's ball enclosure on short intervals).
+minimum at 0; sin, cos and sinc use Arb's ball enclosure on short intervals,
+sinc its envelope 1/|x| on long ones).
 That is what lets an interval reach to infinity: on [R, +inf],
 ``1/(1 + exp(-x))`` is [1/(1 + e^-R), 1] exactly as the maths says.
 
@@ -350,6 +351,37 @@ def _periodic(fn, a: Interval) -> Interval:
     return Interval.of_ball(fn(ball)).intersect(Interval(arb(-1), arb(1)))
 
 
+# sinc(x) = sin(x)/x >= -0.21724 (its minimum, at x = +-4.4934); |sinc(x)| <= min(1, 1/|x|)
+_SINC_HULL = (arb(-0.21875), arb(1))  # exact dyadic endpoints: -7/32 < -0.21724
+_SINC_FALLS = Interval(arb(-4.4921875), arb(4.4921875))  # sinc' < 0 on (0, 4.4934); 575/128 = 4.4921875
+
+
+def _sinc(a: Interval) -> Interval:
+    """sinc on an interval: Arb's ball enclosure on short boxes, else the envelope 1/|x|."""
+    hull = Interval(*_SINC_HULL)
+    if a.is_finite() and _le(_SINC_FALLS.lo, a.lo) and _le(a.hi, _SINC_FALLS.hi):
+        # even and decreasing in |x| up to its first minimum: exact endpoint values
+        def at(e):
+            return Interval.of_ball(e.sinc())
+        if a.is_nonnegative() or a.is_nonpositive():
+            near, far = (a.lo, a.hi) if a.is_nonnegative() else (a.hi, a.lo)
+            return Interval(at(far).lo, at(near).hi)
+        return Interval(_min(at(a.lo).lo, at(a.hi).lo), arb(1))
+    if a.is_finite() and a.width() <= 6:
+        return Interval.of_ball(a.lo.union(a.hi).sinc()).intersect(hull)
+    if a.is_nonnegative() or a.is_nonpositive():
+        near, far = (a.lo, a.hi) if a.is_nonnegative() else (-a.hi, -a.lo)
+        if near == INF:
+            return Interval(arb(0), arb(0))
+        turn = _SINC_FALLS.hi
+        if _lt(near, turn) and _lt(turn, far):
+            return _sinc(Interval(near, turn)).hull(_sinc(Interval(turn, far)))
+        if near > 0:
+            envelope = Interval(-_upper(1 / near), _upper(1 / near))
+            return envelope.intersect(hull)
+    return hull
+
+
 def _integer_power(a: Interval, n: int) -> Interval:
     if n == 0:
         return Interval(arb(1), arb(1))
@@ -493,6 +525,9 @@ def compile_interval(expr: sympy.Expr) -> Evaluator:
         fn = arb.sin if isinstance(expr, sympy.sin) else arb.cos
         inner = compile_interval(expr.args[0])
         return lambda box: _periodic(fn, inner(box))
+    if isinstance(expr, sympy.sinc):
+        inner = compile_interval(expr.args[0])
+        return lambda box: _sinc(inner(box))
     if isinstance(expr, sympy.LambertW) and len(expr.args) > 1 and expr.args[1] != 0:
         raise Unsupported("LambertW branches other than the principal one")
     kind = type(expr)

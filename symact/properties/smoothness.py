@@ -20,7 +20,7 @@ from symact.properties.search import smooth
 from symact.properties.verdict import INTERVAL, SYMBOLIC, disproved, exact_text, proved, unknown
 
 ENTIRE = (sympy.exp, sympy.tanh, sympy.sinh, sympy.cosh, sympy.atan, sympy.asinh, sympy.erf, sympy.erfc,
-          sympy.sin, sympy.cos)
+          sympy.sin, sympy.cos, sympy.sinc)
 
 
 def _domain_conditions(expr: sympy.Expr) -> list[tuple[sympy.Expr, object, bool]]:
