@@ -100,7 +100,16 @@ def test_erf_sums_are_rewritten_to_erfc():
 
 def test_unknown_functions_are_refused():
     with pytest.raises(Unsupported):
-        compile_interval(sympy.tan(X))
+        compile_interval(sympy.gamma(X))
+
+
+@pytest.mark.parametrize("lo, hi, finite", [(-1, 1, True), (1, 1.5, True), (1, 2, False), (2, 4, True), (4, 5, False)])
+def test_tan_is_enclosed_between_poles_and_unbounded_across_one(lo, hi, finite):
+    enclosure = compile_interval(sympy.tan(X))(Interval(arb(lo), arb(hi)))
+    assert enclosure.is_finite() == finite
+    if finite:
+        low, high = enclosure.floats()
+        assert low <= mpmath.tan(lo) <= high and low <= mpmath.tan(hi) <= high
 
 
 @pytest.mark.parametrize("lo, hi", [(-1, 1), (0.5, 3), (-4.4, -0.1), (1, 40), (-200, -3), (4, 5), (-0.001, 0.002)])

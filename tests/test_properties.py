@@ -40,7 +40,6 @@ def catalogue_params():
 # Core properties that stay unknown, with the reason (docs/properties.md has the table);
 # a listed entry that becomes settled fails the test, so the table is kept true.
 OPEN_CORE = {
-    "hard_elish": ("range",),
     "logish": ("range",),
     "pflu": ("range",),
     "phish": ("range",),
@@ -119,6 +118,80 @@ def test_range_enclosure_contains_sampled_values(name):
     for x in [-30, -7.5, -3, -1.3, -0.75, -0.2, 0, 0.3, 1, 2.5, 6, 11, 40]:
         value = f(mpmath.mpf(x))
         assert lo - 1e-12 <= value <= hi + 1e-12, (x, value)
+
+
+GRID = sorted({mpmath.mpf(k) / 64 for k in range(-640, 641)} | {mpmath.mpf(k) / 4 for k in range(-200, 201)})
+TOLERANCE = mpmath.mpf(10) ** -20
+
+
+def _numeric(name):
+    from symact.functions import elementary
+    from symact.parsing import X
+    import sympy
+    bound = lookup(name).bind()
+    f = sympy.lambdify(X, elementary(bound.expr), "mpmath")
+    kinks = [float(c) for c in bound.pieces.breakpoints]
+    return f, kinks
+
+
+def _slope(f, x, kinks):
+    if any(abs(float(x) - c) < 1e-6 for c in kinks):
+        return None
+    h = mpmath.mpf(10) ** -12
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@pytest.mark.parametrize("name", catalogue_params())
+def test_proved_verdicts_survive_dense_samples(name):
+    """Samples never prove, but one can refute a wrong "proved": monotonicity, convexity,
+    extrema and their argmin, the Lipschitz constant (from above, and within 5% from below:
+    an over-estimate is as wrong as an under-estimate), limits, f(0), f'(0), oddness."""
+    data = props(name)
+    f, kinks = _numeric(name)
+    with mpmath.workdps(40):
+        ys = [f(x) for x in GRID]
+        if data["non_decreasing"]["verdict"] == "proved":
+            assert all(b >= a - TOLERANCE for a, b in zip(ys, ys[1:]))
+        if data["non_increasing"]["verdict"] == "proved":
+            assert all(b <= a + TOLERANCE for a, b in zip(ys, ys[1:]))
+        for prop, sign in (("convex", 1), ("concave", -1)):
+            if data[prop]["verdict"] == "proved":
+                assert all(sign * (a + c - 2 * b) >= -TOLERANCE for a, b, c in zip(ys[::2], ys[1::2], ys[2::2])
+                           if True)
+        for prop, pick, end in (("global_minimum", min, 0), ("global_maximum", max, 1)):
+            verdict = data[prop]
+            if verdict["verdict"] != "proved":
+                continue
+            lo, hi = verdict["enclosure"]
+            assert pick(ys) >= lo - 1e-12 if prop == "global_minimum" else pick(ys) <= hi + 1e-12
+            at = verdict["value"].get("argmin_float")
+            if at is not None:
+                assert lo - 1e-9 <= f(mpmath.mpf(at)) <= hi + 1e-9, (at, f(mpmath.mpf(at)))
+        lipschitz = data["lipschitz_constant"]
+        if lipschitz["verdict"] == "proved":
+            lo, hi = lipschitz["enclosure"]
+            slopes = [abs(d) for d in (_slope(f, x, kinks) for x in GRID) if d is not None]
+            assert max(slopes) <= hi + 1e-9
+            assert max(slopes) >= lo * 0.95 - 1e-9, (max(slopes), lo)
+        for prop, far in (("limit_at_minus_infinity", -10 ** 6), ("limit_at_plus_infinity", 10 ** 6)):
+            verdict = data[prop]
+            if verdict["verdict"] != "proved":
+                continue
+            value = f(mpmath.mpf(far))
+            text = verdict["value"]["value"]
+            if text in ("oo", "-oo"):  # still growing at 10^12, even as slowly as a logarithm
+                further = f(mpmath.mpf(far) * 10 ** 6)
+                assert (further - value > 1) if text == "oo" else (value - further > 1), (prop, value, further)
+            else:
+                lo, hi = verdict["enclosure"]
+                assert lo - 1e-4 * max(1, abs(lo)) <= value <= hi + 1e-4 * max(1, abs(hi)), (prop, value)
+        if data["value_at_zero"]["verdict"] == "proved":
+            assert abs(f(mpmath.mpf(0)) - data["value_at_zero"]["value"]["value_float"]) < 1e-12
+        if data["derivative_at_zero"]["verdict"] == "proved" and not any(abs(c) < 1e-6 for c in kinks):
+            slope = _slope(f, mpmath.mpf(0), kinks)
+            assert abs(slope - data["derivative_at_zero"]["value"]["value_float"]) < 1e-6
+        if data["odd_symmetric"]["verdict"] == "proved":
+            assert all(abs(f(x) + f(-x)) <= TOLERANCE * max(1, abs(f(x))) for x in GRID[::8])
 
 
 # facts ---------------------------------------------------------------------------------

@@ -44,7 +44,10 @@ def compare(a: sympy.Expr, b: sympy.Expr) -> int | None:
     """Certified sign of a - b for exact extended reals: -1, 0, 1 or None."""
     if a == b:
         return 0
-    ia, ib = exact_interval(a), exact_interval(b)
+    try:
+        ia, ib = exact_interval(a), exact_interval(b)
+    except Unsupported:
+        return None
     if _lt(ia.hi, ib.lo):
         return -1
     if _lt(ib.hi, ia.lo):
@@ -87,6 +90,9 @@ class Analysis:
         self.deadline = Deadline(seconds)
         self.search = Searcher(self.deadline, scale=scale)
         self.f: Pieces = bound.pieces
+        # set by the smoothness family: every branch formula is C-infinity on its interval. Without
+        # it a certified sign of f' proves no monotonicity (tan: f' > 0, poles at pi/2 + k pi)
+        self.smooth = False
 
     # derivatives ---------------------------------------------------------------
     def derivative(self, order: int) -> Pieces:
@@ -214,7 +220,7 @@ class Analysis:
         for side, end in ((-1, lo), (1, hi)):
             value = self.end_value(order, i, side)
             ends.append((value, end))
-        slope = self.sign(order + 1, i)
+        slope = self.sign(order + 1, i) if self.smooth else Sign("unknown")
         if slope.kind == "zero":
             value = ends[0][0]
             if value is None:
@@ -249,7 +255,7 @@ class Analysis:
                 continue
             bound = self.search.minimize(target, a, b)
             refined = self._refine(order, i, g, bound, sign)
-            if refined is None and self._extreme_at_end(order, i, target, bound, ends, sign):
+            if refined is None and self.smooth and self._extreme_at_end(order, i, target, bound, ends, sign):
                 continue  # the end's one-sided limit (a candidate below) is the branch's extreme
             if refined is None:
                 problems.append("the search did not converge")
@@ -340,15 +346,17 @@ class Analysis:
                     return inner
             return None
         edge = a if side < 0 else b
-        width = 1e-6
+        widths = [1e-6]
         box = bound.argmin
         if box is not None and (not _lt(edge, box.lo) if side < 0 else not _lt(box.hi, edge)):
-            width = max(width, box.width())
-        near = Interval(edge, edge + width) if side < 0 else Interval(edge - width, edge)
-        d = slope.natural(near)
-        if not (d.is_positive() if wanted_positive else d.is_negative()):
-            return None
-        return near.hi if side < 0 else near.lo
+            # the argmin hull may span the whole branch (equal limits at both ends): try it after 1e-6
+            widths.append(box.width())
+        for width in widths:
+            near = Interval(edge, edge + width) if side < 0 else Interval(edge - width, edge)
+            d = slope.natural(near)
+            if d.is_positive() if wanted_positive else d.is_negative():
+                return near.hi if side < 0 else near.lo
+        return None
 
     def _refine(self, order, i, g, bound: Bound, sign: int) -> Extreme | None:
         """An interior extremum with a tight argmin, exact where solve finds it."""

@@ -10,7 +10,7 @@ end of that ball, so rounding is always outward.
 Unary functions are evaluated through their monotonicity on the endpoints
 (exp, log, tanh, erf, ... are monotone; cosh and even powers have their
 minimum at 0; sin, cos and sinc use Arb's ball enclosure on short intervals,
-sinc its envelope 1/|x| on long ones).
+sinc its envelope 1/|x| on long ones; tan is increasing between poles).
 That is what lets an interval reach to infinity: on [R, +inf],
 ``1/(1 + exp(-x))`` is [1/(1 + e^-R), 1] exactly as the maths says.
 
@@ -382,6 +382,17 @@ def _sinc(a: Interval) -> Interval:
     return hull
 
 
+def _tan(a: Interval) -> Interval:
+    """tan: increasing between its poles pi/2 + k pi; the whole line on a box that may hold one."""
+    if not a.is_finite():
+        return Interval.whole()
+    pi = arb.pi()
+    first, last = ((a.lo - pi / 2) / pi).floor(), ((a.hi - pi / 2) / pi).floor()
+    if not (first.is_exact() and last.is_exact() and first == last):
+        return Interval.whole()  # a pole inside, or too close to tell
+    return Interval(_lower(a.lo.tan()), _upper(a.hi.tan()))
+
+
 def _integer_power(a: Interval, n: int) -> Interval:
     if n == 0:
         return Interval(arb(1), arb(1))
@@ -525,6 +536,9 @@ def compile_interval(expr: sympy.Expr) -> Evaluator:
         fn = arb.sin if isinstance(expr, sympy.sin) else arb.cos
         inner = compile_interval(expr.args[0])
         return lambda box: _periodic(fn, inner(box))
+    if isinstance(expr, sympy.tan):
+        inner = compile_interval(expr.args[0])
+        return lambda box: _tan(inner(box))
     if isinstance(expr, sympy.sinc):
         inner = compile_interval(expr.args[0])
         return lambda box: _sinc(inner(box))

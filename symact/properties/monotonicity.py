@@ -152,6 +152,16 @@ def check_monotonicity(an: Analysis, smooth_verdicts: dict) -> dict:
         else:
             result[name] = unknown(verdict.reason or "not settled")
 
+    if not an.smooth:
+        # a sign of f' says nothing across a singular point inside a branch: keep only disproofs by
+        # witness points (where f' is certified finite, f is differentiable)
+        why = "f not shown C-infinity on every branch, so signs of f' and f'' decide nothing"
+        for name in ("non_decreasing", "strictly_increasing", "non_increasing", "monotonicity",
+                     "derivative_monotone", "convex", "concave"):
+            verdict = result[name]
+            if verdict.verdict == "proved" and not (name in ("monotonicity", "derivative_monotone")
+                                                    and verdict.value == "not monotone"):
+                result[name] = unknown(why)
     zero_branches, nonzero, undecided = [], [], []
     for i, sign in enumerate(f.signs):
         if sign.kind == "zero" and an.branch_of(1, i).is_zero:
@@ -163,7 +173,7 @@ def check_monotonicity(an: Analysis, smooth_verdicts: dict) -> dict:
     zones = [[exact_text(an.edges[i][0]), exact_text(an.edges[i][1])] for i in zero_branches]
     if zero_branches:
         result["dead_zone"] = proved(SYMBOLIC, zones, "f' is exactly 0 on these intervals")
-    elif undecided:
+    elif undecided or not an.smooth:
         result["dead_zone"] = unknown("f' not shown non-zero on every branch")
     else:
         result["dead_zone"] = disproved(INTERVAL, [], "f' != 0 at a certified point of every branch; "

@@ -410,16 +410,18 @@ class Searcher:
         give_up = time.monotonic() + (NESTED_SECONDS if nested else SEARCH_SECONDS) * self.scale
         if nested:
             max_boxes = min(max_boxes, NESTED_BOXES)
+        stuck_low = INF  # boxes that cannot be split leave the heap, but their lower ends still count
         while heap:
             _, _, box, value = heap[0]
+            low = value.lo if _lt(value.lo, stuck_low) else stuck_low
             if stop_at is not None:
-                if not _lt(value.lo, stop_at):
+                if not _lt(low, stop_at):
                     complete = True
                     break
                 if _lt(upper, stop_at):
                     complete = True
                     break
-            elif not _is_inf(value.lo) and not _is_inf(upper) and float((upper - value.lo).upper().mid()) <= tol * max(1.0, abs(_key(upper))):
+            elif not _is_inf(low) and not _is_inf(upper) and float((upper - low).upper().mid()) <= tol * max(1.0, abs(_key(upper))):
                 complete = True
                 break
             if boxes >= max_boxes or self.deadline.expired() or time.monotonic() > give_up:
@@ -435,6 +437,8 @@ class Searcher:
             parts = _split(box)
             if parts is None or (box.is_finite() and box.width() < 1e-300):
                 stuck.append((box, value))
+                if _lt(value.lo, stuck_low):
+                    stuck_low = value.lo
                 continue
             boxes += 1
             for part in parts:

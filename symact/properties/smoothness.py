@@ -83,6 +83,7 @@ def check_smoothness(an: Analysis) -> dict:
     """continuous, continuity_class, differentiable_everywhere,
     differentiable_almost_everywhere."""
     methods = set()
+    an.smooth = False  # until every branch is shown C-infinity: the sign of f' then decides nothing
     for i in range(len(an.f.branches)):
         ok, how = branch_is_smooth(an, i)
         if not ok:
@@ -90,6 +91,7 @@ def check_smoothness(an: Analysis) -> dict:
             return {name: unknown(reason) for name in
                     ("continuous", "continuity_class", "differentiable_everywhere", "differentiable_almost_everywhere")}
         methods.add(how)
+    an.smooth = True
     method = INTERVAL if INTERVAL in methods else SYMBOLIC
     result = {"differentiable_almost_everywhere": proved(
         method, True, "smooth branches between finitely many breakpoints")}
