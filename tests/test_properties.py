@@ -46,9 +46,7 @@ OPEN_CORE = {
     "serf": ("range",),
     "smish": ("range",),
     "tanhexp": ("range",),
-    "snake": ("monotonicity",),
-    "soft_clipping": ("monotonicity", "range"),
-    "soft_root_sign": ("continuity_class", "range"),
+    "soft_root_sign": ("range",),
 }
 
 

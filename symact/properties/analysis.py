@@ -24,8 +24,8 @@ from symact.errors import SymactError
 from symact.parsing import X
 from symact.pieces import Pieces, same_value
 from symact.properties.intervals import INF, Interval, Unsupported, _lt, to_float
-from symact.properties.periodic import common_period, is_periodic, sequence_limits, sequence_text
-from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, smooth
+from symact.properties.periodic import is_periodic, least_period, sequence_limits, sequence_text
+from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, set_time_scale, smooth
 
 MAX_ORDER = 3
 SOLVE_SECONDS = 3.0  # SiLU's critical point -1 - W(1/e) takes 0.2 s alone, more under load
@@ -89,6 +89,7 @@ class Analysis:
         self.scale = scale  # of every fixed wall-clock budget (see ``Searcher``)
         self.deadline = Deadline(seconds)
         self.search = Searcher(self.deadline, scale=scale)
+        set_time_scale(scale)
         self.f: Pieces = bound.pieces
         # set by the smoothness family: every branch formula is C-infinity on its interval. Without
         # it a certified sign of f' proves no monotonicity (tan: f' > 0, poles at pi/2 + k pi)
@@ -215,7 +216,7 @@ class Analysis:
             return [], [], "no derivative"
         lo, hi = self.edges[i]
         if lo is S.NegativeInfinity and hi is S.Infinity and is_periodic(g.expr):
-            return self._periodic_extremes(g)
+            return self._periodic_extremes(order, i, g)
         ends = []
         for side, end in ((-1, lo), (1, hi)):
             value = self.end_value(order, i, side)
@@ -273,13 +274,17 @@ class Analysis:
             highs.append(extreme)
         return lows, highs, ("; ".join(problems) or None)
 
-    def _periodic_extremes(self, g):
+    def _periodic_extremes(self, order, i, g):
         """inf and sup of a periodic branch on the whole line: those over one period, attained."""
-        period = common_period(g.expr)
+        period = least_period(g.expr)
         a, b = exact_interval(S.Zero).lo, exact_interval(period).hi
         lows, highs, problems = [], [], []
         for target, sign, collect in ((g, 1, lows), (g.negated, -1, highs)):
             bound = self.search.minimize(target, a, b)
+            refined = self._refine(order, i, g, bound, sign) if bound.complete else None
+            if refined is not None:  # an isolated critical point, exact where solve finds it
+                collect.append(refined)
+                continue
             if not bound.complete:
                 problems.append("the search over one period did not converge")
             value = Interval(bound.lower, bound.upper)
@@ -415,6 +420,9 @@ class Analysis:
         roots = run_with_budget(_real_roots, slope.expr, seconds=SOLVE_SECONDS * self.scale)
         if not isinstance(roots, list):
             return None
+        if roots and is_periodic(slope.expr):  # solve gives principal roots only: add their translates
+            period = least_period(slope.expr)
+            roots = roots + [r + k * period for r in roots for k in (-2, -1, 1, 2)]
         for root in roots:
             try:
                 where = exact_interval(root)

@@ -434,8 +434,19 @@ def _real_power(a: Interval, exponent: arb, positive: bool) -> Interval:
 
 def _stable_sum(expr: sympy.Expr) -> sympy.Expr:
     """1 +- tanh(u) -> 2 sigmoid(+-2u), 1 +- erf(u) -> erfc(-+u), 1 - sigmoid(u) -> sigmoid(-u),
-    1 - tanh(u)^2 -> cosh(u)^-2: sums that cancel become atoms that do not."""
+    1 - tanh(u)^2 -> cosh(u)^-2, sigmoid(u) - sigmoid(v) -> sigmoid(u) sigmoid(-v) (1 - e^(v-u)):
+    sums that cancel become atoms (or products) that do not."""
     terms = list(expr.args)
+    for index, term in enumerate(terms):
+        coeff, atom = term.as_coeff_Mul()
+        if isinstance(atom, sigmoid) and coeff.is_positive:
+            for other, partner in enumerate(terms):
+                c2, a2 = partner.as_coeff_Mul()
+                if other != index and isinstance(a2, sigmoid) and c2 == -coeff:
+                    # c (sigma(u) - sigma(v)) = c sigma(u) sigma(-v) (1 - e^(v - u)): a product, no cancellation
+                    u, v = atom.args[0], a2.args[0]
+                    rest = [t for k, t in enumerate(terms) if k not in (index, other)]
+                    return sympy.Add(coeff * sigmoid(u) * sigmoid(-v) * -expm1(sympy.expand(v - u)), *rest)
     for index, term in enumerate(terms):
         coeff, atom = term.as_coeff_Mul()
         if (coeff == -1 and atom.is_Pow and atom.exp == 2 and isinstance(atom.base, sympy.tanh)

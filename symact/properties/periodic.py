@@ -74,6 +74,19 @@ def is_periodic(expr: sympy.Expr) -> bool:
     return shifted == 0
 
 
+@lru_cache(maxsize=1024)
+def least_period(expr: sympy.Expr):
+    """The period of a periodic ``expr`` itself (2 sin x cos x has pi where its atoms have 2 pi),
+    checked like ``is_periodic``; else the common period of its atoms."""
+    period = common_period(expr)
+    own = run_with_budget(sympy.periodicity, expr, X, seconds=SECONDS)
+    if isinstance(own, sympy.Expr) and own.is_positive and (own - period).is_negative:
+        shifted = sympy.expand(sympy.expand_trig(expr.subs(X, X + own)) - sympy.expand_trig(expr))
+        if shifted == 0:
+            return own
+    return period
+
+
 def _sequence_limit(expr, start, period, side):
     moved = expr.subs(X, start + side * _K * period)
     if any(_K in atom.free_symbols for atom in moved.atoms(*TRIG)):

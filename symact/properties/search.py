@@ -47,6 +47,14 @@ RATIO_MAX_OPS = 60  # a cancelled h'/h larger than this is slower to search than
 PROBES = tuple(arb(v) / 8 for v in (-160, -40, -24, -16, -12, -8, -4, -2, -1, 1, 2, 4, 8, 12, 16, 24, 40, 160))
 
 
+_TIME_SCALE = [1.0]
+
+
+def set_time_scale(scale: float) -> None:
+    """Scale the fixed budget of SymPy limits (see ``Searcher``: a long check allows a loaded machine)."""
+    _TIME_SCALE[0] = scale
+
+
 class Deadline:
     """A wall-clock budget shared by every search of one check."""
 
@@ -152,7 +160,7 @@ class Smooth:
 
     def limit(self, side: int):
         """The exact limit at side * oo (a SymPy number) or None."""
-        return exact_limit(self.expr, side)
+        return exact_limit(self.expr, side, LIMIT_SECONDS * _TIME_SCALE[0])
 
 
 @lru_cache(maxsize=4096)

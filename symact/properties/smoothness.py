@@ -24,7 +24,8 @@ ENTIRE = (sympy.exp, sympy.tanh, sympy.sinh, sympy.cosh, sympy.atan, sympy.asinh
 
 
 def _domain_conditions(expr: sympy.Expr) -> list[tuple[sympy.Expr, object, bool]]:
-    """(g, t, above) meaning 'g > t' (above) or 'g < t' must hold for expr to be smooth."""
+    """(g, t, above) meaning 'g > t' (above), 'g < t' (not above) or 'g != 0' (above None,
+    for a negative integer power: one strict sign of g on the branch) must hold for expr to be smooth."""
     from sympy.codegen.cfunctions import expm1, log1p
 
     conditions = []
@@ -40,7 +41,7 @@ def _domain_conditions(expr: sympy.Expr) -> list[tuple[sympy.Expr, object, bool]
             if exponent.is_Integer and exponent >= 0:
                 continue
             if exponent.is_Integer:
-                conditions.append((base ** 2, arb(0), True))
+                conditions.append((base, arb(0), None))  # base != 0: one strict sign on the branch
             else:
                 conditions.append((base, arb(0), True))
         elif isinstance(node, (sympy.atanh, sympy.asin, sympy.acos)):
@@ -65,6 +66,10 @@ def branch_is_smooth(an: Analysis, i: int) -> tuple[bool, str]:
     for g, threshold, above in conditions:
         if g is None:
             return False, "a function without a smoothness rule"
+        if above is None:
+            if an.search.sign(smooth(g), a, b).kind not in ("pos", "neg"):
+                return False, f"could not certify {g} != 0 on branch {i}"
+            continue
         target = smooth(g if above else -g)
         limit = threshold if above else -threshold
         bound = an.search.minimize(target, a, b, stop_at=limit)
