@@ -10,6 +10,9 @@ The analysis keeps p symbolic (symbols carry their domain's assumptions):
 
 1. Conditions on p alone inside the formula (``where(alpha > 0, ...)``)
    split the domain into parts; on each, the formula is simplified.
+   Every branch must be built from functions analytic on the whole line
+   (no log, fractional or negative power, ...), so that it is smooth for
+   every parameter value.
 2. Breakpoints are the roots in x of the conditions (linear in x; their
    order must be the same for every p in the part, by assumptions); the
    branch on each interval is chosen at an exact probe inside it.
@@ -37,6 +40,7 @@ from sympy import S
 
 from symact.parsing import X
 from symact.pieces import to_piecewise_form
+from symact.properties.smoothness import _domain_conditions
 
 SECONDS = 3.0
 MAX_ORDER = 3
@@ -346,6 +350,10 @@ def parametric_conditions(activation, sign_of=None) -> dict[str, dict]:
         shape = structure(case.expr)
         if shape is None:
             return {}
+        if any(_domain_conditions(branch) for branch in shape.branches):
+            # a log, a fractional or negative power...: the branch may be singular for some parameter
+            # values, and one-sided values or signs of f' then say nothing there
+            continue
         smooth = smoothness_cases(shape, params)
         mono = monotonicity_cases(shape, params, sign_of)
         entries = {}
