@@ -3,7 +3,9 @@
 Prints a table: seconds per entry (median of --repeat runs, each in a fresh
 analysis but the same process, as ``symact check`` would run it cold only
 on its first call), the number of proved / disproved / unknown verdicts,
-the unknown core properties, and the total. Run from the repository root:
+the unknown core properties, and the total; then every unknown verdict of
+every entry with its reason (the table of docs/properties.md). Run from the
+repository root:
 
     python3 benchmarks/properties_bench.py [--repeat N] [--timeout S] [NAME ...]
 """
@@ -35,6 +37,7 @@ def main() -> int:
         parser.error(f"not in the catalogue: {', '.join(unknown_names)}")
     print(f"{'activation':14s} {'first s':>8s} {'median s':>9s} {'proved':>7s} {'disproved':>9s} {'unknown':>8s}  unknown core")
     total_first = 0.0
+    unknowns = {}
     started = time.perf_counter()
     for name in targets:
         bound = lookup(name).bind()
@@ -49,9 +52,22 @@ def main() -> int:
         for verdict in result.properties.values():
             counts[verdict.verdict] += 1
         core = [p for p in CORE if result.properties[p].verdict == "unknown"]
+        if counts["unknown"]:
+            unknowns[name] = result
         print(f"{name:14s} {times[0]:8.2f} {statistics.median(times):9.2f} {counts['proved']:7d} "
               f"{counts['disproved']:9d} {counts['unknown']:8d}  {', '.join(core) or '-'}")
     print(f"{'total':14s} {total_first:8.2f}   (wall {time.perf_counter() - started:.1f} s, {len(targets)} entries)")
+    print()
+    print("| entry | unknown | of which core | reasons |")
+    print("|---|---|---|---|")
+    for name, result in sorted(unknowns.items()):
+        reasons = {}
+        for prop, verdict in sorted(result.properties.items()):
+            if verdict.verdict == "unknown":
+                reasons.setdefault(verdict.reason, []).append(prop)
+        core = [p for p in CORE if result.properties[p].verdict == "unknown"]
+        text = "; ".join(f"{', '.join(props)}: {reason}" for reason, props in reasons.items())
+        print(f"| {name} | {sum(len(v) for v in reasons.values())} | {', '.join(core) or '-'} | {text} |")
     return 0
 
 

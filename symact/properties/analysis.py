@@ -24,7 +24,8 @@ from symact.errors import SymactError
 from symact.parsing import X
 from symact.pieces import Pieces, same_value
 from symact.properties.intervals import INF, Interval, Unsupported, _lt, to_float
-from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, smooth
+from symact.properties.periodic import is_periodic, least_period, sequence_limits, sequence_text
+from symact.properties.search import Bound, Deadline, Searcher, Sign, exact_interval, set_time_scale, smooth
 
 MAX_ORDER = 3
 SOLVE_SECONDS = 3.0  # SiLU's critical point -1 - W(1/e) takes 0.2 s alone, more under load
@@ -43,7 +44,10 @@ def compare(a: sympy.Expr, b: sympy.Expr) -> int | None:
     """Certified sign of a - b for exact extended reals: -1, 0, 1 or None."""
     if a == b:
         return 0
-    ia, ib = exact_interval(a), exact_interval(b)
+    try:
+        ia, ib = exact_interval(a), exact_interval(b)
+    except Unsupported:
+        return None
     if _lt(ia.hi, ib.lo):
         return -1
     if _lt(ib.hi, ia.lo):
@@ -79,12 +83,17 @@ class Extreme:
 class Analysis:
     """Everything the property families share for one ``BoundActivation``."""
 
-    def __init__(self, bound, seconds: float):
+    def __init__(self, bound, seconds: float, scale: float = 1.0):
         self.bound = bound
         self.seconds = seconds
+        self.scale = scale  # of every fixed wall-clock budget (see ``Searcher``)
         self.deadline = Deadline(seconds)
-        self.search = Searcher(self.deadline)
+        self.search = Searcher(self.deadline, scale=scale)
+        set_time_scale(scale)
         self.f: Pieces = bound.pieces
+        # set by the smoothness family: every branch formula is C-infinity on its interval. Without
+        # it a certified sign of f' proves no monotonicity (tan: f' > 0, poles at pi/2 + k pi)
+        self.smooth = False
 
     # derivatives ---------------------------------------------------------------
     def derivative(self, order: int) -> Pieces:
@@ -206,11 +215,13 @@ class Analysis:
         if g is None:
             return [], [], "no derivative"
         lo, hi = self.edges[i]
+        if lo is S.NegativeInfinity and hi is S.Infinity and is_periodic(g.expr):
+            return self._periodic_extremes(order, i, g)
         ends = []
         for side, end in ((-1, lo), (1, hi)):
             value = self.end_value(order, i, side)
             ends.append((value, end))
-        slope = self.sign(order + 1, i)
+        slope = self.sign(order + 1, i) if self.smooth else Sign("unknown")
         if slope.kind == "zero":
             value = ends[0][0]
             if value is None:
@@ -226,15 +237,26 @@ class Analysis:
                 out.append(Extreme(exact_interval(value), value, False, sympy.sstr(end)))
             low, high = (out[0], out[1]) if slope.nonnegative else (out[1], out[0])
             return [low], [high], None
+        # an infinite end without a limit: sequences x = a + kP along which g -> +-oo
+        unbounded = {-1: [], 1: []}
+        for side, (value, end) in zip((-1, 1), ends):
+            if value is None and end in (S.Infinity, S.NegativeInfinity):
+                way = 1 if end is S.Infinity else -1
+                for start, limit in sequence_limits(g.expr, way):
+                    if limit in (S.Infinity, S.NegativeInfinity):
+                        unbounded[1 if limit is S.Infinity else -1].append(sequence_text(start, way, g.expr))
         a, b = self.search_interval(i)
         lows, highs, problems = [], [], []
         for target, sign, collect in ((g, 1, lows), (g.negated, -1, highs)):
             infinite = S.NegativeInfinity if sign > 0 else S.Infinity
             if any(value == infinite for value, _ in ends):
                 continue  # the end limit is the extreme; nothing inside can beat it
+            if unbounded[-sign]:
+                collect.append(Extreme(exact_interval(infinite), infinite, False, unbounded[-sign][0]))
+                continue
             bound = self.search.minimize(target, a, b)
             refined = self._refine(order, i, g, bound, sign)
-            if refined is None and self._extreme_at_end(order, i, target, bound, ends, sign):
+            if refined is None and self.smooth and self._extreme_at_end(order, i, target, bound, ends, sign):
                 continue  # the end's one-sided limit (a candidate below) is the branch's extreme
             if refined is None:
                 problems.append("the search did not converge")
@@ -244,11 +266,30 @@ class Analysis:
             collect.append(refined)
         for value, end in ends:
             if value is None:
-                problems.append("a one-sided limit could not be found")
+                if not (unbounded[-1] and unbounded[1]):
+                    problems.append("a one-sided limit could not be found")
                 continue
             extreme = Extreme(exact_interval(value), value, False, sympy.sstr(end))
             lows.append(extreme)
             highs.append(extreme)
+        return lows, highs, ("; ".join(problems) or None)
+
+    def _periodic_extremes(self, order, i, g):
+        """inf and sup of a periodic branch on the whole line: those over one period, attained."""
+        period = least_period(g.expr)
+        a, b = exact_interval(S.Zero).lo, exact_interval(period).hi
+        lows, highs, problems = [], [], []
+        for target, sign, collect in ((g, 1, lows), (g.negated, -1, highs)):
+            bound = self.search.minimize(target, a, b)
+            refined = self._refine(order, i, g, bound, sign) if bound.complete else None
+            if refined is not None:  # an isolated critical point, exact where solve finds it
+                collect.append(refined)
+                continue
+            if not bound.complete:
+                problems.append("the search over one period did not converge")
+            value = Interval(bound.lower, bound.upper)
+            where = {"x": None, "x_enclosure": bound.argmin} if bound.argmin is not None else None
+            collect.append(Extreme(value if sign > 0 else -value, None, True if bound.complete else None, where))
         return lows, highs, ("; ".join(problems) or None)
 
     def _extreme_at_end(self, order, i, target, bound: Bound, ends, sign: int) -> bool:
@@ -310,15 +351,17 @@ class Analysis:
                     return inner
             return None
         edge = a if side < 0 else b
-        width = 1e-6
+        widths = [1e-6]
         box = bound.argmin
         if box is not None and (not _lt(edge, box.lo) if side < 0 else not _lt(box.hi, edge)):
-            width = max(width, box.width())
-        near = Interval(edge, edge + width) if side < 0 else Interval(edge - width, edge)
-        d = slope.natural(near)
-        if not (d.is_positive() if wanted_positive else d.is_negative()):
-            return None
-        return near.hi if side < 0 else near.lo
+            # the argmin hull may span the whole branch (equal limits at both ends): try it after 1e-6
+            widths.append(box.width())
+        for width in widths:
+            near = Interval(edge, edge + width) if side < 0 else Interval(edge - width, edge)
+            d = slope.natural(near)
+            if d.is_positive() if wanted_positive else d.is_negative():
+                return near.hi if side < 0 else near.lo
+        return None
 
     def _refine(self, order, i, g, bound: Bound, sign: int) -> Extreme | None:
         """An interior extremum with a tight argmin, exact where solve finds it."""
@@ -374,9 +417,12 @@ class Analysis:
         """
         if sympy.count_ops(slope.expr) > SOLVE_MAX_OPS:
             return None
-        roots = run_with_budget(_real_roots, slope.expr, seconds=SOLVE_SECONDS)
+        roots = run_with_budget(_real_roots, slope.expr, seconds=SOLVE_SECONDS * self.scale)
         if not isinstance(roots, list):
             return None
+        if roots and is_periodic(slope.expr):  # solve gives principal roots only: add their translates
+            period = least_period(slope.expr)
+            roots = roots + [r + k * period for r in roots for k in (-2, -1, 1, 2)]
         for root in roots:
             try:
                 where = exact_interval(root)
@@ -390,7 +436,7 @@ class Analysis:
         return None
 
     def _exact_value(self, g, at):
-        value = run_with_budget(_simplified_value, g.expr, at, seconds=2.0)
+        value = run_with_budget(_simplified_value, g.expr, at, seconds=2.0 * self.scale)
         return value if isinstance(value, sympy.Expr) and value.is_number else None
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from flint import arb
 
-from symact.properties.analysis import Analysis
+from symact.properties.analysis import Analysis, compare
 from symact.properties.intervals import INF, _lt, to_float
 from symact.properties.search import exact_interval
-from symact.properties.verdict import INTERVAL, SYMBOLIC, exact_text, proved, unknown
+from symact.properties.periodic import sequence_limits, sequence_text
+from symact.properties.verdict import INTERVAL, SYMBOLIC, disproved, exact_text, proved, unknown
 
 SIDES = {"minus_infinity": -1, "plus_infinity": 1}
 TAIL_START = 64
@@ -37,13 +38,19 @@ def _limit(an: Analysis, order: int, side: int):
     start = arb(TAIL_START) if side > 0 else arb(-TAIL_START)
     if (side > 0 and _lt(start, lo)) or (side < 0 and _lt(hi, start)):
         start = lo if side > 0 else hi
-    with an.search.limited(TAIL_SECONDS):
+    with an.search.limited(TAIL_SECONDS * an.scale):
         tail = an.search.tail(g, start, side, an.search.depth)
     if tail is not None and tail.is_finite():
         floats = tail.floats()
         return proved(INTERVAL, {"value": None, "value_float": (floats[0] + floats[1]) / 2},
                       f"monotone and bounded on the tail beyond {to_float(start):g}: the limit exists in the enclosure",
                       enclosure=floats)
+    limits = sequence_limits(g.expr, side)
+    for (a, first), (b, second) in zip(limits, limits[1:]):
+        if compare(first, second) not in (0, None):
+            return disproved(SYMBOLIC, {"sequences": [sequence_text(a, side, g.expr), sequence_text(b, side, g.expr)],
+                                        "limits": [exact_text(first), exact_text(second)]},
+                             "no limit: f tends to different values along two sequences")
     return unknown("no exact limit and no monotone bounded tail found")
 
 
@@ -56,6 +63,8 @@ def check_limits(an: Analysis) -> dict:
     sides, undecided = [], []
     for name, side in SIDES.items():
         f_limit, df_limit = result[f"limit_at_{name}"], result[f"derivative_limit_at_{name}"]
+        if "disproved" in (f_limit.verdict, df_limit.verdict):
+            continue  # f or f' has no limit there: no saturation
         if f_limit.verdict != "proved" or df_limit.verdict != "proved":
             undecided.append(name)
             continue

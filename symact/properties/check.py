@@ -11,7 +11,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import sympy
+
 from symact.activation import Activation, BoundActivation
+from symact.budget import run_with_budget
+from symact.properties.parametric import parametric_conditions
 from symact.properties.analysis import Analysis
 from symact.properties.asymptotics import check_limits
 from symact.properties.extrema import check_extrema, check_lipschitz
@@ -70,7 +74,7 @@ def check(bound: BoundActivation | Activation, timeout: float = DEFAULT_TIMEOUT)
     if isinstance(bound, Activation):
         bound = bound.bind()
     started = time.monotonic()
-    an = Analysis(bound, timeout * BUDGET_SHARE)
+    an = Analysis(bound, timeout * BUDGET_SHARE, scale=max(1.0, timeout / DEFAULT_TIMEOUT))
     props: dict[str, Verdict] = {}
     props.update(_run("smoothness", check_smoothness, an))
     props.update(_run("monotonicity", check_monotonicity, an, props))
@@ -79,5 +83,42 @@ def check(bound: BoundActivation | Activation, timeout: float = DEFAULT_TIMEOUT)
     props.update(_run("origin", check_origin, an, props))
     props.update(_run("lipschitz", check_lipschitz, an, props))
     props.update(_run("warnings", lambda p: {"warnings": derive_warnings(p)}, props))
+    if bound.activation.params:
+        try:
+            attach_conditions(an, bound, props)
+        except Exception:  # a condition is an addition; its failure leaves the verdicts as they are
+            pass
     params = {name: exact_text(value) for name, value in bound.values}
     return CheckResult(bound.name, params, props, time.monotonic() - started)
+
+
+CONDITION_SECONDS = 10.0
+
+
+def attach_conditions(an: Analysis, bound: BoundActivation, props: dict[str, Verdict]) -> None:
+    """Put each parametric condition on its verdict, when the case that holds at the bound
+    values agrees with that verdict (a disagreement drops the condition: never two answers)."""
+    found = run_with_budget(parametric_conditions, bound.activation, seconds=CONDITION_SECONDS * an.scale)
+    if not isinstance(found, dict):
+        return
+    at = {p.symbol: value for (_, value), p in zip(bound.values, bound.activation.params)}
+    for name, condition in found.items():
+        verdict = props.get(name)
+        if verdict is None:
+            continue
+        here = [case for case in condition["cases"] if _holds(case["when"], at)]
+        if len(here) != 1:
+            continue
+        value = here[0]["value"]
+        if verdict.verdict != "unknown" and name != "range":
+            known = verdict.value if not isinstance(verdict.value, bool) else verdict.verdict == "proved"
+            if isinstance(value, bool):
+                known = verdict.verdict == "proved"
+            if known != value:
+                continue
+        verdict.condition = condition
+
+
+def _holds(text: str, at: dict) -> bool:
+    truth = sympy.sympify(text, locals={s.name: s for s in at})
+    return bool(truth) if isinstance(truth, bool) else truth.subs(at) in (sympy.true, True)

@@ -114,7 +114,9 @@ def _where(at) -> dict:
         data = {"argmin": exact_text(x) if x is not None else None}
         if box is not None:
             data["argmin_enclosure"] = box.floats()
-            data["argmin_float"] = to_float(box.midpoint())
+            # a wide box is the hull of several minimisers (sinc's two at +-4.49): its midpoint is none
+            if box.width() <= 1e-9 * max(1.0, abs(to_float(box.midpoint()))):
+                data["argmin_float"] = to_float(box.midpoint())
         if x is not None:
             data["argmin_float"] = float(sympy.N(x, 17))
         return data
@@ -177,7 +179,7 @@ LIPSCHITZ_SECONDS = 4.0  # SiLU's takes 2.5 s; Mish's and GELU-tanh's do not set
 
 def check_lipschitz(an: Analysis, smoothness: dict) -> dict:
     """lipschitz_constant: sup |f'| over the line."""
-    with an.search.limited(LIPSCHITZ_SECONDS):
+    with an.search.limited(LIPSCHITZ_SECONDS * an.scale):
         return {"lipschitz_constant": _lipschitz(an, smoothness)}
 
 
@@ -204,6 +206,13 @@ def _extreme_verdict(g: Global, word: str):
     return unknown(g.reason or f"whether the {word} is attained was not settled", enclosure=g.enclosure.floats())
 
 
+def _max_end(a: Interval, b: Interval, lower: bool):
+    """The larger lower end (``lower``) or the larger upper end of two enclosures: the
+    enclosure of max(u, v) for u in a, v in b."""
+    x, y = (a.lo, b.lo) if lower else (a.hi, b.hi)
+    return y if _lt(x, y) else x
+
+
 def _lipschitz(an: Analysis, smoothness: dict):
     continuous = smoothness.get("continuous")
     if continuous is not None and continuous.verdict == "disproved":
@@ -216,6 +225,13 @@ def _lipschitz(an: Analysis, smoothness: dict):
             return disproved(SYMBOLIC, {"df_limit": exact_text(g.exact)}, "f' is unbounded")
     if not (low.enclosure.is_finite() and high.enclosure.is_finite()):
         return unknown(low.reason or high.reason or "f' not bounded by the search")
+    if not (low.complete and high.complete):
+        # a certified enclosure of sup |f'| that has not converged is a bound, not the value:
+        # reporting its midpoint as the constant was a wrong "proved" (swish at beta = 2: 1.52 vs 1.0998)
+        bound = Interval(_max_end(-low.enclosure, high.enclosure, lower=True),
+                         _max_end(-low.enclosure, high.enclosure, lower=False))
+        return unknown("sup |f'| not settled (" + (low.reason or high.reason or "the search did not converge")
+                       + "); it lies in the enclosure", enclosure=bound.floats())
     neg = -low.enclosure
     lo = neg.lo if _lt(high.enclosure.lo, neg.lo) else high.enclosure.lo
     hi = neg.hi if _lt(high.enclosure.hi, neg.hi) else high.enclosure.hi

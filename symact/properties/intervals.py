@@ -9,7 +9,8 @@ end of that ball, so rounding is always outward.
 
 Unary functions are evaluated through their monotonicity on the endpoints
 (exp, log, tanh, erf, ... are monotone; cosh and even powers have their
-minimum at 0; sin and cos use Arb's ball enclosure on short intervals).
+minimum at 0; sin, cos and sinc use Arb's ball enclosure on short intervals,
+sinc its envelope 1/|x| on long ones; tan is increasing between poles).
 That is what lets an interval reach to infinity: on [R, +inf],
 ``1/(1 + exp(-x))`` is [1/(1 + e^-R), 1] exactly as the maths says.
 
@@ -350,6 +351,48 @@ def _periodic(fn, a: Interval) -> Interval:
     return Interval.of_ball(fn(ball)).intersect(Interval(arb(-1), arb(1)))
 
 
+# sinc(x) = sin(x)/x >= -0.21724 (its minimum, at x = +-4.4934); |sinc(x)| <= min(1, 1/|x|)
+_SINC_HULL = (arb(-0.21875), arb(1))  # exact dyadic endpoints: -7/32 < -0.21724
+_SINC_FALLS = Interval(arb(-4.4921875), arb(4.4921875))  # sinc' < 0 on (0, 4.4934); 575/128 = 4.4921875
+
+
+def _sinc(a: Interval) -> Interval:
+    """sinc on an interval: Arb's ball enclosure on short boxes, else the envelope 1/|x|."""
+    hull = Interval(*_SINC_HULL)
+    if a.is_finite() and _le(_SINC_FALLS.lo, a.lo) and _le(a.hi, _SINC_FALLS.hi):
+        # even and decreasing in |x| up to its first minimum: exact endpoint values
+        def at(e):
+            return Interval.of_ball(e.sinc())
+        if a.is_nonnegative() or a.is_nonpositive():
+            near, far = (a.lo, a.hi) if a.is_nonnegative() else (a.hi, a.lo)
+            return Interval(at(far).lo, at(near).hi)
+        return Interval(_min(at(a.lo).lo, at(a.hi).lo), arb(1))
+    if a.is_finite() and a.width() <= 6:
+        return Interval.of_ball(a.lo.union(a.hi).sinc()).intersect(hull)
+    if a.is_nonnegative() or a.is_nonpositive():
+        near, far = (a.lo, a.hi) if a.is_nonnegative() else (-a.hi, -a.lo)
+        if near == INF:
+            return Interval(arb(0), arb(0))
+        turn = _SINC_FALLS.hi
+        if _lt(near, turn) and _lt(turn, far):
+            return _sinc(Interval(near, turn)).hull(_sinc(Interval(turn, far)))
+        if near > 0:
+            envelope = Interval(-_upper(1 / near), _upper(1 / near))
+            return envelope.intersect(hull)
+    return hull
+
+
+def _tan(a: Interval) -> Interval:
+    """tan: increasing between its poles pi/2 + k pi; the whole line on a box that may hold one."""
+    if not a.is_finite():
+        return Interval.whole()
+    pi = arb.pi()
+    first, last = ((a.lo - pi / 2) / pi).floor(), ((a.hi - pi / 2) / pi).floor()
+    if not (first.is_exact() and last.is_exact() and first == last):
+        return Interval.whole()  # a pole inside, or too close to tell
+    return Interval(_lower(a.lo.tan()), _upper(a.hi.tan()))
+
+
 def _integer_power(a: Interval, n: int) -> Interval:
     if n == 0:
         return Interval(arb(1), arb(1))
@@ -391,8 +434,19 @@ def _real_power(a: Interval, exponent: arb, positive: bool) -> Interval:
 
 def _stable_sum(expr: sympy.Expr) -> sympy.Expr:
     """1 +- tanh(u) -> 2 sigmoid(+-2u), 1 +- erf(u) -> erfc(-+u), 1 - sigmoid(u) -> sigmoid(-u),
-    1 - tanh(u)^2 -> cosh(u)^-2: sums that cancel become atoms that do not."""
+    1 - tanh(u)^2 -> cosh(u)^-2, sigmoid(u) - sigmoid(v) -> sigmoid(u) sigmoid(-v) (1 - e^(v-u)):
+    sums that cancel become atoms (or products) that do not."""
     terms = list(expr.args)
+    for index, term in enumerate(terms):
+        coeff, atom = term.as_coeff_Mul()
+        if isinstance(atom, sigmoid) and coeff.is_positive:
+            for other, partner in enumerate(terms):
+                c2, a2 = partner.as_coeff_Mul()
+                if other != index and isinstance(a2, sigmoid) and c2 == -coeff:
+                    # c (sigma(u) - sigma(v)) = c sigma(u) sigma(-v) (1 - e^(v - u)): a product, no cancellation
+                    u, v = atom.args[0], a2.args[0]
+                    rest = [t for k, t in enumerate(terms) if k not in (index, other)]
+                    return sympy.Add(coeff * sigmoid(u) * sigmoid(-v) * -expm1(sympy.expand(v - u)), *rest)
     for index, term in enumerate(terms):
         coeff, atom = term.as_coeff_Mul()
         if (coeff == -1 and atom.is_Pow and atom.exp == 2 and isinstance(atom.base, sympy.tanh)
@@ -493,6 +547,12 @@ def compile_interval(expr: sympy.Expr) -> Evaluator:
         fn = arb.sin if isinstance(expr, sympy.sin) else arb.cos
         inner = compile_interval(expr.args[0])
         return lambda box: _periodic(fn, inner(box))
+    if isinstance(expr, sympy.tan):
+        inner = compile_interval(expr.args[0])
+        return lambda box: _tan(inner(box))
+    if isinstance(expr, sympy.sinc):
+        inner = compile_interval(expr.args[0])
+        return lambda box: _sinc(inner(box))
     if isinstance(expr, sympy.LambertW) and len(expr.args) > 1 and expr.args[1] != 0:
         raise Unsupported("LambertW branches other than the principal one")
     kind = type(expr)

@@ -16,6 +16,8 @@ by the same analyticity.
 from __future__ import annotations
 
 from symact.properties.analysis import Analysis, compare, point_text
+from sympy import S
+
 from symact.properties.search import Sign
 from symact.properties.verdict import DERIVED, INTERVAL, SYMBOLIC, disproved, exact_text, proved, unknown
 
@@ -46,9 +48,25 @@ class Monotone:
         self.an = an
         self.order = order
         n = len(an.f.branches)
-        self.signs = [an.sign(order + 1, i) for i in range(n)]
+        self.signs = [self._sign(i) for i in range(n)]
         self.directions = [_direction(s) for s in self.signs]
         self.breakpoints = [an.one_sided(order, k) for k in range(len(an.f.breakpoints))]
+
+    def _sign(self, i: int) -> Sign:
+        """The certified sign of f^(order+1) on branch i; where interval search cannot settle it
+        (f' touches 0, as snake's 1 + sin 2x), the branch's exact inf or sup of f^(order+1) may:
+        inf = 0 means >= 0."""
+        sign = self.an.sign(self.order + 1, i)
+        if sign.kind not in ("unknown", "mixed") or not self.an.smooth or sign.kind == "mixed":
+            return sign
+        lows, highs, reason = self.an.extremes(self.order + 1, i)
+        if reason is not None or not lows or not highs:
+            return sign
+        if all(e.exact is not None and compare(e.exact, S.Zero) in (0, 1) for e in lows):
+            return Sign("nonneg", positive_at=sign.positive_at)
+        if all(e.exact is not None and compare(e.exact, S.Zero) in (0, -1) for e in highs):
+            return Sign("nonpos", negative_at=sign.negative_at)
+        return sign
 
     def _rising_across(self, k: int) -> bool | None:
         left, value, right = self.breakpoints[k]
@@ -152,6 +170,16 @@ def check_monotonicity(an: Analysis, smooth_verdicts: dict) -> dict:
         else:
             result[name] = unknown(verdict.reason or "not settled")
 
+    if not an.smooth:
+        # a sign of f' says nothing across a singular point inside a branch: keep only disproofs by
+        # witness points (where f' is certified finite, f is differentiable)
+        why = "f not shown C-infinity on every branch, so signs of f' and f'' decide nothing"
+        for name in ("non_decreasing", "strictly_increasing", "non_increasing", "monotonicity",
+                     "derivative_monotone", "convex", "concave"):
+            verdict = result[name]
+            if verdict.verdict == "proved" and not (name in ("monotonicity", "derivative_monotone")
+                                                    and verdict.value == "not monotone"):
+                result[name] = unknown(why)
     zero_branches, nonzero, undecided = [], [], []
     for i, sign in enumerate(f.signs):
         if sign.kind == "zero" and an.branch_of(1, i).is_zero:
@@ -163,7 +191,7 @@ def check_monotonicity(an: Analysis, smooth_verdicts: dict) -> dict:
     zones = [[exact_text(an.edges[i][0]), exact_text(an.edges[i][1])] for i in zero_branches]
     if zero_branches:
         result["dead_zone"] = proved(SYMBOLIC, zones, "f' is exactly 0 on these intervals")
-    elif undecided:
+    elif undecided or not an.smooth:
         result["dead_zone"] = unknown("f' not shown non-zero on every branch")
     else:
         result["dead_zone"] = disproved(INTERVAL, [], "f' != 0 at a certified point of every branch; "

@@ -14,13 +14,15 @@ import sympy
 from sympy import S
 
 from symact.budget import run_with_budget
+from symact.errors import SymactError
+from symact.pieces import limit_of_branch
 from symact.parsing import X
 from symact.properties.analysis import Analysis, compare
 from symact.properties.intervals import Unsupported
 from symact.properties.search import exact_interval
 from symact.properties.verdict import DERIVED, INTERVAL, SYMBOLIC, disproved, exact_text, proved, unknown
 
-ODD_PROBES = ("7/10", "13/10", "29/10", "53/10", "1/3")
+ODD_PROBES = ("7/10", "13/10", "29/10", "53/10", "1/3", "0")  # f(0) != 0 refutes oddness too
 
 
 def value_at(an: Analysis, order: int, point: sympy.Expr):
@@ -103,6 +105,11 @@ def check_origin(an: Analysis, extrema: dict) -> dict:
     else:
         result["value_at_zero"] = proved(SYMBOLIC, _number(f0), "exact value", enclosure=_floats(f0))
     d0, dleft, dright = value_at(an, 1, S.Zero)
+    if d0 is not None and not (d0.is_number and d0.is_finite) and \
+            extrema.get("differentiable_everywhere", unknown("")).verdict == "proved":
+        # f' exists everywhere and its branch formula is singular only at 0 (sinc' = cos(x)/x - sin(x)/x^2):
+        # by the mean value theorem f'(0) is the limit of that formula
+        d0 = _removable_value(an, S.Zero)
     if d0 is not None and not (d0.is_number and d0.is_finite):
         result["derivative_at_zero"] = unknown(f"the formula of f' is singular at 0 ({d0})")
     elif d0 is None:
@@ -129,7 +136,7 @@ def check_origin(an: Analysis, extrema: dict) -> dict:
             result["zero_centred"] = unknown("no certified points of both signs")
     else:
         result["zero_centred"] = unknown("f(0) undefined")
-    odd = _odd_symbolic(an, seconds=min(2.0, max(0.5, an.deadline.left() / 4)))
+    odd = _odd_symbolic(an, seconds=min(2.0 * an.scale, max(0.5, an.deadline.left() / 4)))
     if odd:
         result["odd_symmetric"] = proved(SYMBOLIC, True, "mirrored breakpoints, branches and values cancel exactly")
     else:
@@ -150,6 +157,20 @@ def check_origin(an: Analysis, extrema: dict) -> dict:
     else:
         result["identity_near_origin"] = unknown("f(0) or f'(0) not settled")
     return result
+
+
+def _removable_value(an: Analysis, point):
+    """The common finite one-sided limit of f' at ``point`` inside a branch, or the singular value."""
+    for i, (lo, hi) in enumerate(an.edges):
+        if compare(lo, point) == -1 and compare(point, hi) == -1:
+            g = an.branch_of(1, i).expr
+            try:
+                left, right = limit_of_branch(g, point, "-"), limit_of_branch(g, point, "+")
+            except SymactError:
+                return S.NaN
+            if left == right and left.is_number and left.is_finite:
+                return left
+    return S.NaN
 
 
 def _sign_point(an: Analysis, sign: int):

@@ -20,11 +20,12 @@ from symact.properties.search import smooth
 from symact.properties.verdict import INTERVAL, SYMBOLIC, disproved, exact_text, proved, unknown
 
 ENTIRE = (sympy.exp, sympy.tanh, sympy.sinh, sympy.cosh, sympy.atan, sympy.asinh, sympy.erf, sympy.erfc,
-          sympy.sin, sympy.cos)
+          sympy.sin, sympy.cos, sympy.sinc)
 
 
 def _domain_conditions(expr: sympy.Expr) -> list[tuple[sympy.Expr, object, bool]]:
-    """(g, t, above) meaning 'g > t' (above) or 'g < t' must hold for expr to be smooth."""
+    """(g, t, above) meaning 'g > t' (above), 'g < t' (not above) or 'g != 0' (above None,
+    for a negative integer power: one strict sign of g on the branch) must hold for expr to be smooth."""
     from sympy.codegen.cfunctions import expm1, log1p
 
     conditions = []
@@ -40,7 +41,7 @@ def _domain_conditions(expr: sympy.Expr) -> list[tuple[sympy.Expr, object, bool]
             if exponent.is_Integer and exponent >= 0:
                 continue
             if exponent.is_Integer:
-                conditions.append((base ** 2, arb(0), True))
+                conditions.append((base, arb(0), None))  # base != 0: one strict sign on the branch
             else:
                 conditions.append((base, arb(0), True))
         elif isinstance(node, (sympy.atanh, sympy.asin, sympy.acos)):
@@ -65,6 +66,10 @@ def branch_is_smooth(an: Analysis, i: int) -> tuple[bool, str]:
     for g, threshold, above in conditions:
         if g is None:
             return False, "a function without a smoothness rule"
+        if above is None:
+            if an.search.sign(smooth(g), a, b).kind not in ("pos", "neg"):
+                return False, f"could not certify {g} != 0 on branch {i}"
+            continue
         target = smooth(g if above else -g)
         limit = threshold if above else -threshold
         bound = an.search.minimize(target, a, b, stop_at=limit)
@@ -83,6 +88,7 @@ def check_smoothness(an: Analysis) -> dict:
     """continuous, continuity_class, differentiable_everywhere,
     differentiable_almost_everywhere."""
     methods = set()
+    an.smooth = False  # until every branch is shown C-infinity: the sign of f' then decides nothing
     for i in range(len(an.f.branches)):
         ok, how = branch_is_smooth(an, i)
         if not ok:
@@ -90,6 +96,7 @@ def check_smoothness(an: Analysis) -> dict:
             return {name: unknown(reason) for name in
                     ("continuous", "continuity_class", "differentiable_everywhere", "differentiable_almost_everywhere")}
         methods.add(how)
+    an.smooth = True
     method = INTERVAL if INTERVAL in methods else SYMBOLIC
     result = {"differentiable_almost_everywhere": proved(
         method, True, "smooth branches between finitely many breakpoints")}

@@ -43,6 +43,10 @@ class Verdict:
       enclosure: [lo, hi] floats certified to contain the numeric value.
       witness: data that certifies a disproof (points, one-sided values).
       reason: for unknown, why; otherwise a one-line account of the proof.
+      condition: for a parametric activation, where the property's value is known
+        as a function of the parameters: ``{"parameters": {name: domain},
+        "cases": [{"when": SymPy condition text, "value": ...}], "method",
+        "reason"}`` (``symact.properties.parametric``); None otherwise.
     """
 
     verdict: str
@@ -51,10 +55,14 @@ class Verdict:
     enclosure: list | None = None
     witness: Any = None
     reason: str | None = None
+    condition: dict | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "method": self.method, "value": plain(self.value),
+        data = {"verdict": self.verdict, "method": self.method, "value": plain(self.value),
                 "enclosure": plain(self.enclosure), "witness": plain(self.witness), "reason": self.reason}
+        if self.condition is not None:  # additive: only parametric entries whose verdict depends on them
+            data["condition"] = plain(self.condition)
+        return data
 
 
 def plain(data: Any) -> Any:
