@@ -82,7 +82,7 @@ def _compile(source: str, tex_path: Path) -> None:
 
 def _one(args: argparse.Namespace) -> int:
     from symact.sheets import collect_sheet, latex_sheet
-    from symact.sheets.output import write_text_atomic
+    from symact.output import write_text_atomic
     from symact.sheets.sources import read_json
 
     bound = bind_target(args)
@@ -108,7 +108,7 @@ def _one(args: argparse.Namespace) -> int:
 
 def _book(args: argparse.Namespace) -> int:
     from symact.sheets import catalogue_sheets, latex_book
-    from symact.sheets.output import write_text_atomic
+    from symact.output import write_text_atomic
 
     directory = Path(args.output)
     if directory.exists() and not directory.is_dir():
