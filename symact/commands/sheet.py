@@ -122,18 +122,21 @@ def _book(args: argparse.Namespace) -> int:
 
 
 def _markdown(args: argparse.Namespace) -> int:
+    from symact.budget import cpu_time_budgets
     from symact.sheets import catalogue_sheets
     from symact.sheets.output import stale_files, sync_tree
     from symact.sheets.render import markdown_tree
 
     # The pages are checked in and checked for staleness on every machine. ULP
     # figures depend on the machine's numpy and torch builds, and some property
-    # verdicts on how busy it is (the checker's limits and searches have fixed
-    # wall-clock budgets; measured: gelu_tanh's f' limit at -oo is proved on one
-    # run and unknown on the next). Both are left to the PDF book and to
-    # `symact check` / `symact verify`.
+    # verdicts on how busy it is (measured: gelu_tanh's f' limit at -oo is proved
+    # on one run and unknown on the next). Both are left to the PDF book and to
+    # `symact check` / `symact verify`. The simplifications of f', f'' and the
+    # search for f' as g(y) run under budgets that count CPU time here, not wall
+    # time, so a busy machine gives the same pages (see docs/sheets.md).
     sources = {**_sources(args), "properties": False, "accuracy": False}
-    files = markdown_tree(catalogue_sheets(**sources, progress=_progress, jobs=1))
+    with cpu_time_budgets():
+        files = markdown_tree(catalogue_sheets(**sources, progress=_progress, jobs=1))
     if args.check:
         stale = stale_files(args.markdown, files)
         for relative in stale:
