@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from symact.cli import main
+from symact.vector import VECTOR_CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
-TEX_PACKAGES = "apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures poppler-utils"
+TEX_PACKAGES = "apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures lmodern poppler-utils"
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
                                reason=f"pdflatex or pdftotext is not installed ({TEX_PACKAGES})")
 
@@ -99,10 +100,12 @@ def test_markdown_check_names_stale_and_orphaned_files(tmp_path, monkeypatch, ca
     models = {n: symact.sheets.build_sheet(CATALOGUE[n].bind()) for n in ("relu", "sigmoid")}
     monkeypatch.setattr(symact.sheets, "names", lambda: ["relu", "sigmoid"])
     monkeypatch.setattr(symact.sheets, "collect_sheet", lambda bound, *rest: models[bound.name])
+    softmax = symact.sheets.vector_sheet(VECTOR_CATALOGUE["softmax"])
+    monkeypatch.setattr("symact.sheets.vector.vector_sheets", lambda: [softmax])
     out = tmp_path / "catalogue"
     assert main(["sheet", "--markdown", str(out)]) == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "index.md", "plots/relu.svg", "plots/sigmoid.svg", "relu.md", "sigmoid.md"]
+        "index.md", "plots/relu.svg", "plots/sigmoid.svg", "relu.md", "sigmoid.md", "softmax.md"]
     assert main(["sheet", "--markdown", str(out), "--check"]) == 0
     (out / "relu.md").write_text("edited by hand\n")
     (out / "old_entry.md").write_text("no longer generated\n")
@@ -157,3 +160,26 @@ def test_pdf_of_a_sheet_has_the_accuracy_table_of_the_generated_code(tmp_path):
         for dtype in ("float32", "float64"):
             assert f"{target} {dtype} 0 0 0 0 0 0 yes" in lines
     assert "Bounds: 2 ULP forward, 4 ULP gradient." in lines
+
+
+def test_a_vector_activation_gets_its_own_sheet(capsys):
+    assert main(["sheet", "softmax"]) == 0
+    tex = capsys.readouterr().out
+    assert r"\section{softmax}" in tex
+    assert r"\frac{\partial y_{i}}{\partial x_{k}} = \left(\delta_{i k} - {s}_{k}\right) {s}_{i}" in tex
+    assert r"\left(J^{T} g\right)_{k} = \left({g}_{k} - \sum_{i=1}^{n} {g}_{i} {s}_{i}\right) {s}_{k}" in tex
+    assert r"\unknown" not in tex.split(r"\begin{document}")[1]  # every check proved
+    assert main(["sheet", "SwiGLU", "--param", "beta=2"]) == 2
+    assert "'swiglu' is a vector activation: its sheet takes no --param" in capsys.readouterr().err
+
+
+@needs_tex
+def test_pdf_of_a_gated_sheet_names_its_gate_and_the_checks(tmp_path):
+    done = symact("geglu", "--pdf", "-o", str(tmp_path / "geglu.tex"))
+    assert done.returncode == 0, done.stderr
+    assert "vector activation (gated family), gate gelu" in pdf_text(tmp_path / "geglu.pdf")
+    done = subprocess.run(["pdftotext", "-layout", str(tmp_path / "geglu.pdf"), "-"], capture_output=True, text=True,
+                          check=True)
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    for n in (2, 3):
+        assert f"at n = {n}, the Jacobian of explicit inputs equals the closed form proved symbolic" in lines

@@ -11,10 +11,11 @@ import pytest
 from symact.catalogue import CATALOGUE, names
 from symact.describe import describe
 from symact.sheets import build_sheet, latex_book, latex_sheet, markdown_index, markdown_page
-from symact.sheets.model import Latex, domain_latex, sheet_model
+from symact.sheets.model import Latex, domain_latex
 from symact.sheets.render import markdown_tree
 from symact.sheets.svg import nice_ticks, plot_svg
 from symact.user import from_expression
+from tests.sheet_models import plain_sheets
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,8 +140,8 @@ def test_the_comparison_table_keeps_cells_short():
 @pytest.mark.parametrize("name", names())
 def test_breakpoint_rows_carry_the_one_sided_values(name):
     bound = CATALOGUE[name].bind()
-    described = describe(bound, latex=True)
-    model = sheet_model(described)
+    described = describe(bound, latex=True)  # the derivatives are cached from building the sheets
+    model = plain_sheets()[name]
     assert len(model["breakpoints"]) == len(bound.pieces.breakpoints)
     for point, raw in zip(model["breakpoints"], described["breakpoints"]):
         for row in point["rows"]:
@@ -221,9 +222,9 @@ def test_hostile_text_is_escaped_in_markdown(hostile):
 
 @pytest.mark.parametrize("name", names())
 def test_rendering_is_deterministic_and_balanced(name):
-    model = build_sheet(CATALOGUE[name].bind())
+    model = plain_sheets()[name]
     tex = latex_sheet(model)
-    assert tex == latex_sheet(build_sheet(CATALOGUE[name].bind()))
+    assert tex == latex_sheet(dict(model))
     assert r"\VAR{" not in tex and r"\BLOCK{" not in tex
     body = re.sub(r"(?m)^%.*$", "", _strip_escapes(tex))
     assert body.count("{") == body.count("}")
@@ -263,3 +264,23 @@ def test_the_book_has_contents_a_comparison_table_and_every_sheet():
 def test_svg_ticks_are_round_numbers():
     assert nice_ticks(-4.0, 9.0) == [-4.0, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0]
     assert nice_ticks(-0.08, 1.08) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+
+def test_vector_sheets_derive_the_vjp_and_run_every_check():
+    from symact.sheets.vector import vector_sheets
+    from symact.vector import VECTOR_CATALOGUE
+
+    sheets = {sheet["name"]: sheet for sheet in vector_sheets()}
+    assert sorted(sheets) == sorted(VECTOR_CATALOGUE)
+    assert sheets["log_softmax"]["vjp"] == r"\left(J^{T} g\right)_{k} = {g}_{k} - {s}_{k} \sum_{i=1}^{n} {g}_{i}"
+    assert sheets["softmin"]["jacobian"].endswith(r"= - \left(\delta_{i k} - {s}_{k}\right) {s}_{i}")
+    assert sheets["glu"]["where"] == (r"\psi\left(b\right) = \sigma\left(b\right), \quad \psi'\left(b\right) = "
+                                     r"\left(1 - \sigma\left(b\right)\right) \sigma\left(b\right)")
+    for sheet in sheets.values():
+        assert sheet["checks"] and all(check["verdict"] == "proved" for check in sheet["checks"]), sheet["name"]
+    labels = [check["label"] for check in sheets["softmax"]["checks"]]
+    assert "the outputs sum to 1, for a general n" in labels
+    assert "the outputs sum to 1, for a general n" not in [c["label"] for c in sheets["log_softmax"]["checks"]]
+    page = markdown_page(sheets["reglu"])
+    assert "gate [relu](relu.md)" in page and "| proved | symbolic |" in page
+    assert "## Vector activations" in markdown_index(list(sheets.values()))

@@ -9,6 +9,7 @@ from symact.catalogue import CATALOGUE, names
 from symact.parsing import X
 from symact.sheets.plot import MAX_WIGGLES, choose_window, evaluate, plot_data, sample, wiggles
 from symact.user import from_expression
+from tests.sheet_models import plain_sheets
 
 
 def _float(value):
@@ -17,7 +18,7 @@ def _float(value):
 
 @pytest.fixture(scope="module")
 def plots():
-    return {name: plot_data(CATALOGUE[name].bind()) for name in names()}
+    return {name: sheet["plot"] for name, sheet in plain_sheets().items()}
 
 
 @pytest.mark.parametrize("name", names())
