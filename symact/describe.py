@@ -15,6 +15,7 @@ from sympy.printing.latex import LatexPrinter, greek_letters_set
 
 from symact.activation import BoundActivation
 from symact.derivatives import Y, derivative_of_output
+from symact.parsing import format_expression
 from symact.pieces import Pieces
 
 ORDERS = {"f": 0, "df": 1, "d2f": 2}
@@ -64,8 +65,9 @@ class _Latex(LatexPrinter):
 
 
 def formula(expr: sympy.Expr, latex: bool) -> str:
-    """``expr`` as text, or as LaTeX."""
-    return _Latex().doprint(expr) if latex else sympy.sstr(expr)
+    """``expr`` as LaTeX, or as text in the expression language (which
+    ``parse_expression`` reads back)."""
+    return _Latex().doprint(expr) if latex else format_expression(expr)
 
 
 def _output_form(bound: BoundActivation, latex: bool) -> str | None:

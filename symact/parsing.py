@@ -334,3 +334,51 @@ def parse_condition(text: str, parameters: Mapping[str, sympy.Symbol] | None = N
     if not isinstance(result, sympy.logic.boolalg.Boolean):
         raise ParseError(f"'{text}' is not a condition (use <, <=, >, >=, ==, !=)")
     return result
+
+
+class _ExpressionPrinter(sympy.printing.str.StrPrinter):
+    """Prints SymPy in this module's expression language (the inverse of
+    ``parse_expression``): ``where``/``piecewise``, lower-case ``abs``,
+    ``max``, ``min``, ``lambertw``, ``Phi``, ``==``/``!=``, ``and``/``or``."""
+
+    _NAMES = {sympy.Abs: "abs", sympy.Max: "max", sympy.Min: "min", sympy.LambertW: "lambertw",
+              gaussian_cdf: "Phi", sympy.atan: "atan", sympy.asinh: "asinh"}
+
+    def _print_Function(self, expr):
+        name = self._NAMES.get(type(expr), type(expr).__name__)
+        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+    _print_Abs = _print_Max = _print_Min = _print_LambertW = _print_Function
+
+    def _print_Piecewise(self, expr):
+        pairs = [(self._print(e), self._print(c)) for e, c in expr.args]
+        if len(pairs) == 2 and pairs[1][1] == "True":
+            return f"where({pairs[0][1]}, {pairs[0][0]}, {pairs[1][0]})"
+        return "piecewise(" + ", ".join(f"({e}, {c})" for e, c in pairs) + ")"
+
+    def _print_Relational(self, expr):
+        op = {"==": "==", "!=": "!="}.get(expr.rel_op, expr.rel_op)
+        return f"{self.parenthesize(expr.lhs, 0)} {op} {self.parenthesize(expr.rhs, 0)}"
+
+    def _print_And(self, expr):
+        return " and ".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Or(self, expr):
+        return " or ".join(f"({self._print(a)})" for a in expr.args)
+
+    def _print_Not(self, expr):
+        return f"not ({self._print(expr.args[0])})"
+
+    def _print_BooleanTrue(self, expr):
+        return "True"
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+
+def format_expression(expr: sympy.Basic) -> str:
+    """``expr`` written in the expression language, so that
+    ``parse_expression(format_expression(f), parameters)`` gives f back:
+    what ``symact list`` and ``symact show`` print, ready to paste into a
+    spec file or the command line."""
+    return _ExpressionPrinter({"order": "none"}).doprint(expr)

@@ -11,6 +11,9 @@ the code symact generates for it is checked; pass ``module=`` (a path to a
 generated ``.py`` file, or a module object) to check checked-in code
 instead. A failing bound fails the test with one line per failing cell,
 naming the target, dtype, kind, worst input, expected and actual value.
+A catalogue entry at its defaults passes within its named exceptions
+(``symact/verify/exceptions.toml``), as in ``symact verify``; checked-in
+code passed as ``module=`` and user activations are held to the bounds.
 Options: ``--symact-cache-dir DIR`` (reference cache, default
 ``$SYMACT_CACHE_DIR`` or ``~/.cache/symact/verify``).
 

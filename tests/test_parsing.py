@@ -7,7 +7,8 @@ import sympy
 
 from symact.errors import ParseError
 from symact.functions import gaussian_cdf, softplus
-from symact.parsing import MAX_LENGTH, X, parse_condition, parse_expression
+from symact.catalogue import CATALOGUE, lookup
+from symact.parsing import MAX_LENGTH, X, format_expression, parse_condition, parse_expression
 
 
 def test_mish_formula_parses_to_stable_atoms():
@@ -99,3 +100,22 @@ def test_absurd_input_is_refused_quickly(text):
 def test_megabytes_of_input_are_refused_before_parsing():
     with pytest.raises(ParseError, match="characters long"):
         parse_expression("x+" * 1_000_000 + "x")
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE))
+def test_format_expression_round_trips_every_catalogue_formula(name):
+    """What `symact list` and `symact show` print parses back to the same formula."""
+    activation = lookup(name)
+    symbols = {s.name: s for s in activation.expr.free_symbols if s != X}
+    text = format_expression(activation.expr)
+    assert parse_expression(text, symbols) == activation.expr, text
+
+
+def test_format_expression_writes_the_expression_language():
+    a = sympy.Symbol("a", positive=True)
+    expr = parse_expression("where(x > 0, x, a*expm1(x)) + abs(x) + max(x, 0) + Phi(x) + lambertw(exp(-1))",
+                            {"a": a})
+    text = format_expression(expr)
+    for word in ("where(x > 0", "abs(x)", "max(0, x)", "Phi(x)", "lambertw(", "expm1(x)"):
+        assert word in text
+    assert "Piecewise" not in text and "Abs" not in text

@@ -81,10 +81,13 @@ def test_second_run_reads_every_reference_from_the_cache(tmp_path):
     bound = CATALOGUE["softsign"].bind()
     first = ReferenceCache(tmp_path)
     cold = prepare(bound, ("float32",), first)
-    assert first.hits == 0 and first.misses == 3  # forward, gradient tables and the analysis
+    # forward and gradient tables, their excused masks, and the analysis
+    assert first.hits == 0 and first.misses == 5
     second = ReferenceCache(tmp_path)
     warm = prepare(bound, ("float32",), second)
-    assert second.hits == 3 and second.misses == 0
+    assert second.hits == 5 and second.misses == 0
+    for kind in ("forward", "gradient"):
+        assert np.array_equal(cold.formats["float32"].excused[kind], warm.formats["float32"].excused[kind])
     for kind in ("forward", "gradient"):
         a, b = cold.formats["float32"].tables[kind], warm.formats["float32"].tables[kind]
         assert np.array_equal(a.expected("float32").view(np.uint32), b.expected("float32").view(np.uint32))
@@ -98,7 +101,7 @@ def test_a_corrupt_cache_entry_is_recomputed(tmp_path):
         path.write_bytes(b"not a numpy file")
     again = ReferenceCache(tmp_path)
     prepare(bound, ("float32",), again)
-    assert again.misses == 2 and not list(tmp_path.rglob(".tmp-*"))
+    assert again.misses == 4 and not list(tmp_path.rglob(".tmp-*"))  # two tables, two masks
 
 
 def test_verify_many_runs_in_worker_processes_in_input_order(tmp_path):

@@ -93,9 +93,12 @@ def test_report_json_has_every_cell_with_bounds_and_counts(cache_dir):
     assert data["activation"] == "relu" and data["passed"] is True
     assert data["bounds_ulp"] == BOUNDS
     cell = data["cells"]["numpy"]["float32"]["gradient"]
-    assert set(cell) >= {"max_ulp", "p99_ulp", "counts", "worst", "points", "bound_ulp", "passed", "excused"}
+    assert set(cell) >= {"max_ulp", "p99_ulp", "counts", "worst", "points", "bound_ulp", "passed", "excused",
+                         "status", "excepted"}
     assert set(cell["counts"]) == {"wrong_nonfinite", "wrong_zero", "sign_errors", "wrong_nan",
-                                   "nan_not_propagated"}
+                                   "nan_not_propagated", "subnormal_flushed"}
+    assert cell["status"] == "passed" and cell["excepted"] == [] and data["status"] == "passed"
+    assert data["stale_exceptions"] == []
     # relu'(NaN) = 0 by the mask: reported, not failed.
     assert cell["counts"]["nan_not_propagated"] == 1
     assert data["conventions"] == [{"x": "0", "gradient": "0", "owner": "left branch", "value": "0",

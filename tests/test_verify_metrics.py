@@ -30,7 +30,7 @@ def test_counters_and_worst_cases():
     actual = np.array([1.0, 0.0, 2.0, np.nan, np.nan, 0.0, 1.0], dtype=np.float32)
     metrics = measure(x, expected, actual)
     assert metrics.counts == {"wrong_nonfinite": 1, "wrong_zero": 1, "sign_errors": 1, "wrong_nan": 2,
-                              "nan_not_propagated": 1}
+                              "nan_not_propagated": 1, "subnormal_flushed": 0}
     assert metrics.worst["sign_errors"].to_json() == {"x": "3.0", "expected": "-2.0", "actual": "2.0",
                                                       "ulp": 2 * 0x40000000}
     assert metrics.worst["wrong_zero"].x == "2.0"
@@ -44,3 +44,58 @@ def test_p99_ignores_a_single_outlier_among_hundreds():
     actual[7] = np.nextafter(np.nextafter(np.nextafter(actual[7], 3), 3), 3)
     metrics = measure(x, expected, actual)
     assert metrics.max_ulp == 3 and metrics.p99_ulp == 0
+
+
+SUBNORMAL_CASES = {
+    # reference (as a multiple of the smallest normal N), answer, accepted?
+    "flush to +0": (2.0 ** -10, 0.0, True),
+    "flush to -0 of a positive reference": (2.0 ** -10, -0.0, True),
+    "flush of a negative reference": (-(2.0 ** -20), -0.0, True),
+    "another subnormal of the right sign": (2.0 ** -3, 2.0 ** -12, True),
+    "the smallest normal for a subnormal reference": (2.0 ** -1, 1.0, True),
+    "wrong sign": (2.0 ** -10, -(2.0 ** -10), False),
+    "normal answer far above": (2.0 ** -10, 2.0 ** 6, False),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", sorted(SUBNORMAL_CASES))
+def test_subnormal_policy_accepts_an_absolute_error_within_the_smallest_normal(case, dtype):
+    scale = np.finfo(dtype).smallest_normal
+    reference, answer, accepted = SUBNORMAL_CASES[case]
+    expected = np.array([reference * scale, 1.0], dtype=dtype)
+    actual = np.array([answer * scale, 1.0], dtype=dtype)
+    strict_distance = int(ulp_distance(expected, actual)[0])
+    assert strict_distance > 4  # every case is far beyond the bound on the lattice
+    metrics = measure(np.array([-100.0, 1.0], dtype=dtype), expected, actual, bound_ulp=4)
+    assert metrics.counts["subnormal_flushed"] == int(accepted)
+    assert metrics.max_ulp == (0 if accepted else strict_distance)
+    if accepted:
+        assert metrics.worst["subnormal_flushed"].ulp == strict_distance
+    assert metrics.counts["sign_errors"] == int(case == "wrong sign")
+    # Without a bound every point is strict.
+    assert measure(np.array([-100.0, 1.0], dtype=dtype), expected, actual).max_ulp == strict_distance
+
+
+def test_a_normal_reference_flushed_to_zero_is_still_a_wrong_zero():
+    expected = np.array([1e-37, 2.0 ** -126], dtype=np.float32)  # both normal in float32
+    actual = np.zeros(2, dtype=np.float32)
+    metrics = measure(np.array([-80.0, -87.0], dtype=np.float32), expected, actual, bound_ulp=2)
+    assert metrics.counts["wrong_zero"] == 2 and metrics.counts["subnormal_flushed"] == 0
+    assert metrics.max_ulp == int(np.array([1e-37], dtype=np.float32).view(np.int32)[0])
+
+
+def test_a_normal_answer_for_a_subnormal_reference_fails():
+    expected = np.array([1e-40], dtype=np.float32)
+    actual = np.array([1e-30], dtype=np.float32)
+    metrics = measure(np.array([-90.0], dtype=np.float32), expected, actual, bound_ulp=2)
+    assert metrics.counts["subnormal_flushed"] == 0
+    assert metrics.max_ulp == int(ulp_distance(expected, actual)[0]) > 10 ** 8
+
+
+def test_subnormal_results_within_the_bound_are_not_counted():
+    tiny = np.finfo(np.float32).smallest_subnormal
+    expected = np.array([3 * tiny], dtype=np.float32)
+    actual = np.array([4 * tiny], dtype=np.float32)
+    metrics = measure(np.array([-100.0], dtype=np.float32), expected, actual, bound_ulp=2)
+    assert metrics.counts["subnormal_flushed"] == 0 and metrics.max_ulp == 1

@@ -33,10 +33,17 @@ def _run_user_project(tmp_path: Path, compare: str) -> subprocess.CompletedProce
     (tmp_path / "myrelu.py").write_text(textwrap.dedent(MODULE.format(compare=compare)))
     (tmp_path / "test_mine.py").write_text(textwrap.dedent(TESTS))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SYMACT_CACHE_DIR": str(tmp_path / "cache")}
-    # -p loads the plugin the pytest11 entry point registers once symact is installed.
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "symact.pytest_plugin", "-p",
-                           "no:cacheprovider", str(tmp_path)], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=300)
+    # Installed (CI runs `pip install -e .`), the pytest11 entry point loads the
+    # plugin; a second `-p symact.pytest_plugin` would make pytest refuse to start.
+    load = [] if _entry_point_installed() else ["-p", "symact.pytest_plugin"]
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", *load, "-p", "no:cacheprovider", str(tmp_path)],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _entry_point_installed() -> bool:
+    from importlib.metadata import entry_points
+
+    return any(e.value == "symact.pytest_plugin" for e in entry_points(group="pytest11"))
 
 
 def test_plugin_passes_a_correct_user_file(tmp_path):

@@ -3,7 +3,7 @@ and atomic writing. Rendering (``symact.codegen.render``) does no I/O; this
 module is the thin step that touches the file system.
 
 Layout: ``generated/numpy/<name>.py`` and ``generated/torch/<name>.py`` for
-every catalogue entry.
+every catalogue entry, elementwise and vector (``symact.codegen.vector``).
 """
 from __future__ import annotations
 
@@ -16,12 +16,18 @@ GENERATED_DIR = Path("generated")
 
 
 def catalogue_files(root: str | Path = GENERATED_DIR, targets=TARGETS) -> dict[Path, str]:
-    """Every generated file of the catalogue: path -> expected text."""
+    """Every generated file of the catalogue, elementwise and vector: path -> expected text."""
     from symact.catalogue import CATALOGUE, names
 
+    from symact.codegen.vector import render_vector, vector_names
+    from symact.vector import VECTOR_CATALOGUE
+
     root = Path(root)
-    return {root / target / f"{name}.py": render(CATALOGUE[name], target)
-            for target in targets for name in names()}
+    files = {root / target / f"{name}.py": render(CATALOGUE[name], target)
+             for target in targets for name in names()}
+    files.update({root / target / f"{name}.py": render_vector(VECTOR_CATALOGUE[name], target)
+                  for target in targets for name in vector_names()})
+    return files
 
 
 def stale_files(root: str | Path = GENERATED_DIR, targets=TARGETS) -> list[str]:

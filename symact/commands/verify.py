@@ -5,7 +5,11 @@ worker processes. Each activation's NumPy and torch code is run on float32
 and float64 samples (bit patterns, subnormals, +-0, +-inf, NaN, [-20, 20],
 breakpoints, exp thresholds, zeros of f') and compared with the correctly
 rounded reference of the original definition: 2 ULP forward, 4 ULP
-gradient. See docs/verify.md.
+gradient. Vector activations (softmax, glu, ...) are verified component by
+component on stable-case vectors (``symact.verify.vector``). Catalogue
+entries at their defaults may pass within named exceptions
+(symact/verify/exceptions.toml, each with its reason); the last line counts
+passed, excepted and failed activations. See docs/verify.md.
 """
 from __future__ import annotations
 
@@ -28,7 +32,8 @@ def _choices(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="*", metavar="NAME",
-                        help="catalogue names or aliases (default: the whole catalogue)")
+                        help="catalogue names or aliases, elementwise or vector such as softmax "
+                             "(default: the whole catalogue)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--expr", help="verify a formula such as 'x*tanh(softplus(x))'")
     source.add_argument("--spec", metavar="FILE.toml", help="verify the activation of a spec file")
@@ -45,11 +50,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", help="reference cache directory (default: $SYMACT_CACHE_DIR or "
                                             "~/.cache/symact/verify)")
     parser.add_argument("--no-cache", action="store_true", help="compute every reference afresh")
+    parser.add_argument("--exceptions", metavar="FILE.toml",
+                        help="named exceptions table (default: the one shipped in symact/verify/exceptions.toml)")
+    parser.add_argument("--strict-exceptions", action="store_true",
+                        help="fail when a named exception is stale (the cell now meets the strict bound)")
+
+
+def _vector_entry(name: str):
+    """The vector activation called ``name`` (softmax, glu, ...), or None."""
+    from symact.vector import VECTOR_CATALOGUE
+
+    return VECTOR_CATALOGUE.get(name.strip().lower().replace("-", "_"))
 
 
 def _activations(args: argparse.Namespace) -> list:
     from symact.catalogue import CATALOGUE, lookup, names
     from symact.user import from_expression, from_spec
+    from symact.vector import VECTOR_CATALOGUE
 
     params = parse_params(args.param)
     if args.expr is not None or args.spec is not None:
@@ -61,10 +78,13 @@ def _activations(args: argparse.Namespace) -> list:
     if not args.names:
         if params:
             raise SymactError("--param needs one activation")
-        return [(CATALOGUE[name], {}) for name in names()]
+        return [(CATALOGUE[name], {}) for name in names()] + [(VECTOR_CATALOGUE[name], {})
+                                                              for name in sorted(VECTOR_CATALOGUE)]
     found = []
     for name in args.names:
-        entry = lookup(name)
+        entry = lookup(name) or _vector_entry(name)
+        if entry is not None and entry.name in VECTOR_CATALOGUE and params:
+            raise SymactError(f"the vector activation '{entry.name}' takes no --param")
         if entry is None:
             raise SymactError(f"no catalogue entry '{name}'; see 'symact list', or use --expr / --spec")
         found.append((entry, params))
@@ -74,10 +94,11 @@ def _activations(args: argparse.Namespace) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symact.verify import TARGETS, verify, verify_many
+    from symact.verify import TARGETS, load_exceptions, verify, verify_many
     from symact.verify.implementation import torch_available
     from symact.verify.reference import FORMATS
-    from symact.verify.report import format_table, junit_xml, write_atomically
+    from symact.verify.report import RESULT_TEXT, format_table, junit_xml, write_atomically
+    from symact.verify.vector import verify_vector
 
     if args.target is None and not torch_available():
         print("symact verify: torch is not installed; verifying the numpy target only", file=sys.stderr)
@@ -85,23 +106,35 @@ def run(args: argparse.Namespace) -> int:
     targets = _choices(args.target or default, TARGETS, "target")
     dtypes = _choices(args.dtype, tuple(FORMATS), "dtype")
     cache_dir = False if args.no_cache else args.cache_dir
+    strict = args.strict_exceptions
+    exceptions = load_exceptions(args.exceptions)
     chosen = _activations(args)
+    vectors = [entry for entry, _ in chosen if _vector_entry(entry.name) is entry]
+    chosen = [(entry, params) for entry, params in chosen if _vector_entry(entry.name) is not entry]
+    total = len(chosen) + len(vectors)
+
+    def progress(done: int, _: int, report) -> None:
+        verdict = RESULT_TEXT[report.status(strict)]
+        print(f"[{done}/{total}] {report.activation}: {verdict} ({report.seconds:.1f} s)",
+              file=sys.stderr, flush=True)
+
     if len(chosen) == 1:
         activation, params = chosen[0]
-        reports = [verify(activation, targets, dtypes, params=params, cache_dir=cache_dir)]
+        reports = [verify(activation, targets, dtypes, params=params, cache_dir=cache_dir, exceptions=exceptions)]
+        if total > 1:
+            progress(1, total, reports[0])
     else:
-        def progress(done: int, total: int, report) -> None:
-            verdict = "ok" if report.passed else "FAIL"
-            print(f"[{done}/{total}] {report.activation}: {verdict} ({report.seconds:.1f} s)",
-                  file=sys.stderr, flush=True)
-
         reports = verify_many([a for a, _ in chosen], targets, dtypes, cache_dir=cache_dir, jobs=args.jobs,
-                              progress=progress)
+                              progress=progress, exceptions=exceptions) if chosen else []
+    for entry in vectors:  # symact.verify.vector: softmax family and gated family
+        reports.append(verify_vector(entry, targets, dtypes, cache_dir=cache_dir))
+        if total > 1:
+            progress(len(reports), total, reports[-1])
     if args.junit:
-        write_atomically(args.junit, junit_xml(reports))
+        write_atomically(args.junit, junit_xml(reports, strict))
     if args.json:
         data = [r.to_json() for r in reports]
         print_json(data[0] if len(data) == 1 and (args.expr or args.spec or len(args.names) == 1) else data)
     else:
-        print(format_table(reports))
-    return 0 if all(r.passed for r in reports) else EXIT_FAILED
+        print(format_table(reports, strict))
+    return 0 if all(r.status(strict) != "failed" for r in reports) else EXIT_FAILED

@@ -110,6 +110,41 @@ class ReferenceCache:
         self.store(key, table)
         return table
 
+    def mask(self, parts: tuple[str, ...], points: np.ndarray, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        """A boolean array over ``points`` depending only on ``parts`` (content
+        keys) and the points, from disk or computed: the excused points."""
+        points = np.asarray(points, dtype=np.float64)
+        digest = hashlib.sha256("\n".join((_policy(), "mask", *parts)).encode())
+        digest.update(np.ascontiguousarray(points).tobytes())
+        key = digest.hexdigest()
+        if self.directory is not None:
+            try:
+                with np.load(self._path(key)) as stored:
+                    found = stored["mask"]
+                if found.shape == points.shape and found.dtype == bool:
+                    self.hits += 1
+                    return found
+            except (OSError, KeyError, ValueError):
+                pass
+        self.misses += 1
+        result = np.asarray(compute(), dtype=bool)
+        if self.directory is not None:
+            path = self._path(key)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+                try:
+                    with os.fdopen(handle, "wb") as stream:
+                        np.savez(stream, mask=result)
+                    os.replace(temporary, path)
+                except BaseException:
+                    if os.path.exists(temporary):
+                        os.unlink(temporary)
+                    raise
+            except OSError:
+                pass
+        return result
+
     def analysis(self, parts: tuple[str, ...], compute: Callable[[], dict]) -> dict:
         """A JSON-able result depending only on ``parts`` (content keys), from
         disk or computed: the zeros of f and f' and the derivative check."""

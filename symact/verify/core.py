@@ -18,7 +18,12 @@ sign error, wrong NaN, and forward values propagate NaN inputs), outside
 the excused points. A gradient at a NaN input is reported, not failed:
 frameworks mask it (torch's relu backward gives 0 there).
 
-The one exception, named in every report with its figure: *relative
+Results whose reference lies below the normal range follow the subnormal
+policy of ``symact.verify.metrics`` (counted under ``subnormal_flushed``);
+catalogue entries may pass within named exceptions
+(``symact.verify.exceptions``, applied by ``symact.verify.verify``).
+
+The built-in exception, named in every report with its figure: *relative
 accuracy at an exact, non-zero zero* :math:`x_0` of the function computed
 (f for forward, f' for the gradients, e.g. SiLU' at x = -1.2785). Near a
 simple zero the relative condition number of evaluating g is
@@ -117,16 +122,35 @@ def _condition(g: PiecewiseReference, x: float) -> float:
         return 0.0
 
 
+def _near_a_zero(centres: list[float], points: np.ndarray) -> np.ndarray:
+    """Whether each point lies within ``EXCUSE_RADIUS`` |z| of a non-zero zero z."""
+    ordered = np.array(sorted(centres), dtype=np.float64)
+    values = points.astype(np.float64)
+    near = np.zeros(values.shape, dtype=bool)
+    finite = np.isfinite(values) & (values != 0)
+    # |x - z| <= |z|/16 needs z of the sign of x with |z| in [16|x|/17, 16|x|/15];
+    # the slack only widens the candidates, the test below is exact.
+    with np.errstate(over="ignore", invalid="ignore"):
+        size = np.abs(values)
+        smallest = size / (1 + EXCUSE_RADIUS) * (1 - 1e-9)
+        largest = size / (1 - EXCUSE_RADIUS) * (1 + 1e-9)
+    lower = np.where(values > 0, smallest, -largest)
+    upper = np.where(values > 0, largest, -smallest)
+    first = np.searchsorted(ordered, lower, side="left")
+    last = np.searchsorted(ordered, upper, side="right")
+    for index in np.flatnonzero(finite & (last > first)).tolist():
+        x = float(values[index])
+        near[index] = any(abs(x - z) <= EXCUSE_RADIUS * abs(z) for z in ordered[first[index]:last[index]].tolist())
+    return near
+
+
 def _excused(g: PiecewiseReference, zeros: list[float], points: np.ndarray) -> np.ndarray:
     mask = np.zeros(points.shape, dtype=bool)
     centres = [z for z in zeros if z != 0]
     if not centres:
         return mask
-    for index, x in enumerate(points.astype(np.float64).tolist()):
-        if not math.isfinite(x):
-            continue
-        if any(abs(x - z) <= EXCUSE_RADIUS * abs(z) for z in centres):
-            mask[index] = _condition(g, x) >= EXCUSE_CONDITION
+    for index in np.flatnonzero(_near_a_zero(centres, points)).tolist():
+        mask[index] = _condition(g, float(points[index])) >= EXCUSE_CONDITION
     return mask
 
 
@@ -155,14 +179,22 @@ def prepare(bound: BoundActivation, dtypes=DTYPES, cache: ReferenceCache | None 
             raise ValueError(f"unknown dtype '{dtype}'; choose from {', '.join(FORMATS)}")
         samples = inputs.sample_inputs(dtype, breakpoints, sample_zeros)
         tables = {kind: cache.table(ref, samples.points) for kind, ref in references.items()}
-        excused = {kind: _excused(ref, zeros[kind], samples.points) for kind, ref in references.items()}
+        excused = {kind: cache.mask(("excused", ref.key, repr(zeros[kind]), repr((EXCUSE_CONDITION, EXCUSE_RADIUS))),
+                                    samples.points, lambda ref=ref, kind=kind: _excused(ref, zeros[kind], samples.points))
+                   for kind, ref in references.items()}
         formats[dtype] = FormatReferences(samples, tables, excused)
     return Prepared(bound, formats, zeros, check, _conventions(function, slope))
 
 
 @dataclass(frozen=True)
 class Cell:
-    """The result of one (target, dtype, kind)."""
+    """The result of one (target, dtype, kind).
+
+    ``problems`` holds every bound the cell misses as (metric, figure, text);
+    ``failures`` the texts of those no named exception covers, and
+    ``excepted`` the covered ones with the exception's limit and reason
+    (``symact.verify.exceptions``).
+    """
 
     target: str
     dtype: str
@@ -173,14 +205,21 @@ class Cell:
     forward_part: Metrics | None = None
     failures: tuple[str, ...] = ()
     error: str | None = None
+    problems: tuple[tuple[str, int, str], ...] = ()
+    excepted: tuple[dict, ...] = ()
 
     @property
     def passed(self) -> bool:
         return not self.failures and self.error is None
 
+    @property
+    def status(self) -> str:
+        """"failed", "excepted" (passes within named exceptions) or "passed"."""
+        return "failed" if not self.passed else "excepted" if self.excepted else "passed"
+
     def to_json(self) -> dict:
-        data = {"bound_ulp": self.bound_ulp, "passed": self.passed, "failures": list(self.failures),
-                "error": self.error}
+        data = {"bound_ulp": self.bound_ulp, "passed": self.passed, "status": self.status,
+                "failures": list(self.failures), "excepted": list(self.excepted), "error": self.error}
         data.update(self.metrics.to_json() if self.metrics else {})
         data["excused"] = None if self.excused is None else {**self.excused.to_json(), "reason": EXCUSE_REASON}
         if self.kind == "fused":
@@ -188,29 +227,37 @@ class Cell:
         return data
 
 
-def _failures(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[str]:
+def _problems(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[tuple[str, int, str]]:
+    """Each bound ``metrics`` misses: (metric, its figure, a readable line)."""
     problems = []
     if metrics.max_ulp > bound:
         case = metrics.worst["max_ulp"]
-        problems.append(f"{what}: {metrics.max_ulp} ULP > {bound} at x = {case.x} "
-                        f"(expected {case.expected}, got {case.actual})")
+        problems.append(("max_ulp", metrics.max_ulp,
+                         f"{what}: {metrics.max_ulp} ULP > {bound} at x = {case.x} "
+                         f"(expected {case.expected}, got {case.actual})"))
     for counter in COUNTERS:
         if gradient and counter in INFORMATIONAL_FOR_GRADIENTS:
             continue
         if metrics.counts[counter]:
             case = metrics.worst[counter]
-            problems.append(f"{what}: {metrics.counts[counter]} {counter.replace('_', ' ')}, e.g. x = {case.x} "
-                            f"(expected {case.expected}, got {case.actual})")
+            problems.append((counter, metrics.counts[counter],
+                             f"{what}: {metrics.counts[counter]} {counter.replace('_', ' ')}, e.g. x = {case.x} "
+                             f"(expected {case.expected}, got {case.actual})"))
     return problems
 
 
-def _split(points, expected, actual, excused, resolved):
+def _failures(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[str]:
+    """The readable lines of ``_problems`` (kept for callers that want text only)."""
+    return [text for _, _, text in _problems(metrics, bound, what, gradient)]
+
+
+def _split(points, expected, actual, excused, resolved, bound=None):
     kept = resolved & ~excused
-    strict = measure_points(points[kept], expected[kept], actual[kept])
+    strict = measure_points(points[kept], expected[kept], actual[kept], bound)
     if not (excused & resolved).any():
         return strict, None
     near = excused & resolved
-    loose = measure_points(points[near], expected[near], actual[near])
+    loose = measure_points(points[near], expected[near], actual[near], bound)
     # Outside the ULP bound near zeros, non-finite and NaN errors still count.
     strict_counts = dict(strict.counts)
     worst = dict(strict.worst)
@@ -254,21 +301,23 @@ def measure(prepared: Prepared, implementation: Implementation, target: str | No
                 else:
                     actual = _as_output(result, x, kind)
             except Exception as exc:  # noqa: BLE001 - the code under test may raise anything
+                text = f"{kind} raised {type(exc).__name__}: {exc}"
                 cells.append(Cell(target, dtype, kind, bound, None, error=f"{type(exc).__name__}: {exc}",
-                                  failures=(f"{kind} raised {type(exc).__name__}: {exc}",)))
+                                  failures=(text,), problems=(("error", 1, text),)))
                 continue
             table = refs.tables[table_kind]
             resolved = table.status != Status.UNRESOLVED
-            metrics, loose = _split(x, table.expected(dtype), actual, refs.excused[table_kind], resolved)
-            failures = _failures(metrics, bound, table_kind if kind != "fused" else "fused gradient",
+            metrics, loose = _split(x, table.expected(dtype), actual, refs.excused[table_kind], resolved, bound)
+            problems = _problems(metrics, bound, table_kind if kind != "fused" else "fused gradient",
                                  table_kind == "gradient")
             forward_part = None
             if kind == "fused":
                 forward_table = refs.tables["forward"]
                 forward_part, _ = _split(x, forward_table.expected(dtype), value_part, refs.excused["forward"],
-                                         forward_table.status != Status.UNRESOLVED)
-                failures += _failures(forward_part, BOUNDS["forward"], "fused value", False)
-            cells.append(Cell(target, dtype, kind, bound, metrics, loose, forward_part, tuple(failures)))
+                                         forward_table.status != Status.UNRESOLVED, BOUNDS["forward"])
+                problems += _problems(forward_part, BOUNDS["forward"], "fused value", False)
+            cells.append(Cell(target, dtype, kind, bound, metrics, loose, forward_part,
+                              tuple(text for _, _, text in problems), problems=tuple(problems)))
     return cells
 
 
@@ -285,11 +334,20 @@ class Report:
     reference: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stale_exceptions: list[dict] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return (not self.errors and all(cell.passed for cell in self.cells)
                 and bool(self.derivative_check.get("passed", False)))
+
+    def status(self, strict_exceptions: bool = False) -> str:
+        """"failed", "excepted" (passes, some cell only within named
+        exceptions) or "passed"; with ``strict_exceptions`` a stale exception
+        fails the report."""
+        if not self.passed or (strict_exceptions and self.stale_exceptions):
+            return "failed"
+        return "excepted" if any(cell.excepted for cell in self.cells) else "passed"
 
     def failures(self) -> list[str]:
         """Every reason this report fails, one line each."""
@@ -310,6 +368,8 @@ class Report:
             "activation": self.activation,
             "params": dict(sorted(self.params.items())),
             "passed": self.passed,
+            "status": self.status(),
+            "stale_exceptions": self.stale_exceptions,
             "bounds_ulp": dict(BOUNDS),
             "cells": cells,
             "derivative_check": self.derivative_check,

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
+from symact.verify.metrics import lattice_index
 from symact.verify.reference import PiecewiseReference
 
 BIT_SAMPLES = 512
@@ -41,23 +42,24 @@ ZERO_SEARCH_GRID = np.concatenate([np.linspace(-CORE_RANGE, CORE_RANGE, 1601),
 SEED = 20240611
 
 _UNSIGNED = {"float32": np.uint32, "float64": np.uint64}
+_SIGNED = {"float32": np.int32, "float64": np.int64}
 
 
 def _neighbours(value: float, dtype: str, steps) -> list[float]:
-    """``value`` rounded to ``dtype`` and the floats up to ``steps`` ULPs either side."""
+    """``value`` rounded to ``dtype`` and the floats up to ``steps`` ULPs either side
+    (stepping on the ordered lattice of ``symact.verify.metrics``; +-inf ends it)."""
     kind = np.dtype(dtype).type
     centre = kind(value)
     if not np.isfinite(centre):
         return []
-    found = [centre]
-    for direction in (-np.inf, np.inf):
-        current, taken = centre, 0
-        for step in sorted(steps):
-            while taken < step:
-                current = np.nextafter(current, kind(direction))
-                taken += 1
-            found.append(current)
-    return [float(v) for v in found]
+    signed = _SIGNED[dtype]
+    end = int(np.array(np.inf, dtype=dtype).view(signed))
+    k = int(lattice_index(np.array([centre], dtype=dtype))[0])
+    offsets = np.array(sorted(steps), dtype=np.int64)
+    indices = np.clip(np.concatenate([k - offsets, k + offsets]), -end, end)
+    magnitude = np.abs(indices).astype(signed)
+    bits = np.where(indices < 0, magnitude | np.array(np.iinfo(signed).min, dtype=signed), magnitude)
+    return [float(centre), *bits.astype(signed).view(dtype).astype(np.float64).tolist()]
 
 
 def bit_pattern_samples(dtype: str, count: int, seed: int = SEED) -> np.ndarray:

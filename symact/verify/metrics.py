@@ -20,6 +20,24 @@ Counters (a point may count under several):
 * ``wrong_nan``: at a non-NaN input, NaN where the reference is a number
   (finite or infinite), or a number where the reference is NaN;
 * ``nan_not_propagated``: a NaN input gives a number.
+
+Subnormal policy. Below the normal range the lattice spacing is the fixed
+subnormal quantum, so a kernel that flushes subnormal results to zero
+(torch's vectorised CPU exp, GPU flush-to-zero modes) scores millions of
+ULP against a reference of 1e-40 although its absolute error is below the
+smallest normal number :math:`N_{\min}` (2^-126 in float32, 2^-1022 in
+float64). Given a cell's bound ``bound_ulp``, a point whose correctly
+rounded reference :math:`r` is finite with :math:`|r| < N_{\min}` is correct
+when
+
+.. math:: |a - r| \le N_{\min} \quad\text{and not}\quad (a \ne 0 \wedge r \ne 0 \wedge \operatorname{sign} a \ne \operatorname{sign} r),
+
+i.e. 0 (a flush) or any answer in the subnormal range of the right sign.
+Such points whose ULP distance exceeds the bound are left out of
+``max_ulp`` and ``p99_ulp`` and counted instead under ``subnormal_flushed``
+(informational: it never fails a cell, and ``worst`` shows the largest).
+References in the normal range keep the strict ULP bound: 0 there is a
+``wrong_zero``, a wrong sign a ``sign_error``.
 """
 from __future__ import annotations
 
@@ -29,6 +47,8 @@ import numpy as np
 
 _SIGNED = {np.dtype("float32"): np.int32, np.dtype("float64"): np.int64}
 COUNTERS = ("wrong_nonfinite", "wrong_zero", "sign_errors", "wrong_nan", "nan_not_propagated")
+# Counted and reported, never failing: points accepted by the subnormal policy.
+INFORMATIONAL = ("subnormal_flushed",)
 
 
 def lattice_index(values: np.ndarray) -> np.ndarray:
@@ -91,13 +111,32 @@ def _case(points, expected, actual, distance, index, dtype) -> Case:
                 format_value(actual[index], dtype), int(distance[index]) if defined else None)
 
 
-def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray) -> Metrics:
+def subnormal_accepted(expected: np.ndarray, actual: np.ndarray) -> np.ndarray:
+    r"""Where the subnormal policy accepts ``actual``: the reference is below
+    the normal range, :math:`|a - r| \le N_{\min}`, and no sign disagrees."""
+    expected = np.asarray(expected)
+    actual = np.asarray(actual).astype(expected.dtype, copy=False)
+    smallest_normal = np.finfo(expected.dtype).smallest_normal
+    with np.errstate(invalid="ignore", over="ignore"):
+        tiny = np.isfinite(expected) & (np.abs(expected) < smallest_normal)
+        close = np.isfinite(actual) & (np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+                                       <= smallest_normal)
+    opposite = (expected != 0) & (actual != 0) & (np.signbit(expected) != np.signbit(actual))
+    return tiny & close & ~opposite
+
+
+def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray,
+            bound_ulp: int | None = None) -> Metrics:
     r"""Compare ``actual`` with the correctly rounded ``expected`` (same dtype).
 
     ``max_ulp`` and ``p99_ulp`` (the 99th percentile, rounded up to a lattice
     step) are over points where neither value is NaN. For ``max_ulp`` and
     each counter, ``worst`` holds the offending input with the largest ULP
     distance (the first one where the distance is undefined).
+
+    With ``bound_ulp`` given, the subnormal policy (module docstring) applies:
+    points beyond the bound that it accepts count under ``subnormal_flushed``
+    and leave ``max_ulp`` and ``p99_ulp``. Without it, every point is strict.
     """
     expected = np.asarray(expected)
     dtype = expected.dtype
@@ -107,6 +146,10 @@ def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray) -> Met
     defined = ~nan_e & ~nan_a
     distance = ulp_distance(expected, actual)
     distance = np.where(defined, distance, np.uint64(0))
+    if bound_ulp is None:
+        flushed = np.zeros(distance.shape, dtype=bool)
+    else:
+        flushed = defined & (distance > np.uint64(bound_ulp)) & subnormal_accepted(expected, actual)
     smallest_normal = np.finfo(dtype).smallest_normal
     offenders = {
         "wrong_nonfinite": np.isfinite(expected) & ~np.isfinite(actual),
@@ -114,12 +157,15 @@ def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray) -> Met
         "sign_errors": defined & (expected != 0) & (actual != 0) & (np.signbit(expected) != np.signbit(actual)),
         "wrong_nan": ~np.isnan(points) & (nan_e != nan_a),
         "nan_not_propagated": np.isnan(points) & ~nan_a,
+        "subnormal_flushed": flushed,
     }
     worst: dict[str, Case] = {}
-    used = distance[defined]
+    strict = defined & ~flushed
+    used = distance[strict]
     if used.size:
-        index = int(np.argmax(distance))
-        max_ulp = int(distance[index])
+        counted = np.where(strict, distance, np.uint64(0))
+        index = int(np.argmax(counted))
+        max_ulp = int(counted[index])
         p99 = int(np.percentile(used.astype(np.float64), 99, method="higher"))
         if max_ulp > 0:
             worst["max_ulp"] = _case(points, expected, actual, distance, index, dtype)
