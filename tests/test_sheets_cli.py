@@ -175,7 +175,7 @@ def test_a_vector_activation_gets_its_own_sheet(capsys):
 
 @needs_tex
 def test_pdf_of_a_gated_sheet_names_its_gate_and_the_checks(tmp_path):
-    done = symact("geglu", "--pdf", "-o", str(tmp_path / "geglu.tex"))
+    done = symact("geglu", "--pdf", "--no-accuracy", "-o", str(tmp_path / "geglu.tex"))
     assert done.returncode == 0, done.stderr
     assert "vector activation (gated family), gate gelu" in pdf_text(tmp_path / "geglu.pdf")
     done = subprocess.run(["pdftotext", "-layout", str(tmp_path / "geglu.pdf"), "-"], capture_output=True, text=True,
@@ -183,3 +183,20 @@ def test_pdf_of_a_gated_sheet_names_its_gate_and_the_checks(tmp_path):
     lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
     for n in (2, 3):
         assert f"at n = {n}, the Jacobian of explicit inputs equals the closed form proved symbolic" in lines
+
+
+@needs_tex
+@pytest.mark.skipif(importlib.util.find_spec("symact.verify.vector") is None, reason="no vector verifier")
+def test_pdf_of_a_vector_sheet_has_the_accuracy_table_of_its_generated_code(tmp_path):
+    done = symact("softmax", "--pdf", "-o", str(tmp_path / "softmax.tex"))
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(["pdftotext", "-layout", str(tmp_path / "softmax.pdf"), "-"], capture_output=True, text=True,
+                          check=True)
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    for target, kinds in (("numpy", 2), ("torch", 3)):  # numpy has no fused kernel
+        for dtype in ("float32", "float64"):
+            row = next(line.split() for line in lines if line.startswith(f"{target} {dtype} "))
+            assert row[-1] == "yes" and len(row) == 9
+            ulps = [int(v) for v in row[2:8] if v != "\u2013"]
+            assert len(ulps) == 2 * kinds and max(ulps) <= 4  # within the bounds below
+    assert "Bounds: 2 ULP forward, 4 ULP gradient." in lines

@@ -87,7 +87,7 @@ def _one(args: argparse.Namespace) -> int:
 
     vector = _vector_entry(args)
     if vector is not None:
-        return _write_one(args, latex_sheet(vector_sheet(vector)), vector.name)
+        return _write_one(args, latex_sheet(vector_sheet(vector, accuracy=not args.no_accuracy)), vector.name)
     bound = bind_target(args)
     properties = read_json(args.properties, "property check") if args.properties else None
     accuracy = read_json(args.accuracy, "verification") if args.accuracy else None

@@ -103,5 +103,5 @@ def catalogue_sheets(properties: bool = True, accuracy: bool = True, timeout: fl
 
         if progress:
             progress("vector activations")
-        sheets += vector_sheets()
+        sheets += vector_sheets(accuracy)
     return sheets

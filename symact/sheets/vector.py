@@ -15,6 +15,9 @@ under a time budget (``symact.budget``) and shown as *proved* or *unknown*:
   gate): the Jacobian at n = 2, 3 from explicit inputs equals the closed
   form [diag(psi(b)) | diag(a * psi'(b))].
 
+The accuracy table of the generated code comes from the vector verifier
+(``symact.verify.vector``) when asked for.
+
 The VJP of the softmax family is derived here from the closed-form Jacobian
 as (J^T g)_k = sum_i g_i dy_i/dx_k, summed by SymPy.
 """
@@ -30,7 +33,7 @@ from sympy import Sum
 from symact.budget import run_with_budget
 from symact.describe import formula
 from symact.parsing import X
-from symact.sheets.model import Latex
+from symact.sheets.model import Latex, accuracy_notes, accuracy_rows
 from symact.vector import (G, I, K, N, XS, GatedActivation, NormalizingActivation, explicit_matches_closed_form,
                            jacobian_matches_closed_form, shift_invariant, sums_to_one, vjp_matches_jacobian)
 
@@ -103,9 +106,17 @@ def _gated(entry: GatedActivation) -> dict[str, Any]:
     }
 
 
-def vector_sheet(entry: NormalizingActivation | GatedActivation) -> dict[str, Any]:
+def vector_sheet(entry: NormalizingActivation | GatedActivation, accuracy: Any = None) -> dict[str, Any]:
     """The sheet of a vector activation as plain data (see the module doc);
-    strings are plain text except ``Latex`` ones, as in ``symact.sheets.model``."""
+    strings are plain text except ``Latex`` ones, as in ``symact.sheets.model``.
+
+    ``accuracy``: the vector verifier's JSON (``symact verify NAME --json``),
+    ``True`` to run it when installed, or None/False for *not computed*."""
+    if accuracy is True:
+        from symact.sheets.sources import vector_accuracy_of
+
+        accuracy = vector_accuracy_of(entry)
+    accuracy = accuracy or None
     family = _normalizing(entry) if isinstance(entry, NormalizingActivation) else _gated(entry)
     return {
         "name": entry.name,
@@ -118,12 +129,15 @@ def vector_sheet(entry: NormalizingActivation | GatedActivation) -> dict[str, An
         "citation": entry.citation,
         "notes": entry.notes,
         "reference": entry.torch_reference,
+        "accuracy": accuracy_rows(accuracy),
+        "accuracy_notes": accuracy_notes(accuracy),
         **family,
     }
 
 
-def vector_sheets() -> list[dict[str, Any]]:
-    """The sheet of every vector activation, in name order."""
+def vector_sheets(accuracy: bool = False) -> list[dict[str, Any]]:
+    """The sheet of every vector activation, in name order, with the
+    accuracy table of its generated code when ``accuracy``."""
     from symact.vector import VECTOR_CATALOGUE
 
-    return [vector_sheet(VECTOR_CATALOGUE[name]) for name in sorted(VECTOR_CATALOGUE)]
+    return [vector_sheet(VECTOR_CATALOGUE[name], accuracy) for name in sorted(VECTOR_CATALOGUE)]
