@@ -101,7 +101,7 @@ def test_markdown_check_names_stale_and_orphaned_files(tmp_path, monkeypatch, ca
     monkeypatch.setattr(symact.sheets, "names", lambda: ["relu", "sigmoid"])
     monkeypatch.setattr(symact.sheets, "collect_sheet", lambda bound, *rest: models[bound.name])
     softmax = symact.sheets.vector_sheet(VECTOR_CATALOGUE["softmax"])
-    monkeypatch.setattr("symact.sheets.vector.vector_sheets", lambda: [softmax])
+    monkeypatch.setattr("symact.sheets.vector.vector_sheets", lambda accuracy=False: [softmax])
     out = tmp_path / "catalogue"
     assert main(["sheet", "--markdown", str(out)]) == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
