@@ -4,13 +4,21 @@ SymPy can loop inside C code (gmpy, flint), where an alarm signal is never
 delivered, so a budget is enforced by running the work in a forked worker
 process that is killed when its time is up. The caller gets ``TimedOut``
 instead of a hang.
+
+A budget counts wall-clock seconds, so on a busy machine less work fits in
+it and a result can differ from one run to the next. Output that must read
+the same on every run (checked-in pages) is computed inside
+``cpu_time_budgets()``, where a budget counts the CPU time of its worker:
+the same work fits whatever else the machine is doing.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
 import pickle
+import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -49,13 +57,54 @@ def _child(conn, fn, args, kwargs) -> None:
         os._exit(0)
 
 
+POLL_SECONDS = 0.02
+IDLE_FACTOR = 10.0  # with CPU-time budgets, a worker that waits instead of computing ends after this many budgets
+_clock = {"cpu": False}
+
+
+@contextmanager
+def cpu_time_budgets():
+    """Within this block, each budget of ``run_with_budget`` counts the CPU
+    time its worker has used instead of wall-clock time (on Linux, from
+    ``/proc``; elsewhere the wall clock stays). A worker that uses no CPU
+    (it waits) is still stopped after ``IDLE_FACTOR`` times its budget."""
+    previous, _clock["cpu"] = _clock["cpu"], True
+    try:
+        yield
+    finally:
+        _clock["cpu"] = previous
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of a process, from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _answered(receiver, pid: int, seconds: float) -> bool:
+    """Whether the worker answered (or died) within its budget."""
+    if not _clock["cpu"] or _cpu_seconds(pid) is None:
+        return receiver.poll(seconds)
+    deadline = time.monotonic() + IDLE_FACTOR * seconds
+    while not receiver.poll(POLL_SECONDS):
+        used = _cpu_seconds(pid)
+        if used is None or used >= seconds or time.monotonic() >= deadline:
+            return receiver.poll(0)
+    return True
+
+
 def run_with_budget(fn: Callable[..., Any], *args: Any, seconds: float, **kwargs: Any) -> Any:
     """Return ``fn(*args, **kwargs)`` computed in a worker process.
 
     Returns ``TimedOut(seconds)`` when the worker has not answered in time
     (it is killed), and ``Failed(message)`` when ``fn`` raised. The result
     must be picklable. On platforms without ``fork`` the call runs inline
-    without a budget.
+    without a budget. The budget is wall-clock time, or the worker's CPU
+    time inside ``cpu_time_budgets()``.
     """
     if "fork" not in multiprocessing.get_all_start_methods():
         try:
@@ -68,7 +117,7 @@ def run_with_budget(fn: Callable[..., Any], *args: Any, seconds: float, **kwargs
     worker.start()
     sender.close()
     try:
-        if not receiver.poll(seconds):
+        if not _answered(receiver, worker.pid, seconds):
             return TimedOut(seconds)
         try:
             status, *rest = pickle.loads(receiver.recv_bytes())

@@ -36,12 +36,14 @@ def approx(value: sympy.Expr | None) -> float | None:
 
 def symbol_latex(name: str) -> str:
     r"""LaTeX for a variable or parameter name: single letters and Greek
-    names as SymPy writes them (``alpha`` -> ``\alpha``, ``a1`` -> ``a_{1}``),
+    names as SymPy writes them (``alpha`` -> ``\alpha``, ``a1`` -> ``a_{1}``,
+    ``omega0`` -> ``\omega_{0}``),
     ``lambd`` (Python's spelling of lambda) as ``\lambda``, and any other
     name upright and whole (``negative_slope`` -> ``\mathrm{negative\_slope}``)."""
     if name == "lambd":
         return r"\lambda"
-    if re.fullmatch(r"[A-Za-z][0-9]*", name) or name.lower() in greek_letters_set:
+    letters = re.fullmatch(r"([A-Za-z]+)[0-9]*", name)
+    if letters and (len(letters.group(1)) == 1 or letters.group(1).lower() in greek_letters_set):
         return sympy.latex(sympy.Symbol(name))
     return r"\mathrm{" + name.replace("_", r"\_") + "}"
 

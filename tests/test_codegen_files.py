@@ -110,7 +110,7 @@ def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     def fail(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("symact.codegen.files.os.replace", fail)
+    monkeypatch.setattr("symact.output.os.replace", fail)
     with pytest.raises(OSError):
         write_atomic(path, "new")
     assert path.read_text() == "old"

@@ -1,23 +1,28 @@
-"""The whole catalogue: docs/catalogue is up to date, and the book compiles.
+"""The whole catalogue: docs/catalogue is up to date, and the book, with
+every entry's sheet and its property check, compiles.
 
-Both are built from sheet models computed once for the module,
-as ``symact sheet --markdown`` and ``symact sheet --all`` build them.
+The docs are checked by the command itself in a fresh process, as CI and a
+contributor run it; the book is built from the sheet models shared by the
+sheet tests (``tests/sheet_models.py``), as ``symact sheet --all`` builds it.
 """
 import importlib.util
+import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from symact.catalogue import names
-from symact.sheets import catalogue_sheets, latex_book
-from symact.sheets.output import stale_files
-from symact.sheets.render import markdown_tree
+from symact.sheets import latex_book
+from symact.vector import VECTOR_CATALOGUE
+from tests.sheet_models import checked_sheets
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs" / "catalogue"
-TEX_PACKAGES = "apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures poppler-utils"
+TEX_PACKAGES = "apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures lmodern poppler-utils"
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
                                reason=f"pdflatex or pdftotext is not installed ({TEX_PACKAGES})")
 needs_checker = pytest.mark.skipif(importlib.util.find_spec("symact.properties") is None,
@@ -25,26 +30,12 @@ needs_checker = pytest.mark.skipif(importlib.util.find_spec("symact.properties")
 
 
 @pytest.fixture(scope="module")
-def docs_sheets():
-    # exactly as `symact sheet --markdown` builds them
-    return catalogue_sheets(properties=False, accuracy=False, jobs=1)
-
-
-@pytest.fixture(scope="module")
-def sheets():
-    """The book's sheets: with the property check when it is installed (the
-    accuracy tables are tested on single sheets; verifying the whole
-    catalogue takes minutes)."""
-    return catalogue_sheets(accuracy=False, jobs=2)
-
-
-@pytest.fixture(scope="module")
-def book_text(sheets, tmp_path_factory):
+def book_text(tmp_path_factory):
     """The book's text as ``pdftotext -layout`` reads it (a table row stays
     one line), with runs of spaces made one and the typographic minus '-'."""
     from symact.sheets.pdf import compile_pdf
 
-    pdf = compile_pdf(latex_book(sheets), tmp_path_factory.mktemp("book") / "catalogue.pdf")
+    pdf = compile_pdf(latex_book(checked_sheets()), tmp_path_factory.mktemp("book") / "catalogue.pdf")
     done = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
                           check=True)
     return "\n".join(" ".join(line.split()) for line in done.stdout.replace("\u2212", "-").splitlines())
@@ -54,18 +45,20 @@ def sheet_text(book: str, name: str) -> str:
     """The lines of the book that are the sheet of ``name``: from its section
     heading (a line of its own; in the contents the page number follows) to
     the next one."""
-    entries = names()
     lines = book.splitlines()
-    number = entries.index(name) + 2  # section 1 is the comparison table
+    number = names().index(name) + 2  # section 1 is the comparison table
     start = lines.index(f"{number} {name}")
-    end = lines.index(f"{number + 1} {entries[number - 1]}") if name != entries[-1] else len(lines)
+    heading = re.compile(rf"{number + 1} \S+$")
+    end = next((i for i in range(start + 1, len(lines)) if heading.match(lines[i])), len(lines))
     return "\n".join(lines[start:end])
 
 
-def test_docs_catalogue_is_up_to_date(docs_sheets):
-    stale = stale_files(DOCS, markdown_tree(docs_sheets))
-    assert not stale, (f"docs/catalogue is stale ({', '.join(stale)}); "
-                       "regenerate with: python -m symact sheet --markdown docs/catalogue")
+def test_docs_catalogue_is_up_to_date():
+    done = subprocess.run([sys.executable, "-m", "symact", "sheet", "--markdown", str(DOCS), "--check"], cwd=ROOT,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, (f"docs/catalogue is stale:\n{done.stdout}"
+                                  "regenerate with: python -m symact sheet --markdown docs/catalogue")
+    assert done.stdout.strip() == f"{DOCS}: {2 * len(names()) + len(VECTOR_CATALOGUE) + 1} files up to date"
 
 
 def test_docs_index_links_every_entry():
@@ -73,6 +66,8 @@ def test_docs_index_links_every_entry():
     for name in names():
         assert f"]({name}.md)" in index
         assert (DOCS / f"{name}.md").is_file() and (DOCS / "plots" / f"{name}.svg").is_file()
+    for name in VECTOR_CATALOGUE:
+        assert f"]({name}.md)" in index.split("## Vector activations")[1] and (DOCS / f"{name}.md").is_file()
 
 
 @needs_tex
@@ -82,6 +77,9 @@ def test_the_book_has_contents_and_every_sheet(book_text):
     for number, name in enumerate(names(), start=2):
         assert any(line.startswith(f"{number} {name} ") for line in contents), name
         assert "Definition and derivatives" in sheet_text(book_text, name)
+    for number, name in enumerate(sorted(VECTOR_CATALOGUE), start=len(names()) + 2):
+        assert any(line.startswith(f"{number} {name} ") for line in contents), name
+    assert "Jacobian and vector-Jacobian product" in book_text.split(f"{len(names()) + 2} ")[-1]
     assert "Klambauer et al. (2017), Self-normalizing neural networks" in sheet_text(book_text, "selu")
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from symact.cli import main
+from symact.vector import VECTOR_CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
-TEX_PACKAGES = "apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures poppler-utils"
+TEX_PACKAGES = "apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures lmodern poppler-utils"
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
                                reason=f"pdflatex or pdftotext is not installed ({TEX_PACKAGES})")
 
@@ -99,10 +100,12 @@ def test_markdown_check_names_stale_and_orphaned_files(tmp_path, monkeypatch, ca
     models = {n: symact.sheets.build_sheet(CATALOGUE[n].bind()) for n in ("relu", "sigmoid")}
     monkeypatch.setattr(symact.sheets, "names", lambda: ["relu", "sigmoid"])
     monkeypatch.setattr(symact.sheets, "collect_sheet", lambda bound, *rest: models[bound.name])
+    softmax = symact.sheets.vector_sheet(VECTOR_CATALOGUE["softmax"])
+    monkeypatch.setattr("symact.sheets.vector.vector_sheets", lambda accuracy=False: [softmax])
     out = tmp_path / "catalogue"
     assert main(["sheet", "--markdown", str(out)]) == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
-        "index.md", "plots/relu.svg", "plots/sigmoid.svg", "relu.md", "sigmoid.md"]
+        "index.md", "plots/relu.svg", "plots/sigmoid.svg", "relu.md", "sigmoid.md", "softmax.md"]
     assert main(["sheet", "--markdown", str(out), "--check"]) == 0
     (out / "relu.md").write_text("edited by hand\n")
     (out / "old_entry.md").write_text("no longer generated\n")
@@ -172,8 +175,28 @@ def test_a_vector_activation_gets_its_own_sheet(capsys):
 
 @needs_tex
 def test_pdf_of_a_gated_sheet_names_its_gate_and_the_checks(tmp_path):
-    done = symact("geglu", "--pdf", "-o", str(tmp_path / "geglu.tex"))
+    done = symact("geglu", "--pdf", "--no-accuracy", "-o", str(tmp_path / "geglu.tex"))
     assert done.returncode == 0, done.stderr
-    text = pdf_text(tmp_path / "geglu.pdf")
-    assert "vector activation (gated family), gate gelu" in text
-    assert text.count("the Jacobian of explicit inputs equals the closed form proved symbolic") == 2
+    assert "vector activation (gated family), gate gelu" in pdf_text(tmp_path / "geglu.pdf")
+    done = subprocess.run(["pdftotext", "-layout", str(tmp_path / "geglu.pdf"), "-"], capture_output=True, text=True,
+                          check=True)
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    for n in (2, 3):
+        assert f"at n = {n}, the Jacobian of explicit inputs equals the closed form proved symbolic" in lines
+
+
+@needs_tex
+@pytest.mark.skipif(importlib.util.find_spec("symact.verify.vector") is None, reason="no vector verifier")
+def test_pdf_of_a_vector_sheet_has_the_accuracy_table_of_its_generated_code(tmp_path):
+    done = symact("softmax", "--pdf", "-o", str(tmp_path / "softmax.tex"))
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(["pdftotext", "-layout", str(tmp_path / "softmax.pdf"), "-"], capture_output=True, text=True,
+                          check=True)
+    lines = [" ".join(line.split()) for line in done.stdout.splitlines()]
+    for target, kinds in (("numpy", 2), ("torch", 3)):  # numpy has no fused kernel
+        for dtype in ("float32", "float64"):
+            row = next(line.split() for line in lines if line.startswith(f"{target} {dtype} "))
+            assert row[-1] == "yes" and len(row) == 9
+            ulps = [int(v) for v in row[2:8] if v != "\u2013"]
+            assert len(ulps) == 2 * kinds and max(ulps) <= 4  # within the bounds below
+    assert "Bounds: 2 ULP forward, 4 ULP gradient." in lines

@@ -7,8 +7,9 @@ import sympy
 
 from symact.catalogue import CATALOGUE, names
 from symact.parsing import X
-from symact.sheets.plot import choose_window, evaluate, plot_data, sample
+from symact.sheets.plot import MAX_WIGGLES, choose_window, evaluate, plot_data, sample, wiggles
 from symact.user import from_expression
+from tests.sheet_models import plain_sheets
 
 
 def _float(value):
@@ -17,7 +18,7 @@ def _float(value):
 
 @pytest.fixture(scope="module")
 def plots():
-    return {name: plot_data(CATALOGUE[name].bind()) for name in names()}
+    return {name: sheet["plot"] for name, sheet in plain_sheets().items()}
 
 
 @pytest.mark.parametrize("name", names())
@@ -78,6 +79,39 @@ def test_window_widens_until_saturation_shows():
     assert (left, right) == (-6.0, 6.0)
     # f' at the ends is within 5% of the peak 1/4 of its limit 0
     assert evaluate(bound.derivative(1).branches[0], right) < 0.05 * 0.25
+
+
+@pytest.mark.parametrize("name", names())
+def test_every_curve_is_drawn_and_oscillations_stay_readable(name, plots):
+    plot = plots[name]
+    for key in ("f", "df"):
+        curve = plot[key]
+        assert sum(len(s) for s in curve["segments"]) >= 100, key  # f and f' are defined almost everywhere
+        assert all(math.isfinite(v) for v in curve["ylim"]) and curve["ylim"][0] < curve["ylim"][1]
+    extrema = sum(wiggles([y for _, y in segment]) for segment in plot["df"]["segments"])
+    assert extrema <= 2 * MAX_WIGGLES + 2, extrema
+
+
+@pytest.mark.parametrize("expression, window", [
+    ("exp(x)", (-4.0, 4.0)),  # f' grows without end: a wider window shows nothing more
+    ("x**3", (-4.0, 4.0)),
+    ("x*cos(x)", (-4.0, 4.0)),  # growing oscillation
+    ("x + sin(x)**2", (-4.0, 4.0)),  # f' = 1 + sin(2x) never settles
+    ("sin(30*x)", (-0.8, 0.8)),  # narrowed to at most 8 extrema of f' a side
+    ("sinc(x)", (-20.5, 20.5)),  # a decaying oscillation widens until it has died down, 8 extrema a side
+])
+def test_window_does_not_widen_where_it_cannot_show_saturation(expression, window):
+    bound = from_expression(expression).bind()
+    assert choose_window(bound.pieces, bound.derivative(1)) == window
+
+
+def test_a_removable_singularity_of_a_formula_is_plotted_through_its_limit():
+    bound = CATALOGUE["sinc"].bind()
+    (branch,) = bound.derivative(1).branches
+    assert evaluate(branch, 0.0) == 0.0  # cos(x)/x - sin(x)/x^2 -> 0 as x -> 0
+    assert evaluate(1 / X, 0.0) is None and evaluate(sympy.log(abs(X)), 0.0) is None  # poles stay gaps
+    plot = plot_data(bound)
+    assert len(plot["df"]["segments"]) == 1 and [0.0, 0.0] in map(list, plot["df"]["segments"][0])
 
 
 def test_window_is_asymmetric_when_the_breakpoints_are():

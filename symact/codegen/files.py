@@ -7,30 +7,12 @@ every catalogue entry, elementwise and vector (``symact.codegen.vector``).
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from symact.codegen.render import TARGETS, render
+from symact.output import write_text_atomic as write_atomic  # noqa: F401  (the one atomic write)
 
 GENERATED_DIR = Path("generated")
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder
-    and ``os.replace``, so the file is either the old or the new text, never
-    a half-written one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def catalogue_files(root: str | Path = GENERATED_DIR, targets=TARGETS) -> dict[Path, str]:

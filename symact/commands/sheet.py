@@ -1,6 +1,7 @@
 """Property sheets: LaTeX and PDF for one activation, the catalogue book, Markdown pages for docs/.
 
   symact sheet NAME|EXPR [--param K=V ...] [-o FILE.tex] [--pdf]
+  symact sheet VECTOR_NAME [-o FILE.tex] [--pdf]   softmax, glu, ...: definition, Jacobian, VJP, checks
   symact sheet --all -o DIR [--no-pdf]        the book: DIR/catalogue.tex and .pdf
   symact sheet --markdown DIR [--check]       docs pages: index.md, NAME.md, plots/NAME.svg
                                               (without the parts that depend on the machine)
@@ -81,10 +82,12 @@ def _compile(source: str, tex_path: Path) -> None:
 
 
 def _one(args: argparse.Namespace) -> int:
-    from symact.sheets import collect_sheet, latex_sheet
-    from symact.sheets.output import write_text_atomic
+    from symact.sheets import collect_sheet, latex_sheet, vector_sheet
     from symact.sheets.sources import read_json
 
+    vector = _vector_entry(args)
+    if vector is not None:
+        return _write_one(args, latex_sheet(vector_sheet(vector, accuracy=not args.no_accuracy)), vector.name)
     bound = bind_target(args)
     properties = read_json(args.properties, "property check") if args.properties else None
     accuracy = read_json(args.accuracy, "verification") if args.accuracy else None
@@ -94,11 +97,32 @@ def _one(args: argparse.Namespace) -> int:
     sources = _sources(args)
     sources["properties"] = properties or sources["properties"]
     sources["accuracy"] = accuracy or sources["accuracy"]
-    source = latex_sheet(collect_sheet(bound, **sources))
+    return _write_one(args, latex_sheet(collect_sheet(bound, **sources)), bound.name)
+
+
+def _vector_entry(args: argparse.Namespace):
+    """The vector activation ``args.target`` names, or None (an elementwise
+    target); refuses the options that apply to elementwise ones only."""
+    from symact.vector import VECTOR_CATALOGUE
+
+    entry = VECTOR_CATALOGUE.get(args.target.strip().lower().replace("-", "_"))
+    if entry is None:
+        return None
+    given = [option for option, value in (("--param", args.param), ("--name", args.name),
+                                          ("--properties", args.properties), ("--accuracy", args.accuracy))
+             if value]
+    if given:
+        raise SymactError(f"'{entry.name}' is a vector activation: its sheet takes no {', '.join(given)}")
+    return entry
+
+
+def _write_one(args: argparse.Namespace, source: str, name: str) -> int:
+    from symact.output import write_text_atomic
+
     if not args.output and not args.pdf:
         sys.stdout.write(source)
         return 0
-    tex_path = Path(args.output or f"{bound.name}.tex")
+    tex_path = Path(args.output or f"{name}.tex")
     write_text_atomic(tex_path, source)
     print(f"wrote {tex_path}")
     if args.pdf:
@@ -108,12 +132,12 @@ def _one(args: argparse.Namespace) -> int:
 
 def _book(args: argparse.Namespace) -> int:
     from symact.sheets import catalogue_sheets, latex_book
-    from symact.sheets.output import write_text_atomic
+    from symact.output import write_text_atomic
 
     directory = Path(args.output)
     if directory.exists() and not directory.is_dir():
         raise SymactError(f"-o {directory} exists and is not a directory")
-    source = latex_book(catalogue_sheets(**_sources(args), progress=_progress))
+    source = latex_book(catalogue_sheets(**_sources(args), progress=_progress, vectors=True))
     tex_path = write_text_atomic(directory / f"{BOOK_NAME}.tex", source)
     print(f"wrote {tex_path}")
     if args.pdf is not False:
@@ -122,18 +146,21 @@ def _book(args: argparse.Namespace) -> int:
 
 
 def _markdown(args: argparse.Namespace) -> int:
+    from symact.budget import cpu_time_budgets
     from symact.sheets import catalogue_sheets
     from symact.sheets.output import stale_files, sync_tree
     from symact.sheets.render import markdown_tree
 
     # The pages are checked in and checked for staleness on every machine. ULP
     # figures depend on the machine's numpy and torch builds, and some property
-    # verdicts on how busy it is (the checker's limits and searches have fixed
-    # wall-clock budgets; measured: gelu_tanh's f' limit at -oo is proved on one
-    # run and unknown on the next). Both are left to the PDF book and to
-    # `symact check` / `symact verify`.
+    # verdicts on how busy it is (measured: gelu_tanh's f' limit at -oo is proved
+    # on one run and unknown on the next). Both are left to the PDF book and to
+    # `symact check` / `symact verify`. The simplifications of f', f'' and the
+    # search for f' as g(y) run under budgets that count CPU time here, not wall
+    # time, so a busy machine gives the same pages (see docs/sheets.md).
     sources = {**_sources(args), "properties": False, "accuracy": False}
-    files = markdown_tree(catalogue_sheets(**sources, progress=_progress, jobs=1))
+    with cpu_time_budgets():
+        files = markdown_tree(catalogue_sheets(**sources, progress=_progress, jobs=1, vectors=True))
     if args.check:
         stale = stale_files(args.markdown, files)
         for relative in stale:

@@ -23,9 +23,10 @@ from symact.describe import describe
 from symact.sheets.model import extrema_points, finite_limits, sheet_model
 from symact.sheets.plot import plot_data
 from symact.sheets.render import latex_book, latex_sheet, markdown_index, markdown_page
+from symact.sheets.vector import vector_sheet
 
 __all__ = ["build_sheet", "catalogue_sheets", "collect_sheet", "latex_book", "latex_sheet", "markdown_index",
-           "markdown_page"]
+           "markdown_page", "vector_sheet"]
 
 Source = Union[bool, Mapping[str, Any], None]
 
@@ -64,8 +65,11 @@ def _catalogue_sheet(job) -> dict[str, Any]:
 
 
 def catalogue_sheets(properties: bool = True, accuracy: bool = True, timeout: float | None = None,
-                     progress: Callable[[str], None] | None = None, jobs: int | None = None) -> list[dict[str, Any]]:
-    """The sheet of every catalogue entry at its defaults, in name order.
+                     progress: Callable[[str], None] | None = None, jobs: int | None = None,
+                     vectors: bool = False) -> list[dict[str, Any]]:
+    """The sheet of every catalogue entry at its defaults, in name order,
+    followed, with ``vectors``, by the sheet of every vector activation
+    (``symact.sheets.vector``).
 
     Verification, when asked for, runs for all entries at once, in parallel
     (``symact.verify.verify_many``); the sheets are then built in ``jobs``
@@ -75,24 +79,29 @@ def catalogue_sheets(properties: bool = True, accuracy: bool = True, timeout: fl
     Markdown pages), use ``jobs=1`` and leave the property check out: its
     limits and searches, like simplification and the search for f' as g(y)
     in ``symact.derivatives``, run under fixed wall-clock budgets that a busy
-    machine can end early."""
+    machine can end early: run those inside ``symact.budget.cpu_time_budgets()``."""
     from symact.sheets.sources import accuracy_of_catalogue
 
     entries = names()
     reports = accuracy_of_catalogue([CATALOGUE[n] for n in entries], progress) if accuracy else [None] * len(entries)
     work = [(name, properties, report, timeout) for name, report in zip(entries, reports)]
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(work)))
+    sheets = []
     if jobs == 1:
-        sheets = []
         for index, job in enumerate(work, 1):
             if progress:
                 progress(f"[{index}/{len(work)}] {job[0]}")
             sheets.append(_catalogue_sheet(job))
-        return sheets
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
-        sheets = []
-        for index, sheet in enumerate(pool.map(_catalogue_sheet, work), 1):
-            if progress:
-                progress(f"[{index}/{len(work)}] {sheet['name']}")
-            sheets.append(sheet)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+            for index, sheet in enumerate(pool.map(_catalogue_sheet, work), 1):
+                if progress:
+                    progress(f"[{index}/{len(work)}] {sheet['name']}")
+                sheets.append(sheet)
+    if vectors:
+        from symact.sheets.vector import vector_sheets
+
+        if progress:
+            progress("vector activations")
+        sheets += vector_sheets(accuracy)
     return sheets

@@ -1,39 +1,16 @@
-"""Writing sheets to disk: atomic single files, and a directory of
-generated pages kept in step with what symact renders (``--check`` style).
+"""A directory of generated pages kept in step with what symact renders
+(``--check`` style); every file is written atomically
+(``symact.output.write_text_atomic``).
 """
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Mapping
 
+from symact.output import write_text_atomic
+
 MANAGED_SUFFIXES = (".md", ".svg")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` through a
-    temporary file in the same directory and ``os.replace``: readers see
-    the old file or the new one, never half of it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, staged = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(staged, 0o666 & ~_umask())
-        os.replace(staged, path)
-    except BaseException:
-        if os.path.exists(staged):
-            os.unlink(staged)
-        raise
-    return path
 
 
 def _managed(directory: Path) -> set[str]:

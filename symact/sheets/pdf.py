@@ -18,7 +18,7 @@ from symact.errors import SymactError
 
 RUNS = 2
 TIMEOUT_SECONDS = 600
-DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended", "texlive-pictures")
+DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended", "texlive-pictures", "lmodern")
 
 
 class TexNotFound(SymactError):

@@ -6,10 +6,17 @@ ends of each segment are the exact one-sided limits there. Points where the
 function is defined at a breakpoint are marked filled; one-sided limits that
 differ from the value (jumps, kinks of f') are marked open.
 
-The window covers every breakpoint and every marked extremum with a margin,
-and widens on each side (4, 6, 9, ... up to about 30) until f' at that end
-is within 5% of its value four times farther out, so that saturation (f' -> 0)
-or linear growth (f' -> 1) is visible.
+The window covers every breakpoint and every marked extremum with a margin.
+On each side it starts at half-width 4 and widens by 1.5 (to at most about
+30) while f' is still moving there, as long as each step brings it closer to
+settling: until f' varies on [h, 4h] by less than 5% of its size near 0, so
+saturation (f' -> 0) or linear growth (f' -> 1) shows. Where widening does not
+help (f' grows, as for exp or x^3, or keeps oscillating, as for x + sin^2 x)
+the window stays at 4. Oscillations are kept readable: at most 8 extrema of f'
+on each side, narrowing the window below 4 if needed (sin(30 x): [-0.8, 0.8]).
+
+A formula that is undefined at an isolated point where the function is not
+(sinc's f' = cos(x)/x - sin(x)/x^2 at 0) is plotted through its limit there.
 """
 from __future__ import annotations
 
@@ -27,8 +34,15 @@ from symact.pieces import Pieces
 
 SAMPLES = 161
 DIGITS = 30
-SETTLED = 0.05
-MAX_HALF_WIDTH = 30.0
+SETTLED = 0.05  # f' has settled when it moves less than this fraction of its size
+HALF_WIDTH = 4.0  # the window's half-width to start from, ...
+GROWTH = 1.5  # ... widened or narrowed by this factor ...
+MAX_HALF_WIDTH = 30.0  # ... to at most this ...
+MIN_HALF_WIDTH = 0.05  # ... or at least this.
+PROGRESS = 0.9  # widen only while each step shrinks f''s remaining variation by this factor
+MAX_WIGGLES = 8  # at most this many extrema of f' on each side, so oscillations stay readable
+TAIL_SAMPLES = 24
+SCAN_SAMPLES = 200
 
 
 @lru_cache(maxsize=4096)
@@ -36,10 +50,8 @@ def _evaluator(branch: sympy.Expr):
     return sympy.lambdify(X, elementary(branch), modules="mpmath")
 
 
-def evaluate(branch: sympy.Expr, x: float) -> float | None:
-    """The branch formula at x, computed with mpmath at 30 digits; None
-    where it is not a finite real number."""
-    with mpmath.workdps(DIGITS):
+def _evaluate_at(branch: sympy.Expr, x, digits: int) -> float | None:
+    with mpmath.workdps(digits):
         try:
             value = _evaluator(branch)(mpmath.mpf(x))
         except (ZeroDivisionError, ValueError, OverflowError, TypeError):
@@ -52,6 +64,29 @@ def evaluate(branch: sympy.Expr, x: float) -> float | None:
     return result if math.isfinite(result) else None
 
 
+def _removable_limit(branch: sympy.Expr, x: float) -> float | None:
+    """The limit of the branch at x where the formula itself is undefined
+    there but continuous around it (sinc's f' = cos(x)/x - sin(x)/x^2 at 0):
+    the values at x +- h for two tiny h, computed with enough digits for the
+    cancellation, must all agree; a pole or a log singularity does not."""
+    near = [_evaluate_at(branch, mpmath.mpf(x) + side * h, 3 * DIGITS)
+            for h in (mpmath.mpf("1e-12"), mpmath.mpf("1e-15")) for side in (-1, 1)]
+    if any(v is None for v in near):
+        return None
+    middle = sum(near) / len(near)
+    if max(abs(v - middle) for v in near) > 1e-9 * (1 + abs(middle)):
+        return None
+    return middle
+
+
+def evaluate(branch: sympy.Expr, x: float) -> float | None:
+    """The branch formula at x, computed with mpmath at 30 digits, or its
+    limit at a removable singularity; None where it is not a finite real
+    number."""
+    value = _evaluate_at(branch, x, DIGITS)
+    return value if value is not None else _removable_limit(branch, x)
+
+
 def _float(value: sympy.Expr | None) -> float | None:
     if value is None:
         return None
@@ -61,38 +96,74 @@ def _float(value: sympy.Expr | None) -> float | None:
     return float(number)
 
 
-def _branch_at(pieces: Pieces, x: float) -> sympy.Expr:
-    breakpoints = [float(sympy.N(c, 20)) for c in pieces.breakpoints]
-    index = sum(1 for c in breakpoints if x > c)
-    return pieces.branches[index]
+def _breakpoint_floats(pieces: Pieces) -> list[float]:
+    return [float(sympy.N(c, 20)) for c in pieces.breakpoints]
 
 
-def _settled(slope: Pieces, side: float, half: float) -> bool:
-    scale = max((abs(v) for v in (evaluate(_branch_at(slope, t), t) for t in (0.0, side * half / 2, side * half))
-                 if v is not None), default=0.0)
-    near = evaluate(_branch_at(slope, side * half), side * half)
-    far = evaluate(_branch_at(slope, side * 4 * half), side * 4 * half)
-    if near is None or far is None:
-        return True
-    return abs(near - far) <= SETTLED * max(scale, 1e-12)
+def _values(pieces: Pieces, xs: Sequence[float]) -> list[float | None]:
+    """``pieces`` at each x, from the branch that holds x (the left one at a breakpoint)."""
+    cuts = _breakpoint_floats(pieces)
+    return [evaluate(pieces.branches[sum(1 for c in cuts if x > c)], x) for x in xs]
+
+
+def _tail_variation(slope: Pieces, side: float, half: float) -> float | None:
+    """How far f' still moves beyond ``half``: max |f'(t) - f'(4 half)| over
+    t in [half, 4 half] on ``side``; None where f' is not finite there."""
+    ts = [side * half * (1 + 3 * k / TAIL_SAMPLES) for k in range(TAIL_SAMPLES + 1)]
+    values = _values(slope, ts)
+    if any(v is None for v in values):
+        return None
+    return max(abs(v - values[-1]) for v in values)
+
+
+def _scan(slope: Pieces, side: float, half: float) -> list[float]:
+    """f' on a fine grid of [0, half] on ``side`` (undefined points skipped)."""
+    xs = [side * half * k / SCAN_SAMPLES for k in range(SCAN_SAMPLES + 1)]
+    return [v for v in _values(slope, xs) if v is not None]
+
+
+def wiggles(values: Sequence[float]) -> int:
+    """The number of local extrema in a sequence of samples: sign changes of
+    its steps, ignoring steps below 1e-9 of its largest value (flat parts)."""
+    floor = 1e-9 * max((abs(v) for v in values), default=0.0)
+    steps = [b - a for a, b in zip(values, values[1:]) if abs(b - a) > floor]
+    return sum(1 for a, b in zip(steps, steps[1:]) if (a > 0) != (b > 0))
 
 
 def _half_width(slope: Pieces, side: float) -> float:
-    half = 4.0
-    while half < MAX_HALF_WIDTH and not _settled(slope, side, half):
-        half *= 1.5
+    """The half-width of the window on ``side`` (see the module doc)."""
+    half = HALF_WIDTH
+    scale = max(map(abs, _scan(slope, side, half)), default=0.0)
+    variation = _tail_variation(slope, side, half)
+    while half * GROWTH <= MAX_HALF_WIDTH and variation is not None and variation > SETTLED * max(scale, 1e-12):
+        wider = _tail_variation(slope, side, half * GROWTH)
+        if wider is None or not wider < PROGRESS * variation:
+            break  # f' grows or keeps oscillating: a wider window shows no more
+        if wiggles(_scan(slope, side, half * GROWTH)) > MAX_WIGGLES:
+            break
+        half, variation = half * GROWTH, wider
+    while half > MIN_HALF_WIDTH and wiggles(_scan(slope, side, half)) > MAX_WIGGLES:
+        half /= GROWTH
     return half
+
+
+def _outward(value: float, step: float, up: bool) -> float:
+    scaled = value / step
+    return (math.ceil(scaled - 1e-9) if up else math.floor(scaled + 1e-9)) * step
 
 
 def choose_window(pieces: Pieces, slope: Pieces, marks: Sequence[float] = ()) -> tuple[float, float]:
     """The x-range to plot: every breakpoint and mark inside with a margin,
-    and wide enough on each side that f' has settled there (see module doc)."""
-    points = [float(sympy.N(c, 20)) for c in pieces.breakpoints] + [m for m in marks if math.isfinite(m)] + [0.0]
-    lo, hi = min(points), max(points)
-    margin = max(1.0, 0.5 * (hi - lo))
-    left = math.floor(min(lo - margin, -_half_width(slope, -1.0)) * 2) / 2
-    right = math.ceil(max(hi + margin, _half_width(slope, 1.0)) * 2) / 2
-    return left, right
+    and on each side as wide as f' needs (see the module doc)."""
+    points = _breakpoint_floats(pieces) + [m for m in marks if math.isfinite(m)]
+    left_half, right_half = _half_width(slope, -1.0), _half_width(slope, 1.0)
+    left, right = -left_half, right_half
+    if points:
+        lo, hi = min(points + [0.0]), max(points + [0.0])
+        margin = max(1.0, 0.5 * (hi - lo))
+        left, right = min(left, lo - margin), max(right, hi + margin)
+    step = min(0.5, 10 ** math.floor(math.log10(min(left_half, right_half))) / 2)
+    return round(_outward(left, step, False), 12), round(_outward(right, step, True), 12)
 
 
 @dataclass(frozen=True)

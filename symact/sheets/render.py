@@ -110,30 +110,42 @@ def markdown_environment() -> jinja2.Environment:
     return env
 
 
+def _is_vector(model: Mapping[str, Any]) -> bool:
+    return model.get("kind") == "vector"
+
+
 def latex_sheet(model: Mapping[str, Any]) -> str:
-    """A standalone LaTeX document: the sheet of one activation."""
-    return latex_environment().get_template("sheet_document.tex.j2").render(sheet=model)
+    """A standalone LaTeX document: the sheet of one activation (elementwise,
+    or vector: ``symact.sheets.vector``)."""
+    template = "vector_document.tex.j2" if _is_vector(model) else "sheet_document.tex.j2"
+    return latex_environment().get_template(template).render(sheet=model)
 
 
 def latex_book(models: Sequence[Mapping[str, Any]], title: str = "The symact activation catalogue") -> str:
-    """The catalogue book: contents, a comparison table, one sheet each."""
-    return latex_environment().get_template("book.tex.j2").render(sheets=models, title=title)
+    """The catalogue book: contents, a comparison table of the elementwise
+    activations, one sheet each, then the vector activations' sheets."""
+    return latex_environment().get_template("book.tex.j2").render(
+        sheets=[m for m in models if not _is_vector(m)], vectors=[m for m in models if _is_vector(m)], title=title)
 
 
 def markdown_page(model: Mapping[str, Any]) -> str:
     """The sheet of one activation as a Markdown page (math in ``$...$``)."""
-    return markdown_environment().get_template("sheet.md.j2").render(sheet=model)
+    template = "vector.md.j2" if _is_vector(model) else "sheet.md.j2"
+    return markdown_environment().get_template(template).render(sheet=model)
 
 
 def markdown_index(models: Sequence[Mapping[str, Any]]) -> str:
-    """The index page: one row per activation, linking to its page."""
-    return markdown_environment().get_template("index.md.j2").render(sheets=models)
+    """The index page: one row per activation, linking to its page; the
+    vector activations in a table of their own."""
+    return markdown_environment().get_template("index.md.j2").render(
+        sheets=[m for m in models if not _is_vector(m)], vectors=[m for m in models if _is_vector(m)])
 
 
 def markdown_tree(models: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """The Markdown catalogue as files: relative path -> text.
 
-    ``index.md``, ``<name>.md`` for each sheet, and ``plots/<name>.svg``.
+    ``index.md``, ``<name>.md`` for each sheet, and ``plots/<name>.svg``
+    for each sheet with plots.
     """
     files = {"index.md": markdown_index(models)}
     for model in models:

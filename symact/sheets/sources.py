@@ -37,6 +37,15 @@ def accuracy_of(bound) -> dict[str, Any] | None:
     return module.verify(bound).to_json()
 
 
+def vector_accuracy_of(entry) -> dict[str, Any] | None:
+    """``symact.verify.vector.verify_vector(entry).to_json()``: the generated
+    code of a vector activation; None without the vector verifier."""
+    module = _module("symact.verify.vector")
+    if module is None or not hasattr(module, "verify_vector"):
+        return None
+    return module.verify_vector(entry).to_json()
+
+
 def accuracy_of_catalogue(activations, progress=None) -> list[dict[str, Any] | None]:
     """The verifier's reports of several activations at their defaults, in
     parallel worker processes (``symact.verify.verify_many``) when it has

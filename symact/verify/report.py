@@ -13,11 +13,9 @@ kind) for CI dashboards.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
+from symact.output import write_text_atomic as write_atomically  # noqa: F401  (the one atomic write)
 from symact.verify.core import KINDS, Cell, Report
 
 FAILURES_SHOWN = 4
@@ -205,17 +203,3 @@ def junit_xml(reports: list[Report], strict_exceptions: bool = False) -> str:
     suite.set("errors", "0")
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def write_atomically(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
