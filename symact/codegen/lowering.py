@@ -27,6 +27,7 @@ import sympy
 from sympy import S
 
 from symact.activation import Activation
+from symact.codegen.printers import CodegenError
 from symact.codegen.rules import optimize
 from symact.errors import DefinitionError
 from symact.parsing import X
@@ -294,6 +295,20 @@ def _clamp(index, intervals, formulas, activation: Activation):
     return lo, hi
 
 
+def _refuse_parameter_conditions(activation: Activation, pairs) -> None:
+    """Generated code selects branches per element of x; a condition on the
+    parameters alone (``where(alpha > 0, expm1(alpha x)/alpha, x)``) would
+    select a whole formula, and evaluating the unused one may be 0/0 (alpha =
+    0 above). That is not supported: a clear error instead of wrong code."""
+    for _, condition in pairs:
+        for relation in condition.atoms(sympy.core.relational.Relational):
+            if X not in relation.free_symbols:
+                raise CodegenError(
+                    f"{activation.name}: the condition '{relation}' depends on the parameters only; generated "
+                    f"code selects branches by x, so restrict the parameter's domain instead (e.g. a "
+                    f"domain '> 0' makes '{relation}' always true)")
+
+
 def _prepare(expr: sympy.Expr) -> sympy.Expr:
     return fold_constants(optimize(expr))
 
@@ -311,6 +326,7 @@ def lower(activation: Activation) -> Lowering:
         pairs = [(folded, S.true)]
     if any(arg.has(sympy.Piecewise) for arg, _ in pairs):
         raise DefinitionError(f"{activation.name}: cannot bring the definition to one piecewise form")
+    _refuse_parameter_conditions(activation, pairs)
     symbols = [p.symbol for p in activation.params]
     intervals, guards = _regions(pairs, activation) if len(pairs) > 1 else ([], [None])
     branches = []
