@@ -27,7 +27,7 @@ import sympy
 from sympy import S
 
 from symact.activation import Activation
-from symact.codegen.printers import CodegenError
+from symact.codegen.printers import CodegenError, differentiable_sinc
 from symact.codegen.rules import optimize
 from symact.errors import DefinitionError
 from symact.parsing import X
@@ -309,6 +309,12 @@ def _refuse_parameter_conditions(activation: Activation, pairs) -> None:
                     f"domain '> 0' makes '{relation}' always true)")
 
 
+def differentiate(expr: sympy.Expr, symbol: sympy.Symbol) -> sympy.Expr:
+    """d expr / d symbol, with sinc'(u) as the atom ``sinc_slope(u)`` (SymPy's
+    cos(u)/u - sin(u)/u^2 is NaN at 0 and cancels near it)."""
+    return sympy.diff(expr.replace(sympy.sinc, differentiable_sinc), symbol).replace(differentiable_sinc, sympy.sinc)
+
+
 def _prepare(expr: sympy.Expr) -> sympy.Expr:
     return fold_constants(optimize(expr))
 
@@ -332,8 +338,8 @@ def lower(activation: Activation) -> Lowering:
     branches = []
     for index, ((expr, condition), guard) in enumerate(zip(pairs, guards)):
         forward = optimize(expr)
-        gradient = sympy.diff(forward, X)
-        parameter_gradients = tuple(_prepare(sympy.diff(forward, s)) for s in symbols)
+        gradient = differentiate(forward, X)
+        parameter_gradients = tuple(_prepare(differentiate(forward, s)) for s in symbols)
         formulas = (forward, gradient, *parameter_gradients)
         needs_guard = len(pairs) > 1 and not all(is_linear_in_x(f) for f in formulas)
         clamp = _clamp(index, intervals, formulas, activation) if intervals else None

@@ -32,6 +32,20 @@ RESERVED = {"x", "out", "np", "math", "torch", "nn", "F", "ctx", "grad_output", 
             "tensors", "self", "super"}
 
 
+SINC_SLOPE_TERMS = 10  # enough below |z| = 1.5 for float64 (measured: 8 terms lose 230 ulp at 1.3)
+
+
+def sinc_slope_series(terms: int = SINC_SLOPE_TERMS) -> str:
+    r"""The coefficients :math:`c_k = (-1)^k 2k / (2k+1)!`, k = 1..terms, of
+    :math:`\mathrm{sinc}'(z) = \sum_k c_k z^{2k-1}`, as a Python tuple literal
+    of doubles (each the exact rational rounded once)."""
+    from fractions import Fraction
+    from math import factorial
+
+    values = [float(Fraction((-1) ** k * 2 * k, factorial(2 * k + 1))) for k in range(1, terms + 1)]
+    return "(\n    " + ",\n    ".join(repr(v) for v in values) + ",\n)"
+
+
 def camel_name(name: str) -> str:
     """``leaky_relu`` -> ``LeakyRelu``: the class names of the torch module."""
     return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
@@ -158,7 +172,7 @@ def _numpy(activation: Activation, examples: dict[str, str]) -> str:
     ]
     helpers = sorted(printer.helpers_used)
     return _environment().get_template("numpy.py.j2").render(
-        **ctx.common(), functions=functions, helpers=helpers,
+        **ctx.common(), functions=functions, helpers=helpers, sinc_series=sinc_slope_series(),
         uses_math=any(h in helpers for h in ("_erf", "_erfc", "_gaussian_cdf")))
 
 
@@ -200,7 +214,7 @@ def _torch(activation: Activation, examples: dict[str, str]) -> str:
     helpers = sorted(printer.helpers_used)
     text = _environment().get_template("torch.py.j2").render(
         **ctx.common(),
-        helpers=helpers,
+        helpers=helpers, sinc_series=sinc_slope_series(),
         uses_functional=bool(helpers) or "F." in "\n".join(forward_body + grad_body),
         plain_args=plain, default_args=defaults,
         forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
