@@ -19,7 +19,7 @@ def _binary_step_forward(x):
     _c0 = (x < 0)
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = (~_c0).to(x.dtype)
-    return _s1
+    return torch.where(torch.isnan(x), x, _s1)
 
 
 def binary_step_grad(x):
@@ -47,7 +47,7 @@ def binary_step_grad(x):
       >>> binary_step_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 0., 0., 0., 0.])
     """
-    return torch.full_like(x, 0)
+    return torch.where(torch.isnan(x), x, torch.full_like(x, 0))
 
 
 class BinaryStepFunction(torch.autograd.Function):

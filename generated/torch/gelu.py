@@ -25,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_forward(x):
-    return (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x
+    return torch.where((x == float('-inf')), 0, (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x)
 
 
 def gelu_grad(x):
@@ -53,7 +53,7 @@ def gelu_grad(x):
       >>> gelu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0852,  0.1325,  0.5000,  0.8675,  1.0852])
     """
-    return 0.3989422804014327*x*torch.exp((-(x*x))/2) + (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))
+    return torch.where((x == float('inf')), 1, torch.where((x == float('-inf')), 0, 0.3989422804014327*x*torch.exp((-(x*x))/2) + (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))))
 
 
 class GeluFunction(torch.autograd.Function):

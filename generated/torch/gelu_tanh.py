@@ -25,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_tanh_forward(x):
-    return torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x
+    return torch.where((x == float('-inf')), 0, torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x)
 
 
 def gelu_tanh_grad(x):
@@ -54,7 +54,8 @@ def gelu_tanh_grad(x):
     _t0 = 1.5957691216057308*x
     _t1 = _t0 + 0.07135481627260025*(x*x*x)
     _t2 = torch.sigmoid(_t1)
-    return _t2 + torch.sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000)
+    _y0 = _t2 + torch.sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000)
+    return torch.where((torch.isnan(_y0) & (x > 0)), 1, torch.where((torch.isnan(_y0) & (x < 0)), 0, _y0))
 
 
 class GeluTanhFunction(torch.autograd.Function):

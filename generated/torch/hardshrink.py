@@ -31,7 +31,7 @@ def _sum_to(grad, parameter):
 
 def _hardshrink_forward(x, lambd):
     _c0 = ((x > lambd) | (-x > lambd))
-    return torch.where(_c0, x, 0)
+    return torch.where(torch.isnan(x), x, torch.where(_c0, x, 0))
 
 
 def _hardshrink_grad_lambd(x, lambd):
@@ -66,7 +66,7 @@ def hardshrink_grad(x, lambd=0.5):
     _c0 = ((x > lambd) | (-x > lambd))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return _s0
+    return torch.where(torch.isnan(x), x, _s0)
 
 
 class HardshrinkFunction(torch.autograd.Function):

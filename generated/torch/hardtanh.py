@@ -83,7 +83,7 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
     _c1 = (x >= max_val)
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _s2
+    return torch.where(torch.isnan(x), x, _s2)
 
 
 class HardtanhFunction(torch.autograd.Function):

@@ -73,7 +73,7 @@ def leaky_relu_grad(x, negative_slope=0.01):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _s0 + _s1*negative_slope
+    return torch.where(torch.isnan(x), x, _s0 + _s1*negative_slope)
 
 
 class LeakyReluFunction(torch.autograd.Function):

@@ -36,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _mish_forward(x):
-    return torch.tanh(_softplus(x))*x
+    return torch.where((x == float('-inf')), 0, torch.tanh(_softplus(x))*x)
 
 
 def mish_grad(x):
@@ -64,7 +64,7 @@ def mish_grad(x):
     """
     _t0 = _softplus(x)
     _t1 = 2*_t0
-    return 4*torch.sigmoid(_t1)*torch.sigmoid(x)*torch.sigmoid(-_t1)*x + torch.tanh(_t0)
+    return torch.where((x == float('inf')), 1, torch.where((x == float('-inf')), 0, 4*torch.sigmoid(_t1)*torch.sigmoid(x)*torch.sigmoid(-_t1)*x + torch.tanh(_t0)))
 
 
 class MishFunction(torch.autograd.Function):

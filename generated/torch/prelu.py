@@ -73,7 +73,7 @@ def prelu_grad(x, a=0.25):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _s0 + _s1*a
+    return torch.where(torch.isnan(x), x, _s0 + _s1*a)
 
 
 class PreluFunction(torch.autograd.Function):

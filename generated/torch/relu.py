@@ -34,7 +34,7 @@ def _relu_grad_from_output(y):
     # f' read off y = f(x): the slope is a constant on each branch and the
     # branches' images are disjoint, so backward keeps the output, as torch's
     # own ReLU does (the next layer usually keeps it too).
-    return (y > 0).to(y.dtype)
+    return torch.where(torch.isnan(y), y, (y > 0).to(y.dtype))
 
 
 def relu_grad(x):
@@ -65,7 +65,7 @@ def relu_grad(x):
     _c0 = (x > 0)
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return _s0
+    return torch.where(torch.isnan(x), x, _s0)
 
 
 class ReluFunction(torch.autograd.Function):

@@ -34,7 +34,7 @@ def _relu6_grad_from_output(y):
     # f' read off y = f(x): the slope is a constant on each branch and the
     # branches' images are disjoint, so backward keeps the output, as torch's
     # own ReLU does (the next layer usually keeps it too).
-    return ((y > 0) & (y < 6)).to(y.dtype)
+    return torch.where(torch.isnan(y), y, ((y > 0) & (y < 6)).to(y.dtype))
 
 
 def relu6_grad(x):
@@ -66,7 +66,7 @@ def relu6_grad(x):
     _c1 = (x >= 6)
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _s2
+    return torch.where(torch.isnan(x), x, _s2)
 
 
 class Relu6Function(torch.autograd.Function):

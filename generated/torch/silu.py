@@ -25,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _silu_forward(x):
-    return torch.sigmoid(x)*x
+    return torch.where((x == float('-inf')), 0, torch.sigmoid(x)*x)
 
 
 def silu_grad(x):
@@ -51,7 +51,7 @@ def silu_grad(x):
       >>> silu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
-    return torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x)
+    return torch.where((x == float('inf')), 1, torch.where((x == float('-inf')), 0, torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x)))
 
 
 class SiluFunction(torch.autograd.Function):

@@ -80,7 +80,7 @@ def softshrink_grad(x, lambd=0.5):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (_c1 & ~_c0).to(x.dtype)
-    return _s0 + _s1
+    return torch.where(torch.isnan(x), x, _s0 + _s1)
 
 
 class SoftshrinkFunction(torch.autograd.Function):

@@ -28,7 +28,7 @@ def _softsign_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0/(1 + _x0) + _x1/(-1*(_x1 - 1))
+    return torch.where((x == float('inf')), 1, torch.where((x == float('-inf')), -1, _x0/(1 + _x0) + _x1/(-1*(_x1 - 1))))
 
 
 def softsign_grad(x):

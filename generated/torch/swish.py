@@ -30,7 +30,7 @@ def _sum_to(grad, parameter):
 
 
 def _swish_forward(x, beta):
-    return torch.sigmoid(beta*x)*x
+    return torch.where(((x == float('-inf')) & (beta > 0)), 0, torch.sigmoid(beta*x)*x)
 
 
 def _swish_grad_beta(x, beta):
@@ -66,7 +66,7 @@ def swish_grad(x, beta=1.0):
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
     _t0 = beta*x
-    return torch.sigmoid(_t0)*(1 + torch.sigmoid(-_t0)*_t0)
+    return torch.where(((x == float('inf')) & (beta > 0)), 1, torch.where(((x == float('-inf')) & (beta > 0)), 0, torch.sigmoid(_t0)*(1 + torch.sigmoid(-_t0)*_t0)))
 
 
 class SwishFunction(torch.autograd.Function):

@@ -63,7 +63,7 @@ def threshold_grad(x, threshold=1.0, value=0.0):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -82,7 +82,7 @@ def threshold_grad(x, threshold=1.0, value=0.0):
     _c0 = (x > threshold)
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return _s0
+    return torch.where(torch.isnan(x), x, _s0)
 
 
 class ThresholdFunction(torch.autograd.Function):
@@ -96,7 +96,7 @@ class ThresholdFunction(torch.autograd.Function):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -145,7 +145,7 @@ def threshold(x, threshold=1.0, value=0.0):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -175,7 +175,7 @@ class Threshold(nn.Module):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       threshold: default 1.0, domain real.
