@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["apl", "apl_grad", "AplFunction", "Apl"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -39,7 +50,7 @@ def _apl_forward(x, a1, b1, a2, b2):
     _c6 = (x > 0)
     _t0 = -x
     _t1 = -x
-    return torch.where(torch.isnan(x), x, torch.where((x == float('-inf')), float('inf')*torch.sign(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype)), torch.where(_c0, x + a1*(_t0 + b1) + a2*(_t0 + b2), torch.where(_c1, a1*(_t1 + b1) + a2*(_t1 + b2), torch.where(_c2, x + a1*(b1 - x), torch.where(_c3, a1*(b1 - x), torch.where(_c4, x + a2*(b2 - x), torch.where(_c5, a2*(b2 - x), torch.where(_c6, x, 0)))))))))
+    return _fill(_fill(torch.where(_c0, x + a1*(_t0 + b1) + a2*(_t0 + b2), torch.where(_c1, a1*(_t1 + b1) + a2*(_t1 + b2), torch.where(_c2, x + a1*(b1 - x), torch.where(_c3, a1*(b1 - x), torch.where(_c4, x + a2*(b2 - x), torch.where(_c5, a2*(b2 - x), torch.where(_c6, x, 0))))))), (x == float('-inf')), float('inf')*torch.sign(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype)), x), torch.isnan(x), float('nan'), x)
 
 
 def _apl_grad_a1(x, a1, b1, a2, b2):
@@ -141,7 +152,7 @@ def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0):
     _s5 = (_c5 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4).to(x.dtype)
     _s6 = (_c6 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4 & ~_c5).to(x.dtype)
     _t0 = a1 + a2
-    return torch.where(torch.isnan(x), x, _s6 + _s0*(-1*(_t0 - 1)) + _s2*(-1*(a1 - 1)) + _s4*(-1*(a2 - 1)) - _s1*_t0 - _s3*a1 - _s5*a2)
+    return _fill(_s6 + _s0*(-1*(_t0 - 1)) + _s2*(-1*(a1 - 1)) + _s4*(-1*(a2 - 1)) - _s1*_t0 - _s3*a1 - _s5*a2, torch.isnan(x), float('nan'), x)
 
 
 class AplFunction(torch.autograd.Function):

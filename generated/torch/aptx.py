@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["aptx", "aptx_grad", "AptxFunction", "Aptx"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -30,7 +41,7 @@ def _sum_to(grad, parameter):
 
 
 def _aptx_forward(x, alpha, beta, gamma):
-    return torch.where(((x == float('-inf')) & ((alpha == 1) & (beta == 1) & (gamma == 1/2))), 0, gamma*x*(alpha + torch.tanh(beta*x)))
+    return _fill(gamma*x*(alpha + torch.tanh(beta*x)), ((x == float('-inf')) & ((alpha == 1) & (beta == 1) & (gamma == 1/2))), 0, x)
 
 
 def _aptx_grad_alpha(x, alpha, beta, gamma):
@@ -79,7 +90,7 @@ def aptx_grad(x, alpha=1.0, beta=1.0, gamma=0.5):
     """
     _t0 = beta*x
     _t1 = 2*_t0
-    return torch.where(((x == float('inf')) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(1 + alpha), torch.where(((x == float('-inf')) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(-1 + alpha), gamma*(alpha + 4*torch.sigmoid(_t1)*torch.sigmoid(-_t1)*_t0 + torch.tanh(_t0))))
+    return _fill(_fill(gamma*(alpha + 4*torch.sigmoid(_t1)*torch.sigmoid(-_t1)*_t0 + torch.tanh(_t0)), ((x == float('-inf')) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(-1 + alpha), x), ((x == float('inf')) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(1 + alpha), x)
 
 
 class AptxFunction(torch.autograd.Function):

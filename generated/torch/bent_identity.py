@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["bent_identity", "bent_identity_grad", "BentIdentityFunction", "BentIdentity"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -25,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _bent_identity_forward(x):
-    return torch.where((x == float('-inf')), float('-inf'), -1/2 + x + torch.sqrt(1 + (x*x))/2)
+    return _fill(-1/2 + x + torch.sqrt(1 + (x*x))/2, (x == float('-inf')), float('-inf'), x)
 
 
 def bent_identity_grad(x):
@@ -51,7 +62,7 @@ def bent_identity_grad(x):
       >>> bent_identity_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.5528, 0.7764, 1.0000, 1.2236, 1.4472])
     """
-    return torch.where((x == float('inf')), 3/2, torch.where((x == float('-inf')), 1/2, (x/torch.sqrt(1 + (x*x)) + 2)/2))
+    return _fill(_fill((x/torch.sqrt(1 + (x*x)) + 2)/2, (x == float('-inf')), 1/2, x), (x == float('inf')), 3/2, x)
 
 
 class BentIdentityFunction(torch.autograd.Function):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["dsilu", "dsilu_grad", "DsiluFunction", "Dsilu"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -25,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _dsilu_forward(x):
-    return torch.where((x == float('inf')), 1, torch.where((x == float('-inf')), 0, torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x)))
+    return _fill(_fill(torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 def dsilu_grad(x):
@@ -53,7 +64,7 @@ def dsilu_grad(x):
     """
     _t0 = torch.sigmoid(x)
     _t1 = torch.sigmoid(-x)
-    return torch.where((x == float('inf')), 0, torch.where((x == float('-inf')), 0, _t0*_t1*(2 + _t1*x - _t0*x)))
+    return _fill(_fill(_t0*_t1*(2 + _t1*x - _t0*x), (x == float('-inf')), 0, x), (x == float('inf')), 0, x)
 
 
 class DsiluFunction(torch.autograd.Function):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["elish", "elish_grad", "ElishFunction", "Elish"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -63,7 +74,7 @@ def elish_grad(x):
     _s1 = (~_c0).to(x.dtype)
     _t0 = torch.sigmoid(_x1)
     _t1 = torch.expm1(_x1)
-    return torch.where((x == float('inf')), 1, torch.sigmoid(_x0)*_s0*(1 + torch.sigmoid(-_x0)*_x0) + _s1*_t0*(_t1 - _t0*_t1 + torch.exp(_x1)))
+    return _fill(torch.sigmoid(_x0)*_s0*(1 + torch.sigmoid(-_x0)*_x0) + _s1*_t0*(_t1 - _t0*_t1 + torch.exp(_x1)), (x == float('inf')), 1, x)
 
 
 class ElishFunction(torch.autograd.Function):

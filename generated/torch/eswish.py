@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["eswish", "eswish_grad", "EswishFunction", "Eswish"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -30,7 +41,7 @@ def _sum_to(grad, parameter):
 
 
 def _eswish_forward(x, beta):
-    return torch.where((x == float('-inf')), 0, torch.sigmoid(x)*x*beta)
+    return _fill(torch.sigmoid(x)*x*beta, (x == float('-inf')), 0, x)
 
 
 def _eswish_grad_beta(x, beta):
@@ -65,7 +76,7 @@ def eswish_grad(x, beta=1.5):
       tensor([-0.1362,  0.3901,  0.7500,  1.1099,  1.6362])
     """
     _t0 = torch.sigmoid(x)
-    return torch.where((x == float('inf')), beta, torch.where((x == float('-inf')), 0, -_t0*beta*(-1 - x + _t0*x)))
+    return _fill(_fill(-_t0*beta*(-1 - x + _t0*x), (x == float('-inf')), 0, x), (x == float('inf')), beta, x)
 
 
 class EswishFunction(torch.autograd.Function):

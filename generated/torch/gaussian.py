@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["gaussian", "gaussian_grad", "GaussianFunction", "Gaussian"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -52,7 +63,7 @@ def gaussian_grad(x):
       tensor([ 0.0733,  0.7788, -0.0000, -0.7788, -0.0733])
     """
     _y0 = -2*x*torch.exp(-(x*x))
-    return torch.where((torch.isnan(_y0) & (x > 0)), 0, torch.where((torch.isnan(_y0) & (x < 0)), 0, _y0))
+    return _fill(_fill(_y0, (torch.isnan(_y0) & (x < 0)), 0, x), (torch.isnan(_y0) & (x > 0)), 0, x)
 
 
 class GaussianFunction(torch.autograd.Function):

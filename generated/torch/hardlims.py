@@ -15,12 +15,23 @@ from torch import nn
 __all__ = ["hardlims", "hardlims_grad", "HardlimsFunction", "Hardlims"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _hardlims_forward(x):
     _c0 = (x < 0)
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return torch.where(torch.isnan(x), x, _s1 - _s0)
+    return _fill(_s1 - _s0, torch.isnan(x), float('nan'), x)
 
 
 def hardlims_grad(x):
@@ -48,7 +59,7 @@ def hardlims_grad(x):
       >>> hardlims_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 0., 0., 0., 0.])
     """
-    return torch.where(torch.isnan(x), x, torch.full_like(x, 0))
+    return _fill(torch.full_like(x, 0), torch.isnan(x), float('nan'), x)
 
 
 class HardlimsFunction(torch.autograd.Function):

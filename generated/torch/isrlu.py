@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["isrlu", "isrlu_grad", "IsrluFunction", "Isrlu"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -33,7 +44,7 @@ def _isrlu_forward(x, alpha):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return torch.where((x == float('-inf')), -1/torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)), _x0 + _x1/torch.sqrt(1 + alpha*(_x1*_x1)))
+    return _fill(_x0 + _x1/torch.sqrt(1 + alpha*(_x1*_x1)), (x == float('-inf')), -1/torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)), x)
 
 
 def _isrlu_grad_alpha(x, alpha):

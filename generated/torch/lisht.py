@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["lisht", "lisht_grad", "LishtFunction", "Lisht"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -52,7 +63,7 @@ def lisht_grad(x):
       tensor([-1.1053, -0.8553,  0.0000,  0.8553,  1.1053])
     """
     _t0 = 2*x
-    return torch.where((x == float('inf')), 1, torch.where((x == float('-inf')), -1, 4*torch.sigmoid(_t0)*torch.sigmoid(-_t0)*x + torch.tanh(x)))
+    return _fill(_fill(4*torch.sigmoid(_t0)*torch.sigmoid(-_t0)*x + torch.tanh(x), (x == float('-inf')), -1, x), (x == float('inf')), 1, x)
 
 
 class LishtFunction(torch.autograd.Function):

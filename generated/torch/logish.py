@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["logish", "logish_grad", "LogishFunction", "Logish"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -25,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _logish_forward(x):
-    return torch.where((x == float('-inf')), 0, x*torch.log1p(torch.sigmoid(x)))
+    return _fill(x*torch.log1p(torch.sigmoid(x)), (x == float('-inf')), 0, x)
 
 
 def logish_grad(x):
@@ -52,7 +63,7 @@ def logish_grad(x):
       tensor([-0.0750,  0.2350,  0.4055,  0.5564,  0.7433])
     """
     _t0 = torch.sigmoid(x)
-    return torch.where((x == float('inf')), 0.6931471805599453, torch.where((x == float('-inf')), 0, torch.sigmoid(-x)*_t0*x/(1 + _t0) + torch.log1p(_t0)))
+    return _fill(_fill(torch.sigmoid(-x)*_t0*x/(1 + _t0) + torch.log1p(_t0), (x == float('-inf')), 0, x), (x == float('inf')), 0.6931471805599453, x)
 
 
 class LogishFunction(torch.autograd.Function):

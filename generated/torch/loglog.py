@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["loglog", "loglog_grad", "LoglogFunction", "Loglog"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -53,7 +64,7 @@ def loglog_grad(x):
     """
     _t0 = torch.exp(-x)
     _y0 = _t0*torch.exp(-_t0)
-    return torch.where((torch.isnan(_y0) & (x < 0)), 0, _y0)
+    return _fill(_y0, (torch.isnan(_y0) & (x < 0)), 0, x)
 
 
 class LoglogFunction(torch.autograd.Function):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["phish", "phish_grad", "PhishFunction", "Phish"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -25,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _phish_forward(x):
-    return torch.where((x == float('-inf')), 0, torch.tanh((0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x)*x)
+    return _fill(torch.tanh((0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x)*x, (x == float('-inf')), 0, x)
 
 
 def phish_grad(x):
@@ -54,7 +65,7 @@ def phish_grad(x):
     _t0 = (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))
     _t1 = _t0*x
     _t2 = 2*_t1
-    return torch.where((x == float('inf')), 1, torch.where((x == float('-inf')), 0, 4*torch.sigmoid(_t2)*torch.sigmoid(-_t2)*x*(_t0 + 0.3989422804014327*x*torch.exp((-(x*x))/2)) + torch.tanh(_t1)))
+    return _fill(_fill(4*torch.sigmoid(_t2)*torch.sigmoid(-_t2)*x*(_t0 + 0.3989422804014327*x*torch.exp((-(x*x))/2)) + torch.tanh(_t1), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 class PhishFunction(torch.autograd.Function):

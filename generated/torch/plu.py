@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["plu", "plu_grad", "PluFunction", "Plu"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -101,7 +112,7 @@ def plu_grad(x, alpha=0.1, c=1.0):
     _s0 = (_c0).to(x.dtype)
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return torch.where(torch.isnan(x), x, _s1 + _s0*alpha + _s2*alpha)
+    return _fill(_s1 + _s0*alpha + _s2*alpha, torch.isnan(x), float('nan'), x)
 
 
 class PluFunction(torch.autograd.Function):

@@ -26,6 +26,17 @@ def _softplus(z):
     return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,7 +47,7 @@ def _times(grad_output, slope, saved):
 
 
 def _serf_forward(x):
-    return torch.where((x == float('-inf')), 0, torch.special.erf(_softplus(x))*x)
+    return _fill(torch.special.erf(_softplus(x))*x, (x == float('-inf')), 0, x)
 
 
 def serf_grad(x):
@@ -64,7 +75,7 @@ def serf_grad(x):
     """
     _t0 = _softplus(x)
     _y0 = 1.1283791670955126*torch.sigmoid(x)*x*torch.exp(-(_t0*_t0)) + torch.special.erf(_t0)
-    return torch.where((x == float('-inf')), 0, torch.where((torch.isnan(_y0) & (x > 0)), 1, _y0))
+    return _fill(_fill(_y0, (torch.isnan(_y0) & (x > 0)), 1, x), (x == float('-inf')), 0, x)
 
 
 class SerfFunction(torch.autograd.Function):

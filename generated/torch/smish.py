@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["smish", "smish_grad", "SmishFunction", "Smish"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -30,7 +41,7 @@ def _sum_to(grad, parameter):
 
 
 def _smish_forward(x, alpha, beta):
-    return torch.where((x == float('-inf')), 0, torch.tanh(torch.log1p(torch.sigmoid(x*beta)))*x*alpha)
+    return _fill(torch.tanh(torch.log1p(torch.sigmoid(x*beta)))*x*alpha, (x == float('-inf')), 0, x)
 
 
 def _smish_grad_alpha(x, alpha, beta):
@@ -77,7 +88,7 @@ def smish_grad(x, alpha=1.0, beta=1.0):
     _t1 = torch.sigmoid(_t0)
     _t2 = torch.log1p(_t1)
     _t3 = 2*_t2
-    return torch.where((x == float('inf')), (3*alpha)/5, torch.where((x == float('-inf')), 0, torch.tanh(_t2)*alpha + 4*torch.sigmoid(_t3)*torch.sigmoid(-_t0)*torch.sigmoid(-_t3)*_t0*_t1*alpha/(1 + _t1)))
+    return _fill(_fill(torch.tanh(_t2)*alpha + 4*torch.sigmoid(_t3)*torch.sigmoid(-_t0)*torch.sigmoid(-_t3)*_t0*_t1*alpha/(1 + _t1), (x == float('-inf')), 0, x), (x == float('inf')), (3*alpha)/5, x)
 
 
 class SmishFunction(torch.autograd.Function):

@@ -26,6 +26,17 @@ def _softplus(z):
     return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -42,7 +53,7 @@ def _sum_to(grad, parameter):
 
 def _soft_clipping_forward(x, alpha):
     _t0 = x*alpha
-    return torch.where((x == float('inf')), 1, (F.logsigmoid(alpha - _t0) + _softplus(_t0))/alpha)
+    return _fill((F.logsigmoid(alpha - _t0) + _softplus(_t0))/alpha, (x == float('inf')), 1, x)
 
 
 def _soft_clipping_grad_alpha(x, alpha):

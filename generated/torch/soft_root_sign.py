@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["soft_root_sign", "soft_root_sign_grad", "SoftRootSignFunction", "SoftRootSign"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -30,7 +41,7 @@ def _sum_to(grad, parameter):
 
 
 def _soft_root_sign_forward(x, alpha, beta):
-    return torch.where((x == float('inf')), alpha, torch.where((x == float('-inf')), 0, x/(x/alpha + torch.exp(-x/beta))))
+    return _fill(_fill(x/(x/alpha + torch.exp(-x/beta)), (x == float('-inf')), 0, x), (x == float('inf')), alpha, x)
 
 
 def _soft_root_sign_grad_alpha(x, alpha, beta):
@@ -74,7 +85,7 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0):
     _t0 = 1/(beta)
     _t1 = torch.exp(_t0*x)
     _y0 = _t0*_t1*(alpha*alpha)*(x + beta)/torch.square(alpha + _t1*x)
-    return torch.where((x == float('-inf')), 0, torch.where((torch.isnan(_y0) & (x > 0)), 0, _y0))
+    return _fill(_fill(_y0, (torch.isnan(_y0) & (x > 0)), 0, x), (x == float('-inf')), 0, x)
 
 
 class SoftRootSignFunction(torch.autograd.Function):

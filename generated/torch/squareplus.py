@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["squareplus", "squareplus_grad", "SquareplusFunction", "Squareplus"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -30,7 +41,7 @@ def _sum_to(grad, parameter):
 
 
 def _squareplus_forward(x, b):
-    return torch.where((x == float('-inf')), 0, x/2 + torch.sqrt(b + (x*x))/2)
+    return _fill(x/2 + torch.sqrt(b + (x*x))/2, (x == float('-inf')), 0, x)
 
 
 def _squareplus_grad_b(x, b):
@@ -64,7 +75,7 @@ def squareplus_grad(x, b=4.0):
       >>> squareplus_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1464, 0.3787, 0.5000, 0.6213, 0.8536])
     """
-    return torch.where((x == float('inf')), 1, torch.where((x == float('-inf')), 0, (x/torch.sqrt(b + (x*x)) + 1)/2))
+    return _fill(_fill((x/torch.sqrt(b + (x*x)) + 1)/2, (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 class SquareplusFunction(torch.autograd.Function):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["tanhexp", "tanhexp_grad", "TanhexpFunction", "Tanhexp"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -25,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _tanhexp_forward(x):
-    return torch.where((x == float('-inf')), 0, torch.tanh(torch.exp(x))*x)
+    return _fill(torch.tanh(torch.exp(x))*x, (x == float('-inf')), 0, x)
 
 
 def tanhexp_grad(x):
@@ -56,7 +67,7 @@ def tanhexp_grad(x):
     _t0 = torch.exp(x)
     _t1 = 2*_t0
     _y0 = 4*torch.sigmoid(_t1)*torch.sigmoid(-_t1)*_t0*x + torch.tanh(_t0)
-    return torch.where((x == float('-inf')), 0, torch.where((torch.isnan(_y0) & (x > 0)), 1, _y0))
+    return _fill(_fill(_y0, (torch.isnan(_y0) & (x > 0)), 1, x), (x == float('-inf')), 0, x)
 
 
 class TanhexpFunction(torch.autograd.Function):

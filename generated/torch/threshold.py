@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["threshold", "threshold_grad", "ThresholdFunction", "Threshold"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -82,7 +93,7 @@ def threshold_grad(x, threshold=1.0, value=0.0):
     _c0 = (x > threshold)
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return torch.where(torch.isnan(x), x, _s0)
+    return _fill(_s0, torch.isnan(x), float('nan'), x)
 
 
 class ThresholdFunction(torch.autograd.Function):

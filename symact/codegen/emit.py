@@ -204,15 +204,16 @@ def _at_infinity(sign: int, condition, printer: ArrayPrinting, name: str = "x") 
 
 def torch_edges(edges: EdgeValues, result: str, printer: ArrayPrinting, name: str = "x") -> str:
     """``result`` with the ``EdgeValues`` corrections at ``name`` = NaN and +-inf,
-    as ``torch.where`` selections (differentiable; autograd sees a constant there)."""
+    through the template's ``_fill`` (in place where autograd does not record,
+    else ``torch.where``, which is differentiable; autograd sees a constant there)."""
     base = result
     for sign, value, condition in edges.saturations:
         mask = _in_tail(sign, condition, f"torch.isnan({base})", printer, name)
-        result = f"torch.where({mask}, {printer.doprint(value)}, {result})"
+        result = f"_fill({result}, {mask}, {printer.doprint(value)}, {name})"
     for sign, value, condition in edges.infinities:
-        result = f"torch.where({_at_infinity(sign, condition, printer, name)}, {printer.doprint(value)}, {result})"
+        result = f"_fill({result}, {_at_infinity(sign, condition, printer, name)}, {printer.doprint(value)}, {name})"
     if edges.nan:
-        result = f"torch.where(torch.isnan({name}), {name}, {result})"
+        result = f"_fill({result}, torch.isnan({name}), float('nan'), {name})"
     return result
 
 

@@ -229,7 +229,7 @@ def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     helpers = sorted(printer.helpers_used)
     text = _environment().get_template("torch.py.j2").render(
         **ctx.common(),
-        helpers=helpers, sinc_series=sinc_slope_series(),
+        helpers=helpers, sinc_series=sinc_slope_series(), fills=any(edges.values()),
         uses_functional=bool(helpers) or "F." in "\n".join(forward_body + grad_body),
         plain_args=plain, default_args=defaults,
         forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
