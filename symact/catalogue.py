@@ -268,13 +268,15 @@ ENTRIES: tuple[Activation, ...] = (
         citation="Wikipedia, Activation function (comparison table)",
     ),
     define(
-        "soft_exponential", "where(alpha > 0, expm1(alpha * x) / alpha + alpha, x)",
-        params=[Parameter("alpha", 1, ">= 0", learnable=True,
-                          description="0: identity; > 0: exponential side")],
-        description="Soft exponential: (e^(alpha x) - 1) / alpha + alpha for alpha > 0, x for alpha = 0.",
+        "soft_exponential", "expm1(alpha * x) / alpha + alpha",
+        params=[Parameter("alpha", 1, "> 0", learnable=True,
+                          description="> 0: exponential side; alpha -> 0+ tends to the identity")],
+        description="Soft exponential: (e^(alpha x) - 1) / alpha + alpha, for alpha > 0.",
         citation="Godfrey & Gashler (2016), A continuum among logarithmic, linear, and exponential functions",
-        notes="Only alpha >= 0: the logarithmic side alpha < 0, -log(1 - alpha (x + alpha)) / alpha, is "
-              "undefined for x <= 1/alpha - alpha. The paper learns alpha and fixes no initial value; "
+        notes="Only alpha > 0: the logarithmic side alpha < 0, -log(1 - alpha (x + alpha)) / alpha, is "
+              "undefined for x <= 1/alpha - alpha, and alpha = 0 (the identity, the limit as alpha -> 0+) "
+              "would make this branch 0/0; the generated code cannot select between whole formulas on a "
+              "parameter-only condition. The paper learns alpha and fixes no initial value; "
               "alpha = 1 here.",
     ),
     define(

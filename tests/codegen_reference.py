@@ -57,8 +57,24 @@ def _value(function, point: float) -> float:
 def reference(bound, points, kind: str) -> np.ndarray:
     """f (``kind='forward'``) or f' at ``points``, correctly rounded to double."""
     f, df = _formulas(bound)
-    function = _mpmath_function(f if kind == "forward" else df)
-    return np.array([_value(function, float(p)) for p in points])
+    formula = f if kind == "forward" else df
+    function = _mpmath_function(formula)
+    return np.array([_removable(formula, float(p)) if _undefined(function, float(p)) else _value(function, float(p))
+                     for p in points])
+
+
+def _undefined(function, point: float) -> bool:
+    try:
+        function(mpmath.mpf(point))
+    except ZeroDivisionError:
+        return True
+    return False
+
+
+def _removable(formula, point: float) -> float:
+    """The value at a removable singularity of the formula (sinc'(0) from
+    cos(x)/x - sin(x)/x^2): its exact limit there."""
+    return float(sympy.limit(formula, X, sympy.Rational(point)))
 
 
 def ulp_error(got: np.ndarray, exact: np.ndarray, dtype) -> np.ndarray:
@@ -76,3 +92,33 @@ def grid(dtype) -> np.ndarray:
     top = np.log10(float(info.max)) - 0.5
     magnitudes = np.logspace(-4, min(top, 3.0), 160)
     return np.concatenate([-magnitudes[::-1], [0.0], magnitudes]).astype(dtype)
+
+
+# The same at x and 1.1 x, 1.2 x, ...: no oscillation (x cos x has random signs there).
+FAR = tuple(m * (1 + k / 10) for m in (1e30, 1e40) for k in range(5))
+NEAR = tuple(60.0 + 12 * k for k in range(10))  # where the definition overflows mpmath at FAR (exp(exp(x)))
+HUGE, TINY = 1e20, 1e-20
+
+
+def value_at_infinity(bound, sign: int, kind: str) -> float:
+    """f (or f') at x = sign * inf as a double, read off the mpmath definition
+    at ten far points, independently of SymPy's limits: +-inf when all are
+    beyond 1e20 with one sign, or grow strictly in magnitude with one sign,
+    by at least 10 in all (log1p(x)); 0 when all are below 1e-20 (x e^x, 1/x);
+    the common value when all agree to 1e-12; NaN otherwise (sin(x) and
+    x cos(x) have no limit). Points 60..180 stand in where mpmath overflows
+    (double exponentials, which settle there)."""
+    try:
+        values = reference(bound, [sign * p for p in FAR], kind)
+    except OverflowError:
+        values = reference(bound, [sign * p for p in NEAR], kind)
+    signs = set(np.sign(values))
+    if len(signs) == 1 and (all(abs(v) > HUGE for v in values)
+                            or (all(abs(b) > abs(a) for a, b in zip(values, values[1:]))
+                                and abs(values[-1]) >= abs(values[0]) + 10)):
+        return float(np.copysign(np.inf, values[-1]))
+    if all(abs(v) < TINY for v in values):
+        return 0.0
+    if all(abs(v - values[-1]) <= 1e-12 * max(1.0, abs(values[-1])) for v in values):
+        return float(values[-1])
+    return float("nan")

@@ -186,3 +186,36 @@ def test_simple_cnn_with_generated_relu_matches_nn_relu():
     out.sum().backward()
     native(image).sum().backward()
     assert torch.equal(ours.conv1.weight.grad, native.conv1.weight.grad)
+
+
+def _constant_slope(name):
+    from symact.codegen.lowering import output_slope
+
+    slope = output_slope(CATALOGUE[name])
+    return slope is not None and slope.constant is not None
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("name", names())
+def test_nan_and_infinities_match_the_generated_numpy_edges(name, dtype):
+    """At NaN and +-inf the functional, ``_grad`` and the autograd backward
+    give what the NumPy code gives (checked against mpmath limits in
+    test_codegen_numpy.py): NaN in gives NaN out (the backward too, except
+    where f' is a constant and nothing is saved), and the limits at +-inf."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_codegen_numpy import module as numpy_module
+
+    m, reference = module(name), numpy_module(name)
+    x = torch.tensor([float("nan"), float("-inf"), float("inf")], dtype=dtype, requires_grad=True)
+    y = getattr(m, name)(x)
+    (backward,) = torch.autograd.grad(y.sum(), x)
+    expected_f = getattr(reference, name)(x.detach().numpy())
+    expected_df = getattr(reference, f"{name}_grad")(x.detach().numpy())
+    np.testing.assert_array_equal(y.detach().numpy(), expected_f)
+    np.testing.assert_array_equal(getattr(m, f"{name}_grad")(x.detach()).numpy(), expected_df)
+    if _constant_slope(name):
+        backward, expected_df = backward[1:], expected_df[1:]
+    np.testing.assert_array_equal(backward.numpy(), expected_df)

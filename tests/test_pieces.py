@@ -53,3 +53,18 @@ def test_as_piecewise_round_trips_with_owner_conditions():
         pieces.breakpoints, pieces.branches, pieces.values, pieces.owners)
     for point in (-4, -3, 0, 3, 4):
         assert pieces.as_piecewise().subs(X, point) == original.subs(X, point)
+
+
+def test_limit_at_infinity_survives_sympy_silu_derivative_bug():
+    """SymPy 1.14 gives 0 for lim x->+oo of SiLU's derivative written as
+    x (1 - 1/(1 + e^-x)) / (1 + e^-x) + 1/(1 + e^-x); the limit is 1.
+    limit_of_branch takes limits at +-oo on the together() form."""
+    from symact.functions import sigmoid
+    from symact.pieces import limit_of_branch
+
+    branch = sympy.diff(X * sigmoid(X), X)
+    from symact.functions import elementary
+
+    assert sympy.limit(elementary(branch), X, sympy.oo, "-") == 0  # the SymPy bug, pinned
+    assert limit_of_branch(branch, sympy.oo, "-") == 1
+    assert limit_of_branch(branch, -sympy.oo, "+") == 0

@@ -55,6 +55,8 @@ def binary_step(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s1 = (~_c0).astype(x.dtype)
         np.copyto(out, _s1)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -91,6 +93,8 @@ def binary_step_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         np.copyto(out, 0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -130,5 +134,9 @@ def binary_step_forward_and_grad(x):
         _s1 = (~_c0).astype(x.dtype)
         np.copyto(y, _s1)
         np.copyto(dy, 0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(y, x, where=np.isnan(x))
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

@@ -105,8 +105,11 @@ def gelu(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         np.multiply(x, _gaussian_cdf(x), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
     return out
 
 
@@ -141,8 +144,13 @@ def gelu_grad(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         np.add(0.3989422804014327*x*np.exp((-(x*x))/2), _gaussian_cdf(x), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 1, where=(x == float('inf')))
     return out
 
 
@@ -176,9 +184,16 @@ def gelu_forward_and_grad(x):
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         _t0 = _gaussian_cdf(x)
         np.multiply(_t0, x, out=y)
         np.add(_t0, 0.3989422804014327*x*np.exp((-(x*x))/2), out=dy)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(y, 0, where=(x == float('-inf')))
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 1, where=(x == float('inf')))
     return y, dy
 

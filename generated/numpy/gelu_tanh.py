@@ -71,8 +71,11 @@ def gelu_tanh(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         np.multiply(x, _sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x)), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
     return out
 
 
@@ -105,9 +108,14 @@ def gelu_tanh_grad(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         _t0 = 1.5957691216057308*x + 0.07135481627260025*(x*x*x)
         np.add(1.5957691216057308*_sigmoid_slope(_t0)*x*(1 + (26829*(x*x))/200000), _sigmoid(_t0), out=out)
+        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
+        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(out, 1, where=(np.isnan(out) & (x > 0)))
     return out
 
 
@@ -139,10 +147,17 @@ def gelu_tanh_forward_and_grad(x):
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         _t0 = 1.5957691216057308*x + 0.07135481627260025*(x*x*x)
         _t1 = _sigmoid(_t0)
         np.multiply(_t1, x, out=y)
         np.add(_t1, 1.5957691216057308*_sigmoid_slope(_t0)*x*(1 + (26829*(x*x))/200000), out=dy)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(y, 0, where=(x == float('-inf')))
+        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
+        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(dy, 1, where=(np.isnan(dy) & (x > 0)))
     return y, dy
 

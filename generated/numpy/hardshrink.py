@@ -54,6 +54,8 @@ def hardshrink(x, lambd=0.5, *, out=None):
         _c0 = ((x > lambd) | (-x > lambd))
         np.copyto(out, 0)
         np.copyto(out, x, where=_c0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -93,6 +95,8 @@ def hardshrink_grad(x, lambd=0.5, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         np.copyto(out, _s0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -132,5 +136,9 @@ def hardshrink_forward_and_grad(x, lambd=0.5):
         np.copyto(dy, 0)
         np.copyto(y, x, where=_c0)
         np.copyto(dy, 1, where=_c0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(y, x, where=np.isnan(x))
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

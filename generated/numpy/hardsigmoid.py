@@ -30,7 +30,7 @@ def hardsigmoid(x, *, out=None):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input array.
@@ -68,7 +68,7 @@ def hardsigmoid_grad(x, *, out=None):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input array.
@@ -94,6 +94,8 @@ def hardsigmoid_grad(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
         np.divide(_s2, 6, out=out)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -108,7 +110,7 @@ def hardsigmoid_forward_and_grad(x):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input array.
@@ -136,5 +138,7 @@ def hardsigmoid_forward_and_grad(x):
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
         y[...] = (_x2 + 3)/6
         np.divide(_s2, 6, out=dy)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

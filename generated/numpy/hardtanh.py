@@ -101,6 +101,8 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
         np.copyto(out, _s2)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -146,5 +148,7 @@ def hardtanh_forward_and_grad(x, min_val=-1.0, max_val=1.0):
         # selection masks (0 or 1): the first branch whose condition holds
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
         np.copyto(dy, _s2)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

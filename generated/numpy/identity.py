@@ -84,6 +84,8 @@ def identity_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         np.copyto(out, 1)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -118,5 +120,7 @@ def identity_forward_and_grad(x):
     with np.errstate(over="ignore"):
         np.copyto(y, x)
         np.copyto(dy, 1)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

@@ -99,6 +99,8 @@ def leaky_relu_grad(x, negative_slope=0.01, *, out=None):
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
         np.add(_s0, _s1*negative_slope, out=out)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -144,5 +146,7 @@ def leaky_relu_forward_and_grad(x, negative_slope=0.01):
         _s1 = (~_c0).astype(x.dtype)
         np.add(_x0, _x1*negative_slope, out=y)
         np.add(_s0, _s1*negative_slope, out=dy)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

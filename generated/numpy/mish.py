@@ -82,8 +82,11 @@ def mish(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         np.multiply(x, np.tanh(_softplus(x)), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
     return out
 
 
@@ -116,9 +119,14 @@ def mish_grad(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         _t0 = _softplus(x)
         np.add(4*_sigmoid(x)*_sigmoid_slope(2*_t0)*x, np.tanh(_t0), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 1, where=(x == float('inf')))
     return out
 
 
@@ -150,10 +158,17 @@ def mish_forward_and_grad(x):
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         _t0 = _softplus(x)
         _t1 = np.tanh(_t0)
         np.multiply(_t1, x, out=y)
         np.add(_t1, 4*_sigmoid(x)*_sigmoid_slope(2*_t0)*x, out=dy)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(y, 0, where=(x == float('-inf')))
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 1, where=(x == float('inf')))
     return y, dy
 

@@ -92,6 +92,8 @@ def relu_grad(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         np.copyto(out, _s0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -132,5 +134,7 @@ def relu_forward_and_grad(x):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         np.copyto(dy, _s0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

@@ -93,6 +93,8 @@ def relu6_grad(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
         np.copyto(out, _s2)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -134,5 +136,7 @@ def relu6_forward_and_grad(x):
         # selection masks (0 or 1): the first branch whose condition holds
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
         np.copyto(dy, _s2)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

@@ -60,8 +60,11 @@ def silu(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         np.multiply(x, _sigmoid(x), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
     return out
 
 
@@ -94,8 +97,13 @@ def silu_grad(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         np.multiply(1 + _sigmoid(-x)*x, _sigmoid(x), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 1, where=(x == float('inf')))
     return out
 
 
@@ -127,9 +135,16 @@ def silu_forward_and_grad(x):
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         _t0 = _sigmoid(x)
         np.multiply(_t0, x, out=y)
         np.multiply(_t0, 1 + _sigmoid(-x)*x, out=dy)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(y, 0, where=(x == float('-inf')))
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 1, where=(x == float('inf')))
     return y, dy
 

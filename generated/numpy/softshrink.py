@@ -101,6 +101,8 @@ def softshrink_grad(x, lambd=0.5, *, out=None):
         _s0 = (_c0).astype(x.dtype)
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         np.add(_s0, _s1, out=out)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -145,5 +147,7 @@ def softshrink_forward_and_grad(x, lambd=0.5):
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         np.add(_s0*(_x0 - lambd), _s1*(_x1 + lambd), out=y)
         np.add(_s0, _s1, out=dy)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

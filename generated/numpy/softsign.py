@@ -48,11 +48,16 @@ def softsign(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
         np.add(_x0/(1 + _x0), _x1/(-1*(_x1 - 1)), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, -1, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 1, where=(x == float('inf')))
     return out
 
 
@@ -125,7 +130,8 @@ def softsign_forward_and_grad(x):
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
@@ -137,5 +143,9 @@ def softsign_forward_and_grad(x):
         _t1 = -1 + _x1
         np.add(_x0/_t0, -_x1/_t1, out=y)
         np.add(_s0/(_t0*_t0), _s1/(_t1*_t1), out=dy)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(y, -1, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(y, 1, where=(x == float('inf')))
     return y, dy
 

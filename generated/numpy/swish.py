@@ -64,8 +64,11 @@ def swish(x, beta=1.0, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         np.multiply(x, _sigmoid(beta*x), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf), for beta > 0
+        np.copyto(out, 0, where=((x == float('-inf')) & (beta > 0)))
     return out
 
 
@@ -102,9 +105,14 @@ def swish_grad(x, beta=1.0, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         _t0 = beta*x
         np.multiply(1 + _sigmoid(-_t0)*_t0, _sigmoid(_t0), out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf), for beta > 0
+        np.copyto(out, 0, where=((x == float('-inf')) & (beta > 0)))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf), for beta > 0
+        np.copyto(out, 1, where=((x == float('inf')) & (beta > 0)))
     return out
 
 
@@ -140,10 +148,17 @@ def swish_forward_and_grad(x, beta=1.0):
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         _t0 = beta*x
         _t1 = _sigmoid(_t0)
         np.multiply(_t1, x, out=y)
         np.multiply(_t1, 1 + _sigmoid(-_t0)*_t0, out=dy)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf), for beta > 0
+        np.copyto(y, 0, where=((x == float('-inf')) & (beta > 0)))
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf), for beta > 0
+        np.copyto(dy, 0, where=((x == float('-inf')) & (beta > 0)))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf), for beta > 0
+        np.copyto(dy, 1, where=((x == float('inf')) & (beta > 0)))
     return y, dy
 

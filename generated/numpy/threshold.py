@@ -30,7 +30,7 @@ def threshold(x, threshold=1.0, value=0.0, *, out=None):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input array.
@@ -76,7 +76,7 @@ def threshold_grad(x, threshold=1.0, value=0.0, *, out=None):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input array.
@@ -105,6 +105,8 @@ def threshold_grad(x, threshold=1.0, value=0.0, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         np.copyto(out, _s0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(out, x, where=np.isnan(x))
     return out
 
 
@@ -119,7 +121,7 @@ def threshold_forward_and_grad(x, threshold=1.0, value=0.0):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input array.
@@ -151,5 +153,7 @@ def threshold_forward_and_grad(x, threshold=1.0, value=0.0):
         _s1 = (~_c0).astype(x.dtype)
         np.add(_s0*_x0, _s1*value, out=y)
         np.copyto(dy, _s0)
+        # NaN in, NaN out: the branch selection above maps NaN to a branch value
+        np.copyto(dy, x, where=np.isnan(x))
     return y, dy
 

@@ -15,11 +15,22 @@ from torch import nn
 __all__ = ["binary_step", "binary_step_grad", "BinaryStepFunction", "BinaryStep"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _binary_step_forward(x):
     _c0 = (x < 0)
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = (~_c0).to(x.dtype)
-    return _s1
+    return _fill(_s1, torch.isnan(x), float('nan'), x)
 
 
 def binary_step_grad(x):
@@ -47,7 +58,7 @@ def binary_step_grad(x):
       >>> binary_step_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 0., 0., 0., 0.])
     """
-    return torch.full_like(x, 0)
+    return _fill(torch.full_like(x, 0), torch.isnan(x), float('nan'), x)
 
 
 class BinaryStepFunction(torch.autograd.Function):

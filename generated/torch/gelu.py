@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["gelu", "gelu_grad", "GeluFunction", "Gelu"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -25,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_forward(x):
-    return (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x
+    return _fill((0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x, (x == float('-inf')), 0, x)
 
 
 def gelu_grad(x):
@@ -53,7 +64,7 @@ def gelu_grad(x):
       >>> gelu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0852,  0.1325,  0.5000,  0.8675,  1.0852])
     """
-    return 0.3989422804014327*x*torch.exp((-(x*x))/2) + (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))
+    return _fill(_fill(0.3989422804014327*x*torch.exp((-(x*x))/2) + (0.5 * torch.special.erfc(-0.7071067811865476 * (x))), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 class GeluFunction(torch.autograd.Function):

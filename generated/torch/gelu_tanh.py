@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["gelu_tanh", "gelu_tanh_grad", "GeluTanhFunction", "GeluTanh"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -25,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_tanh_forward(x):
-    return torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x
+    return _fill(torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x, (x == float('-inf')), 0, x)
 
 
 def gelu_tanh_grad(x):
@@ -54,7 +65,8 @@ def gelu_tanh_grad(x):
     _t0 = 1.5957691216057308*x
     _t1 = _t0 + 0.07135481627260025*(x*x*x)
     _t2 = torch.sigmoid(_t1)
-    return _t2 + torch.sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000)
+    _y0 = _t2 + torch.sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000)
+    return _fill(_fill(_y0, (torch.isnan(_y0) & (x < 0)), 0, x), (torch.isnan(_y0) & (x > 0)), 1, x)
 
 
 class GeluTanhFunction(torch.autograd.Function):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["hardshrink", "hardshrink_grad", "HardshrinkFunction", "Hardshrink"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -31,7 +42,7 @@ def _sum_to(grad, parameter):
 
 def _hardshrink_forward(x, lambd):
     _c0 = ((x > lambd) | (-x > lambd))
-    return torch.where(_c0, x, 0)
+    return _fill(torch.where(_c0, x, 0), torch.isnan(x), float('nan'), x)
 
 
 def _hardshrink_grad_lambd(x, lambd):
@@ -66,7 +77,7 @@ def hardshrink_grad(x, lambd=0.5):
     _c0 = ((x > lambd) | (-x > lambd))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return _s0
+    return _fill(_s0, torch.isnan(x), float('nan'), x)
 
 
 class HardshrinkFunction(torch.autograd.Function):

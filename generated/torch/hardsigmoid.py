@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["hardsigmoid", "hardsigmoid_grad", "HardsigmoidFunction", "Hardsigmoid"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -41,7 +52,7 @@ def hardsigmoid_grad(x):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input tensor (any floating dtype).
@@ -59,7 +70,7 @@ def hardsigmoid_grad(x):
     _c1 = (x >= 3)
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _s2/6
+    return _fill(_s2/6, torch.isnan(x), float('nan'), x)
 
 
 class HardsigmoidFunction(torch.autograd.Function):
@@ -73,7 +84,7 @@ class HardsigmoidFunction(torch.autograd.Function):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input tensor (any floating dtype).
@@ -112,7 +123,7 @@ def hardsigmoid(x):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input tensor (any floating dtype).
@@ -140,7 +151,7 @@ class Hardsigmoid(nn.Module):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       (none)

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["hardtanh", "hardtanh_grad", "HardtanhFunction", "Hardtanh"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -83,7 +94,7 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
     _c1 = (x >= max_val)
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _s2
+    return _fill(_s2, torch.isnan(x), float('nan'), x)
 
 
 class HardtanhFunction(torch.autograd.Function):

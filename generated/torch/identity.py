@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["identity", "identity_grad", "IdentityFunction", "Identity"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _identity_forward(x):
     return x
 
@@ -42,7 +53,7 @@ def identity_grad(x):
       >>> identity_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([1., 1., 1., 1., 1.])
     """
-    return torch.full_like(x, 1)
+    return _fill(torch.full_like(x, 1), torch.isnan(x), float('nan'), x)
 
 
 class IdentityFunction(torch.autograd.Function):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["leaky_relu", "leaky_relu_grad", "LeakyReluFunction", "LeakyRelu"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -73,7 +84,7 @@ def leaky_relu_grad(x, negative_slope=0.01):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _s0 + _s1*negative_slope
+    return _fill(_s0 + _s1*negative_slope, torch.isnan(x), float('nan'), x)
 
 
 class LeakyReluFunction(torch.autograd.Function):

@@ -26,6 +26,17 @@ def _softplus(z):
     return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,7 +47,7 @@ def _times(grad_output, slope, saved):
 
 
 def _mish_forward(x):
-    return torch.tanh(_softplus(x))*x
+    return _fill(torch.tanh(_softplus(x))*x, (x == float('-inf')), 0, x)
 
 
 def mish_grad(x):
@@ -64,7 +75,7 @@ def mish_grad(x):
     """
     _t0 = _softplus(x)
     _t1 = 2*_t0
-    return 4*torch.sigmoid(_t1)*torch.sigmoid(x)*torch.sigmoid(-_t1)*x + torch.tanh(_t0)
+    return _fill(_fill(4*torch.sigmoid(_t1)*torch.sigmoid(x)*torch.sigmoid(-_t1)*x + torch.tanh(_t0), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 class MishFunction(torch.autograd.Function):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["relu", "relu_grad", "ReluFunction", "Relu"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -34,7 +45,7 @@ def _relu_grad_from_output(y):
     # f' read off y = f(x): the slope is a constant on each branch and the
     # branches' images are disjoint, so backward keeps the output, as torch's
     # own ReLU does (the next layer usually keeps it too).
-    return (y > 0).to(y.dtype)
+    return _fill((y > 0).to(y.dtype), torch.isnan(y), float('nan'), y)
 
 
 def relu_grad(x):
@@ -65,7 +76,7 @@ def relu_grad(x):
     _c0 = (x > 0)
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return _s0
+    return _fill(_s0, torch.isnan(x), float('nan'), x)
 
 
 class ReluFunction(torch.autograd.Function):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["silu", "silu_grad", "SiluFunction", "Silu"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -25,7 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _silu_forward(x):
-    return torch.sigmoid(x)*x
+    return _fill(torch.sigmoid(x)*x, (x == float('-inf')), 0, x)
 
 
 def silu_grad(x):
@@ -51,7 +62,7 @@ def silu_grad(x):
       >>> silu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
-    return torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x)
+    return _fill(_fill(torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 class SiluFunction(torch.autograd.Function):

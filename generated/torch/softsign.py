@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["softsign", "softsign_grad", "SoftsignFunction", "Softsign"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -28,7 +39,7 @@ def _softsign_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0/(1 + _x0) + _x1/(-1*(_x1 - 1))
+    return _fill(_fill(_x0/(1 + _x0) + _x1/(-1*(_x1 - 1)), (x == float('-inf')), -1, x), (x == float('inf')), 1, x)
 
 
 def softsign_grad(x):

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["swish", "swish_grad", "SwishFunction", "Swish"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -30,7 +41,7 @@ def _sum_to(grad, parameter):
 
 
 def _swish_forward(x, beta):
-    return torch.sigmoid(beta*x)*x
+    return _fill(torch.sigmoid(beta*x)*x, ((x == float('-inf')) & (beta > 0)), 0, x)
 
 
 def _swish_grad_beta(x, beta):
@@ -66,7 +77,7 @@ def swish_grad(x, beta=1.0):
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
     _t0 = beta*x
-    return torch.sigmoid(_t0)*(1 + torch.sigmoid(-_t0)*_t0)
+    return _fill(_fill(torch.sigmoid(_t0)*(1 + torch.sigmoid(-_t0)*_t0), ((x == float('-inf')) & (beta > 0)), 0, x), ((x == float('inf')) & (beta > 0)), 1, x)
 
 
 class SwishFunction(torch.autograd.Function):

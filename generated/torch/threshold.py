@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["threshold", "threshold_grad", "ThresholdFunction", "Threshold"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -63,7 +74,7 @@ def threshold_grad(x, threshold=1.0, value=0.0):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -82,7 +93,7 @@ def threshold_grad(x, threshold=1.0, value=0.0):
     _c0 = (x > threshold)
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return _s0
+    return _fill(_s0, torch.isnan(x), float('nan'), x)
 
 
 class ThresholdFunction(torch.autograd.Function):
@@ -96,7 +107,7 @@ class ThresholdFunction(torch.autograd.Function):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -145,7 +156,7 @@ def threshold(x, threshold=1.0, value=0.0):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -175,7 +186,7 @@ class Threshold(nn.Module):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       threshold: default 1.0, domain real.

@@ -13,12 +13,12 @@ PyTorch bodies are pure expressions combined with ``torch.where``.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import sympy
 from sympy import S
 
-from symact.codegen.lowering import Branch, Lowering
+from symact.codegen.lowering import Branch, EdgeValues, Lowering
 from symact.codegen.printers import ArrayPrinting, NumpyCodePrinter
 from symact.parsing import X
 
@@ -168,8 +168,65 @@ def _conditions(lowering: Lowering, printer: ArrayPrinting) -> list[str]:
     return [f"_c{i} = {printer.doprint(b.condition)}" for i, b in enumerate(lowering.branches[:-1])]
 
 
-def numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: NumpyCodePrinter) -> list[str]:
-    """Lines computing each ``(var, output)`` into the preallocated array ``var``."""
+INFINITY_TEXT = {1: "float('inf')", -1: "float('-inf')"}
+
+
+def numpy_edges(edges: EdgeValues, var: str, printer: NumpyCodePrinter) -> list[str]:
+    """Lines overwriting ``var`` at x = NaN and x = +-inf where the formula's
+    own value there is wrong (``EdgeValues``): one masked copy each, after
+    the output is written, so the common path is unchanged."""
+    lines = []
+    if edges.nan:
+        lines.append("# NaN in, NaN out: the branch selection above maps NaN to a branch value")
+        lines.append(f"np.copyto({var}, x, where=np.isnan(x))")
+    for sign, value, condition in edges.infinities:
+        lines.append(f"# x = {'+' if sign > 0 else '-'}inf: the exact limit (the formula gives inf - inf, "
+                     f"0 * inf or inf / inf)" + ("" if condition is S.true else f", for {condition}"))
+        lines.append(f"np.copyto({var}, {printer.doprint(value)}, where={_at_infinity(sign, condition, printer)})")
+    for sign, value, condition in edges.saturations:
+        lines.append(f"# x {'> 0' if sign > 0 else '< 0'} where the formula overflowed to NaN (inf / inf, 0 * inf "
+                     f"far in the tail), and x = {'+' if sign > 0 else '-'}inf: the exact limit"
+                     + ("" if condition is S.true else f", for {condition}"))
+        lines.append(f"np.copyto({var}, {printer.doprint(value)}, "
+                     f"where={_in_tail(sign, condition, f'np.isnan({var})', printer)})")
+    return lines
+
+
+def _in_tail(sign: int, condition, nan_test: str, printer: ArrayPrinting, name: str = "x") -> str:
+    mask = f"{nan_test} & ({name} {'>' if sign > 0 else '<'} 0)"
+    return f"({mask})" if condition is S.true else f"({mask} & {printer.doprint(condition)})"
+
+
+def _at_infinity(sign: int, condition, printer: ArrayPrinting, name: str = "x") -> str:
+    mask = f"({name} == {INFINITY_TEXT[sign]})"
+    return mask if condition is S.true else f"({mask} & {printer.doprint(condition)})"
+
+
+def torch_edges(edges: EdgeValues, result: str, printer: ArrayPrinting, name: str = "x") -> str:
+    """``result`` with the ``EdgeValues`` corrections at ``name`` = NaN and +-inf,
+    through the template's ``_fill`` (in place where autograd does not record,
+    else ``torch.where``, which is differentiable; autograd sees a constant there)."""
+    base = result
+    for sign, value, condition in edges.saturations:
+        mask = _in_tail(sign, condition, f"torch.isnan({base})", printer, name)
+        result = f"_fill({result}, {mask}, {printer.doprint(value)}, {name})"
+    for sign, value, condition in edges.infinities:
+        result = f"_fill({result}, {_at_infinity(sign, condition, printer, name)}, {printer.doprint(value)}, {name})"
+    if edges.nan:
+        result = f"_fill({result}, torch.isnan({name}), float('nan'), {name})"
+    return result
+
+
+def numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: NumpyCodePrinter,
+               edges: Mapping[str, EdgeValues] | None = None) -> list[str]:
+    """Lines computing each ``(var, output)`` into the preallocated array
+    ``var``, then the corrections ``edges[output]`` at NaN and +-inf."""
+    corrections = [line for var, output in outputs if (edges or {}).get(output)
+                   for line in numpy_edges(edges[output], var, printer)]
+    return _numpy_body(lowering, outputs, printer) + corrections
+
+
+def _numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: NumpyCodePrinter) -> list[str]:
     names = _Names()
     forms = _masked_forms(lowering, [output for _, output in outputs]) if lowering.is_piecewise else None
     if forms is not None:
@@ -214,8 +271,22 @@ def _depends_on_x(expr: sympy.Expr) -> bool:
     return any(str(s) == "x" or str(s).startswith("_") for s in expr.free_symbols)
 
 
-def torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrinting) -> tuple[list[str], list[str]]:
-    """Lines and one final expression per output (torch, no mutation)."""
+def torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrinting,
+               edges: Mapping[str, EdgeValues] | None = None) -> tuple[list[str], list[str]]:
+    """Lines and one final expression per output (torch, no mutation), with
+    the corrections ``edges[output]`` at NaN and +-inf."""
+    lines, results = _torch_body(lowering, outputs, printer)
+    edges = edges or {}
+    final = []
+    for index, (output, result) in enumerate(zip(outputs, results)):
+        if edges.get(output) and edges[output].saturations:
+            lines.append(f"_y{index} = {result}")  # tested for NaN, then corrected
+            result = f"_y{index}"
+        final.append(torch_edges(edges[output], result, printer) if edges.get(output) else result)
+    return lines, final
+
+
+def _torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrinting) -> tuple[list[str], list[str]]:
     names = _Names()
     forms = _masked_forms(lowering, outputs) if lowering.is_piecewise else None
     if forms is not None:

@@ -27,6 +27,7 @@ import sympy
 from sympy import S
 
 from symact.activation import Activation
+from symact.codegen.printers import CodegenError, differentiable_sinc
 from symact.codegen.rules import optimize
 from symact.errors import DefinitionError
 from symact.parsing import X
@@ -294,6 +295,26 @@ def _clamp(index, intervals, formulas, activation: Activation):
     return lo, hi
 
 
+def _refuse_parameter_conditions(activation: Activation, pairs) -> None:
+    """Generated code selects branches per element of x; a condition on the
+    parameters alone (``where(alpha > 0, expm1(alpha x)/alpha, x)``) would
+    select a whole formula, and evaluating the unused one may be 0/0 (alpha =
+    0 above). That is not supported: a clear error instead of wrong code."""
+    for _, condition in pairs:
+        for relation in condition.atoms(sympy.core.relational.Relational):
+            if X not in relation.free_symbols:
+                raise CodegenError(
+                    f"{activation.name}: the condition '{relation}' depends on the parameters only; generated "
+                    f"code selects branches by x, so restrict the parameter's domain instead (e.g. a "
+                    f"domain '> 0' makes '{relation}' always true)")
+
+
+def differentiate(expr: sympy.Expr, symbol: sympy.Symbol) -> sympy.Expr:
+    """d expr / d symbol, with sinc'(u) as the atom ``sinc_slope(u)`` (SymPy's
+    cos(u)/u - sin(u)/u^2 is NaN at 0 and cancels near it)."""
+    return sympy.diff(expr.replace(sympy.sinc, differentiable_sinc), symbol).replace(differentiable_sinc, sympy.sinc)
+
+
 def _prepare(expr: sympy.Expr) -> sympy.Expr:
     return fold_constants(optimize(expr))
 
@@ -311,13 +332,14 @@ def lower(activation: Activation) -> Lowering:
         pairs = [(folded, S.true)]
     if any(arg.has(sympy.Piecewise) for arg, _ in pairs):
         raise DefinitionError(f"{activation.name}: cannot bring the definition to one piecewise form")
+    _refuse_parameter_conditions(activation, pairs)
     symbols = [p.symbol for p in activation.params]
     intervals, guards = _regions(pairs, activation) if len(pairs) > 1 else ([], [None])
     branches = []
     for index, ((expr, condition), guard) in enumerate(zip(pairs, guards)):
         forward = optimize(expr)
-        gradient = sympy.diff(forward, X)
-        parameter_gradients = tuple(_prepare(sympy.diff(forward, s)) for s in symbols)
+        gradient = differentiate(forward, X)
+        parameter_gradients = tuple(_prepare(differentiate(forward, s)) for s in symbols)
         formulas = (forward, gradient, *parameter_gradients)
         needs_guard = len(pairs) > 1 and not all(is_linear_in_x(f) for f in formulas)
         clamp = _clamp(index, intervals, formulas, activation) if intervals else None
@@ -330,6 +352,113 @@ def lower(activation: Activation) -> Lowering:
             parameter_gradients=parameter_gradients,
         ))
     return Lowering(activation, definition, tuple(branches), tuple(intervals or ()))
+
+
+@dataclass(frozen=True)
+class EdgeValues:
+    """What generated code returns at x = NaN and x = +-inf for one output,
+    where its formula alone gets it wrong (decided by running the unpatched
+    code there, ``symact.codegen.render``); empty for most outputs.
+
+    Attributes:
+      nan: return NaN where x is NaN (a clamp, mask or constant branch maps
+        NaN to a branch value: binary_step(NaN) would be 1).
+      infinities: ``(sign, value, condition)``: at x = sign * inf, where the
+        parameters satisfy ``condition``, return ``value``, the exact limit
+        there, where the formula forms inf - inf, 0 * inf or inf / inf
+        (silu(-inf) = -inf * 0).
+      saturations: the same triples, for outputs whose formula already
+        gives NaN at the largest finite floats of that sign (x^2 overflows,
+        then inf / inf): there, NaN computed for a non-NaN x of that sign is
+        replaced by the limit. The definition is real and finite on the
+        whole line, so such a NaN is an overflow artefact in the tail
+        (tanhexp'(710) = 1 + e^x sech^2(e^x) x forms inf * 0).
+    """
+
+    nan: bool = False
+    infinities: tuple[tuple[int, sympy.Expr, sympy.Basic], ...] = ()
+    saturations: tuple[tuple[int, sympy.Expr, sympy.Basic], ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.nan or bool(self.infinities) or bool(self.saturations)
+
+
+def limit_at_infinity(activation: Activation, output: str, sign: int) -> tuple[sympy.Expr, sympy.Basic] | None:
+    r"""The exact limit of ``output`` ("forward" or "gradient") as x -> sign * oo,
+    in the parameters, taken from the original definition's outer branch
+    (``symact.pieces.limit_of_branch``, under its time budget):
+
+    .. math:: \lim_{x \to \pm\infty} f(x), \quad \lim_{x \to \pm\infty} f'(x)
+
+    Returns ``(value, condition)``: the limit holds where ``condition`` on the
+    parameters does. The condition is true unless the limit depends on the
+    sign of a parameter whose domain leaves it open (swish's beta is real:
+    x sigmoid(beta x) -> 0 at -oo only for beta > 0); then it is the sign the
+    defaults have; failing that, the parameters equal to their defaults. None where there is no limit (sin), SymPy cannot find it
+    in time, or its value is not a real number or +-oo at the defaults.
+    """
+    at = S.Infinity if sign > 0 else S.NegativeInfinity
+    definition = to_piecewise_form(activation.expr)
+    if isinstance(definition, sympy.Piecewise):
+        pairs = list(definition.args)
+        index = _selected(pairs, activation, at)
+        if index is None:
+            return None
+        branch = pairs[index][0]
+    else:
+        branch = definition
+    if output == "gradient":
+        branch = sympy.diff(branch, X)
+    elif output != "forward":
+        raise ValueError(f"no limit for the output '{output}'")
+    value = _limit_or_none(activation, branch, at)
+    if value is not None:
+        return _fold_limit(value), S.true
+    # The limit may hinge on the sign of a parameter: assume the defaults' signs.
+    signed, conditions = {}, []
+    for p in activation.params:
+        default = sympy.sympify(p.default)
+        if p.symbol.is_positive or p.symbol.is_negative or default == 0:
+            continue
+        positive = bool(default > 0)
+        signed[p.symbol] = sympy.Symbol(p.name, positive=True) if positive else sympy.Symbol(p.name, negative=True)
+        conditions.append(p.symbol > 0 if positive else p.symbol < 0)
+    if signed:
+        value = _limit_or_none(activation, branch.xreplace(signed), at)
+        if value is not None:
+            return _fold_limit(value.xreplace({v: k for k, v in signed.items()})), sympy.And(*conditions)
+    # Last, the limit at the defaults only (aptx = gamma x (alpha + tanh(beta x))
+    # tends to 0 at -oo for alpha = 1 alone).
+    if not activation.params:
+        return None
+    value = _limit_or_none(activation, _at_defaults(activation, branch), at)
+    if value is None:
+        return None
+    return _fold_limit(value), sympy.And(*[sympy.Eq(p.symbol, p.default) for p in activation.params])
+
+
+def _fold_limit(value: sympy.Expr) -> sympy.Expr:
+    """``fold_constants`` for a limit, which may be +-oo or contain it (oo sign(a1 + a2))."""
+    if value.is_infinite or not value.has(S.Infinity, S.NegativeInfinity):
+        return value if value.is_infinite else fold_constants(value)
+    return value.func(*[_fold_limit(arg) for arg in value.args])
+
+
+def _limit_or_none(activation: Activation, branch: sympy.Expr, at: sympy.Expr) -> sympy.Expr | None:
+    from symact.errors import SymactError
+    from symact.pieces import limit_of_branch
+
+    try:
+        value = limit_of_branch(branch, at, "-" if at > 0 else "+")
+    except SymactError:
+        return None
+    if value.has(sympy.Limit, sympy.AccumBounds, S.NaN, S.ComplexInfinity) or X in value.free_symbols:
+        return None
+    defaults = {p.name: sympy.sympify(p.default) for p in activation.params}
+    at_defaults = value.xreplace({s: defaults[s.name] for s in value.free_symbols if s.name in defaults})
+    if not (at_defaults.is_number and at_defaults.is_extended_real):
+        return None
+    return value
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
 
 MAX_MULTIPLIED_POWER = 4
-BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
+BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos,
+           sympy.sinc)  # and sigmoid_slope, sinc_slope
 
 
 class sigmoid_slope(sympy.Function):
@@ -37,6 +38,24 @@ class sigmoid_slope(sympy.Function):
     computes it as t / (1 + t)^2 with t = exp(-|w|) (one exp, no overflow)."""
 
     nargs = 1
+
+
+class sinc_slope(sympy.Function):
+    r"""sinc'(z) = (z cos z - sin z) / z^2, 0 at z = 0, a printing-level atom:
+    the generated helper switches to a Taylor series near 0, where the
+    difference cancels (SymPy's own derivative of ``sinc`` is that difference,
+    NaN at 0)."""
+
+    nargs = 1
+
+
+class differentiable_sinc(sympy.sinc):
+    r"""``sympy.sinc`` whose derivative is the atom ``sinc_slope``: the
+    lowering differentiates through it (``symact.codegen.lowering``), and it
+    prints as ``sinc`` does."""
+
+    def fdiff(self, argindex=1):
+        return sinc_slope(self.args[0])
 
 
 class CodegenError(SymactError):
@@ -160,7 +179,7 @@ class ArrayPrinting:
         def rank(factor):
             if factor.is_number:
                 return 0
-            return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope)) else 2
+            return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope, sinc_slope)) else 2
         factors = sorted(sympy.Mul.make_args(expr), key=rank)
         return sympy.Mul(*factors, evaluate=False)
 
@@ -246,7 +265,8 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
     }
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
                sigmoid_slope: "_sigmoid_slope",
-               gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
+               gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc",
+               sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}
 
 
 class TorchCodePrinter(ArrayPrinting, TorchPrinter):
@@ -270,4 +290,4 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         # Phi(z) = erfc(-z / sqrt(2)) / 2: no cancellation in the lower tail.
         gaussian_cdf: "(0.5 * torch.special.erfc(-0.7071067811865476 * ({0})))",
     }
-    HELPERS = {softplus: "_softplus"}
+    HELPERS = {softplus: "_softplus", sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}
