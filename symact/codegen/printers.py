@@ -24,6 +24,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
+from symact.codegen.rules import half_hypot_plus, hypot, hypot_minus
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
@@ -35,6 +36,15 @@ BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, 
 class sigmoid_slope(sympy.Function):
     r"""sigma(w) sigma(-w) = sigma'(w), a printing-level atom: NumPy code
     computes it as t / (1 + t)^2 with t = exp(-|w|) (one exp, no overflow)."""
+
+    nargs = 1
+
+
+class sigmoid_scaled(sympy.Function):
+    r"""sigma(w) where it multiplies an unbounded factor (x sigma(x)): a
+    printing-level atom for targets whose sigmoid flushes subnormal results
+    to 0 (``torch.sigmoid(-88.7)`` is 0 in float32, while -88.7 sigma(-88.7)
+    = -2.6e-37 is a normal number)."""
 
     nargs = 1
 
@@ -133,7 +143,19 @@ class ArrayPrinting:
             numerator = sympy.Mul(coefficient.p, rest, evaluate=False) if coefficient.p != 1 else rest
             text = self.parenthesize(numerator, PRECEDENCE["Mul"], strict=False)
             return f"{text}/{coefficient.q}"
-        return super()._print_Mul(self._bounded_first(self._pair_sigmoids(expr)))
+        return super()._print_Mul(self._bounded_first(self._scaled_sigmoids(self._pair_sigmoids(expr))))
+
+    def _scaled_sigmoids(self, expr: sympy.Expr) -> sympy.Expr:
+        """sigmoid factors as ``sigmoid_scaled`` where the target has a helper
+        for it and another factor is unbounded in x."""
+        if sigmoid_scaled not in self.HELPERS or not expr.is_Mul:
+            return expr
+        factors = list(sympy.Mul.make_args(expr))
+        unbounded = any(X in f.free_symbols and not isinstance(f, (*BOUNDED, sigmoid_slope)) for f in factors)
+        if not unbounded or not any(isinstance(f, sigmoid) for f in factors):
+            return expr
+        return sympy.Mul(*[sigmoid_scaled(*f.args) if isinstance(f, sigmoid) else f for f in factors],
+                         evaluate=False)
 
     def _pair_sigmoids(self, expr: sympy.Mul) -> sympy.Expr:
         """sigmoid(w) sigmoid(-w) as one ``sigmoid_slope(w)`` where the target
@@ -158,9 +180,9 @@ class ArrayPrinting:
         factor that underflowed to 0 meets a huge x before it overflows:
         mish'(3e38) = 1, not inf * 0 = nan."""
         def rank(factor):
-            if factor.is_number:
+            if factor.is_number or ArrayPrinting.is_parameter_only(factor):
                 return 0
-            return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope)) else 2
+            return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope, sigmoid_scaled)) else 2
         factors = sorted(sympy.Mul.make_args(expr), key=rank)
         return sympy.Mul(*factors, evaluate=False)
 
@@ -172,10 +194,15 @@ class ArrayPrinting:
                 return "(" + "*".join([base_text] * int(exponent)) + ")"
             if exponent == 2:
                 return f"{self.square}({self._print(base)})"
+            if exponent == 3:  # (b*b)*b, as fused code computes a shared _t*_t*_t
+                return f"({self.square}({self._print(base)})*{base_text})"
             if exponent == 4:
                 return f"{self.square}({self.square}({self._print(base)}))"
         if exponent.is_Integer and -MAX_MULTIPLIED_POWER <= exponent <= -1:
             return f"1/({self._print(base ** -exponent)})"
+        if exponent == sympy.S.Half and self.is_parameter_only(base, temporaries=True):
+            # a Python float parameter stays a (weak) Python float
+            return f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}**0.5"
         if exponent == sympy.S.Half:
             return f"{self.sqrt}({self._print(base)})"
         if exponent == -sympy.S.Half:
@@ -204,6 +231,16 @@ class ArrayPrinting:
         raise CodegenError("a Piecewise must be lowered to branches before printing")
 
     # functions ------------------------------------------------------------------
+    @staticmethod
+    def is_parameter_only(expr: sympy.Expr, temporaries: bool = False) -> bool:
+        """Whether ``expr`` depends on the parameters alone: not on x, nor on
+        the names generated code gives to x-dependent values (``_x0``,
+        ``_s0``, and unless ``temporaries``, the common subexpressions ``_t0``,
+        which may or may not depend on x)."""
+        symbols = expr.free_symbols
+        prefixes = ("_x", "_s") if temporaries else ("_",)
+        return bool(symbols) and X not in symbols and not any(s.name.startswith(prefixes) for s in symbols)
+
     def _print_Function(self, expr):
         kind = type(expr)
         for cls in kind.__mro__:
@@ -243,8 +280,10 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
                       "arcsin", "arccos", "arctanh", "abs", "sign"))},
         expm1: "np.expm1({0})",
         log1p: "np.log1p({0})",
+        hypot: "np.hypot({0}, {1})",
     }
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
+               hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
                sigmoid_slope: "_sigmoid_slope",
                gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
@@ -270,4 +309,12 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         # Phi(z) = erfc(-z / sqrt(2)) / 2: no cancellation in the lower tail.
         gaussian_cdf: "(0.5 * torch.special.erfc(-0.7071067811865476 * ({0})))",
     }
-    HELPERS = {softplus: "_softplus"}
+    HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
+               hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus"}
+
+    def _print_Function(self, expr):
+        if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:
+            return super()._print_Function(expr)
+        # torch functions refuse the Python floats parameters may be
+        self.helpers_used.add("_tensor")
+        return self.FUNCTIONS[type(expr)].format(*[f"_tensor({self._print(a)})" for a in expr.args])
