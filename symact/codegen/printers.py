@@ -24,13 +24,13 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
-from symact.codegen.rules import half_hypot_plus, hypot, hypot_minus
+from symact.codegen.rules import exp_neg_square, half_hypot_plus, hypot, hypot_minus
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
 
 MAX_MULTIPLIED_POWER = 4
-BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
+BOUNDED = (exp_neg_square, sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
 
 
 class sigmoid_slope(sympy.Function):
@@ -152,10 +152,10 @@ class ArrayPrinting:
             return expr
         factors = list(sympy.Mul.make_args(expr))
         unbounded = any(X in f.free_symbols and not isinstance(f, (*BOUNDED, sigmoid_slope)) for f in factors)
-        if not unbounded or not any(isinstance(f, sigmoid) for f in factors):
+        if not unbounded or not expr.has(sigmoid):
             return expr
-        return sympy.Mul(*[sigmoid_scaled(*f.args) if isinstance(f, sigmoid) else f for f in factors],
-                         evaluate=False)
+        # also inside other factors: x log1p(sigma(x)) (Logish) is normal where sigma(x) is not
+        return sympy.Mul(*[f.replace(sigmoid, sigmoid_scaled) for f in factors], evaluate=False)
 
     def _pair_sigmoids(self, expr: sympy.Mul) -> sympy.Expr:
         """sigmoid(w) sigmoid(-w) as one ``sigmoid_slope(w)`` where the target
@@ -284,7 +284,7 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
     }
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               sigmoid_slope: "_sigmoid_slope",
+               exp_neg_square: "_exp_neg_square", sigmoid_slope: "_sigmoid_slope",
                gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
 
@@ -306,11 +306,10 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         sympy.erfc: "torch.special.erfc({0})",
         sigmoid: "torch.sigmoid({0})",
         log_sigmoid: "F.logsigmoid({0})",
-        # Phi(z) = erfc(-z / sqrt(2)) / 2: no cancellation in the lower tail.
-        gaussian_cdf: "(0.5 * torch.special.erfc(-0.7071067811865476 * ({0})))",
     }
     HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
-               hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus"}
+               hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
+               exp_neg_square: "_exp_neg_square", gaussian_cdf: "_gaussian_cdf"}
 
     def _print_Function(self, expr):
         if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:
