@@ -24,7 +24,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
-from symact.codegen.rules import exp_neg_square, half_hypot_plus, hypot, hypot_minus
+from symact.codegen.rules import exp_neg_square, half_hypot_plus, hypot, hypot_minus, tanh_remainder
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
@@ -284,7 +284,8 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
     }
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", sigmoid_slope: "_sigmoid_slope",
+               exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
+               sigmoid_slope: "_sigmoid_slope",
                gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
 
@@ -309,7 +310,8 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
     }
     HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", gaussian_cdf: "_gaussian_cdf"}
+               exp_neg_square: "_exp_neg_square", gaussian_cdf: "_gaussian_cdf",
+               tanh_remainder: "_tanh_remainder"}
 
     def _print_Function(self, expr):
         if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:
