@@ -24,13 +24,14 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
-from symact.codegen.rules import exp_neg_square, half_hypot_plus, hypot, hypot_minus, tanh_remainder
+from symact.codegen.rules import (exp_neg_square, half_hypot_plus, hypot, hypot_minus, hypot_plus_ratio,
+                                  softplus_shifted, tanh_remainder)
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
 
 MAX_MULTIPLIED_POWER = 4
-BOUNDED = (exp_neg_square, sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
+BOUNDED = (exp_neg_square, hypot_plus_ratio, sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
 
 
 class sigmoid_slope(sympy.Function):
@@ -285,6 +286,7 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
                exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
+               hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
                sigmoid_slope: "_sigmoid_slope",
                gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
@@ -311,7 +313,8 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
     HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
                exp_neg_square: "_exp_neg_square", gaussian_cdf: "_gaussian_cdf",
-               tanh_remainder: "_tanh_remainder"}
+               tanh_remainder: "_tanh_remainder", hypot_plus_ratio: "_hypot_plus_ratio",
+               softplus_shifted: "_softplus_shifted"}
 
     def _print_Function(self, expr):
         if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:

@@ -111,10 +111,38 @@ class tanh_remainder(sympy.Function):
         return sympy.tanh(self.args[0]) ** 2
 
 
+class hypot_plus_ratio(CodegenAtom):
+    r"""(1 + w / hypot(w, c)) / 2 = half_hypot_plus(w, c) / hypot(w, c), in
+    [0, 1]: one bounded value, so x times it cannot overflow (PFLU at 3e19)."""
+
+    @classmethod
+    def definition(cls, w, c):
+        return (1 + w / sympy.sqrt(w ** 2 + c ** 2)) / 2
+
+    def fdiff(self, argindex=1):
+        w, c = self.args
+        return c ** 2 / (2 * hypot(w, c) ** 3) if argindex == 1 else -c * w / (2 * hypot(w, c) ** 3)
+
+
+class softplus_shifted(sympy.Function):
+    r"""softplus(w) - log 2 = max(w, 0) + log1p(expm1(-|w|) / 2): no
+    cancellation near w = 0 (the shifted softplus of SchNet was 0 for
+    |w| < 1e-8 in float32)."""
+
+    nargs = 1
+
+    @classmethod
+    def definition(cls, w):
+        return softplus(w) - sympy.log(2)
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+
 def elementary_form(expr: sympy.Expr) -> sympy.Expr:
     """``expr`` with the stable atoms and the codegen atoms replaced by their
     elementary definitions (for high-precision comparison)."""
-    expr = expr.replace(lambda e: isinstance(e, (CodegenAtom, tanh_remainder)),
+    expr = expr.replace(lambda e: isinstance(e, (CodegenAtom, tanh_remainder, softplus_shifted)),
                         lambda e: type(e).definition(*e.args))
     return elementary(expr)
 
@@ -287,7 +315,7 @@ def _half_hypot_plus_pair(term, other):
         if factor.is_Pow and factor.exp == -1 and isinstance(factor.base, hypot):
             w, c = factor.base.args
             if _equal(term, other * w / factor.base):
-                return 2 * other * half_hypot_plus(w, c) / factor.base
+                return 2 * other * hypot_plus_ratio(w, c)
     return None
 
 
@@ -341,6 +369,14 @@ def _tanh_remainder_pair(term, other):
         return None
     k, t = split
     return k * tanh_remainder(t.args[0]) if _equal(term, k * t.args[0]) else None
+
+
+def _softplus_shifted_pair(term, other):
+    split = _split(term, softplus)
+    if split is None:
+        return None
+    k, sp = split
+    return k * softplus_shifted(sp.args[0]) if _equal(other, -k * sympy.log(2)) else None
 
 
 def _tanh_offset(expr: sympy.Expr) -> sympy.Expr:
@@ -451,7 +487,7 @@ FINAL_RULES: tuple[Rule, ...] = (
          lambda expr: _combine_in_sums(_hypot_minus_pair)(_hypot_forms(expr)),
          (sympy.sqrt(X ** 2 + 1) - 1) / 2, (1e-5, -3e-9, 1e-100, 1e200)),
     Rule("half_hypot_plus", "w + sqrt(w^2 + c^2) = c^2 / (sqrt(w^2 + c^2) - w);  "
-         "1 + w / sqrt(w^2 + c^2) = (w + sqrt(w^2 + c^2)) / sqrt(w^2 + c^2)",
+         "1 + w / sqrt(w^2 + c^2) = (w + sqrt(w^2 + c^2)) / sqrt(w^2 + c^2), in [0, 2]",
          "w + sqrt(w^2 + c^2) cancels for w << -c: squareplus(-1e4) lost 4 digits, squareplus(-1e20) was 0",
          lambda expr: _combine_in_sums(_half_hypot_plus_pair)(_hypot_forms(expr)),
          (X + sympy.sqrt(X ** 2 + 4)) / 2, (-1e4, -1e9, -1e200)),
@@ -472,6 +508,10 @@ FINAL_RULES: tuple[Rule, ...] = (
          "GELU' by 108 ulp at x = -18",
          _exp_neg_square_forms,
          sympy.exp(-X ** 2), (17.083333333333336, -18.733093532339808, 26.1)),
+    Rule("softplus_shifted", "softplus(w) - log 2 = max(w, 0) + log1p(expm1(-|w|) / 2)",
+         "softplus(w) - log 2 cancels near w = 0 (0 instead of w/2 for |w| < 1e-8 in float32)",
+         _combine_in_sums(_softplus_shifted_pair),
+         softplus(X) - sympy.log(2), (1e-20, -3e-9, 1e-4, 800.0)),
     Rule("tanh_remainder", "w - tanh(w) = w q / (1 + q),  q = w^2 / (3 + w^2 / (5 + w^2 / (7 + ...)))",
          "w - tanh(w) cancels as w -> 0 (Tanhshrink(-2e-4) = 0 in float32, true -2.9e-12)",
          _combine_in_sums(_tanh_remainder_pair),
