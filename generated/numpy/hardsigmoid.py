@@ -30,7 +30,7 @@ def hardsigmoid(x, *, out=None):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input array.
@@ -68,7 +68,7 @@ def hardsigmoid_grad(x, *, out=None):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input array.
@@ -108,7 +108,7 @@ def hardsigmoid_forward_and_grad(x):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input array.

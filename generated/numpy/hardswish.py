@@ -2,7 +2,7 @@
 # Regenerate with: python -m symact generate
 r"""hardswish: x relu6(x + 3) / 6, the piecewise-quadratic Swish of MobileNetV3.
 
-Definition: f(x) = Piecewise((0, x < -3), (Piecewise((x*(x + 3)/6, x <= 3), (x, True)), True))
+Definition: f(x) = Piecewise((0, x <= -3), (Piecewise((x, x >= 3), (x*(x + 3)/6, True)), True))
 
 Standalone NumPy code (float32 in gives float32 out): ``hardswish`` computes
 f, ``hardswish_grad`` computes df/dx and ``hardswish_forward_and_grad``
@@ -24,13 +24,13 @@ def hardswish(x, *, out=None):
 
     .. math::
 
-       f(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\begin{cases} \frac{x \left(x + 3\right)}{6} & \text{for}\: x \leq 3 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} x & \text{for}\: x \geq 3 \\\frac{x \left(x + 3\right)}{6} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
 
-       f'(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\frac{x}{3} + \frac{1}{2} & \text{for}\: x \leq 3 \\1 & \text{otherwise} \end{cases}
+       f'(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\1 & \text{for}\: x \geq 3 \\\frac{x}{3} + \frac{1}{2} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish.
 
-    Note: The gradient is -1/2 at -3 and 3/2 at 3 (the middle branch owns both), as in PyTorch.
+    Note: The outer branches own -3 and 3, so the gradient there is 0 and 1, as torch 2.13's autograd of F.hardswish (older releases gave -1/2 and 3/2, the middle branch's).
 
     Args:
       x: input array.
@@ -52,14 +52,14 @@ def hardswish(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
-        _x1 = np.clip(x, -3, 3)
-        _x2 = np.maximum(x, 3)
-        _c0 = (x < -3)
-        _c1 = (x <= 3)
+        _x1 = np.maximum(x, 3)
+        _x2 = np.clip(x, -3, 3)
+        _c0 = (x <= -3)
+        _c1 = (x >= 3)
         # selection masks (0 or 1): the first branch whose condition holds
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
-        np.add(_s2*_x2, (_s1*_x1*(3 + _x1))/6, out=out)
+        np.add(_s1*_x1, (_s2*_x2*(3 + _x2))/6, out=out)
     return out
 
 
@@ -68,13 +68,13 @@ def hardswish_grad(x, *, out=None):
 
     .. math::
 
-       f(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\begin{cases} \frac{x \left(x + 3\right)}{6} & \text{for}\: x \leq 3 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} x & \text{for}\: x \geq 3 \\\frac{x \left(x + 3\right)}{6} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
 
-       f'(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\frac{x}{3} + \frac{1}{2} & \text{for}\: x \leq 3 \\1 & \text{otherwise} \end{cases}
+       f'(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\1 & \text{for}\: x \geq 3 \\\frac{x}{3} + \frac{1}{2} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish.
 
-    Note: The gradient is -1/2 at -3 and 3/2 at 3 (the middle branch owns both), as in PyTorch.
+    Note: The outer branches own -3 and 3, so the gradient there is 0 and 1, as torch 2.13's autograd of F.hardswish (older releases gave -1/2 and 3/2, the middle branch's).
 
     Args:
       x: input array.
@@ -96,13 +96,13 @@ def hardswish_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
-        _x1 = np.clip(x, -3, 3)
-        _c0 = (x < -3)
-        _c1 = (x <= 3)
+        _x2 = np.clip(x, -3, 3)
+        _c0 = (x <= -3)
+        _c1 = (x >= 3)
         # selection masks (0 or 1): the first branch whose condition holds
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
-        np.add(_s2, _s1*((_x1 + 3/2)/3), out=out)
+        np.add(_s1, _s2*((_x2 + 3/2)/3), out=out)
     return out
 
 
@@ -111,13 +111,13 @@ def hardswish_forward_and_grad(x):
 
     .. math::
 
-       f(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\begin{cases} \frac{x \left(x + 3\right)}{6} & \text{for}\: x \leq 3 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} x & \text{for}\: x \geq 3 \\\frac{x \left(x + 3\right)}{6} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
 
-       f'(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\frac{x}{3} + \frac{1}{2} & \text{for}\: x \leq 3 \\1 & \text{otherwise} \end{cases}
+       f'(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\1 & \text{for}\: x \geq 3 \\\frac{x}{3} + \frac{1}{2} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish.
 
-    Note: The gradient is -1/2 at -3 and 3/2 at 3 (the middle branch owns both), as in PyTorch.
+    Note: The outer branches own -3 and 3, so the gradient there is 0 and 1, as torch 2.13's autograd of F.hardswish (older releases gave -1/2 and 3/2, the middle branch's).
 
     Args:
       x: input array.
@@ -138,14 +138,14 @@ def hardswish_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
-        _x1 = np.clip(x, -3, 3)
-        _x2 = np.maximum(x, 3)
-        _c0 = (x < -3)
-        _c1 = (x <= 3)
+        _x1 = np.maximum(x, 3)
+        _x2 = np.clip(x, -3, 3)
+        _c0 = (x <= -3)
+        _c1 = (x >= 3)
         # selection masks (0 or 1): the first branch whose condition holds
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
-        np.add(_s2*_x2, (_s1*_x1*(3 + _x1))/6, out=y)
-        np.add(_s2, _s1*((_x1 + 3/2)/3), out=dy)
+        np.add(_s1*_x1, (_s2*_x2*(3 + _x2))/6, out=y)
+        np.add(_s1, _s2*((_x2 + 3/2)/3), out=dy)
     return y, dy
 

@@ -30,7 +30,7 @@ def threshold(x, threshold=1.0, value=0.0, *, out=None):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input array.
@@ -61,7 +61,7 @@ def threshold(x, threshold=1.0, value=0.0, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0*_x0, _s1*value, out=out)
+        np.add(_s0*_x0, value*_s1, out=out)
     return out
 
 
@@ -76,7 +76,7 @@ def threshold_grad(x, threshold=1.0, value=0.0, *, out=None):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input array.
@@ -119,7 +119,7 @@ def threshold_forward_and_grad(x, threshold=1.0, value=0.0):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input array.
@@ -149,7 +149,7 @@ def threshold_forward_and_grad(x, threshold=1.0, value=0.0):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0*_x0, _s1*value, out=y)
+        np.add(_s0*_x0, value*_s1, out=y)
         np.copyto(dy, _s0)
     return y, dy
 

@@ -10,9 +10,39 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Gelu``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["gelu", "gelu_grad", "GeluFunction", "Gelu"]
+
+
+def _exp_neg_square(w, k):
+    # exp(-k w^2) with w^2 = hi + lo exactly (Dekker's split, k a power of 2):
+    # exp(-k hi) (1 - k lo). exp(-k w*w) would amplify the rounding of w*w
+    # by k w^2 (232 ulp for exp(-x^2) at x = 17). |w| is capped where the
+    # result is 0 anyway, so the split cannot overflow.
+    w = torch.clamp(w, -(1e4 / k) ** 0.5, (1e4 / k) ** 0.5)
+    fraction_bits = torch.finfo(w.dtype).eps.as_integer_ratio()[1].bit_length() - 1
+    c = w * (2.0 ** ((fraction_bits + 2) // 2) + 1)
+    high = c - (c - w)
+    low = w - high
+    square = w * w
+    error = ((high * high - square) + 2 * high * low) + low * low
+    return torch.exp(-k * square) * (1 - k * error)
+
+
+def _gaussian_cdf(z):
+    # Phi(z) = erfc(-z / sqrt(2)) / 2 has no cancellation in the lower tail,
+    # but there the rounding of z / sqrt(2) is amplified by z^2 (151 ulp at
+    # z = -11.5 in float32). For z < -1 it is exp(-z^2 / 2) erfcx(-z / sqrt(2)) / 2
+    # instead: the exp has an exactly split argument, erfcx varies slowly
+    # (above -1 the amplification is below 1 and erfc alone is more accurate).
+    # (erfcx has no float16/bfloat16 kernel: those compute in float32.)
+    wide = z if z.dtype in (torch.float32, torch.float64) else z.float()
+    lower = torch.clamp(wide, max=-1)
+    tail = _exp_neg_square(lower, 0.5) * torch.special.erfcx(-0.7071067811865476 * lower) / 2
+    phi = torch.where(wide < -1, tail, 0.5 * torch.special.erfc(-0.7071067811865476 * wide))
+    return phi.to(z.dtype)
 
 
 def _times(grad_output, slope, saved):
@@ -25,7 +55,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_forward(x):
-    return (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))*x
+    return _gaussian_cdf(x)*x
 
 
 def gelu_grad(x):
@@ -53,7 +83,7 @@ def gelu_grad(x):
       >>> gelu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0852,  0.1325,  0.5000,  0.8675,  1.0852])
     """
-    return 0.3989422804014327*x*torch.exp((-(x*x))/2) + (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))
+    return 0.3989422804014327*_exp_neg_square(x, 1/2)*x + _gaussian_cdf(x)
 
 
 class GeluFunction(torch.autograd.Function):

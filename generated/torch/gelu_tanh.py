@@ -10,9 +10,18 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``GeluTanh``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["gelu_tanh", "gelu_tanh_grad", "GeluTanhFunction", "GeluTanh"]
+
+
+def _sigmoid_scaled(z):
+    # sigma(z) = where(z < 0, t, 1) / (1 + t) with t = exp(-|z|): keeps the
+    # subnormal values that torch.sigmoid flushes to 0 (sigma(-88.7) in
+    # float32), which an unbounded factor brings back to normal numbers.
+    t = torch.exp(-torch.abs(z))
+    return torch.where(z < 0, t, torch.ones_like(t)) / (1 + t)
 
 
 def _times(grad_output, slope, saved):
@@ -25,7 +34,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_tanh_forward(x):
-    return torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x
+    return _sigmoid_scaled(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x
 
 
 def gelu_tanh_grad(x):
@@ -51,10 +60,8 @@ def gelu_tanh_grad(x):
       >>> gelu_tanh_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0861,  0.1326,  0.5000,  0.8674,  1.0861])
     """
-    _t0 = 1.5957691216057308*x
-    _t1 = _t0 + 0.07135481627260025*(x*x*x)
-    _t2 = torch.sigmoid(_t1)
-    return _t2 + torch.sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000)
+    _t0 = 1.5957691216057308*x + 0.07135481627260025*(x*x*x)
+    return _sigmoid_scaled(_t0)*(1 + 7.978845608028654e-06*_sigmoid_scaled(-_t0)*x*(200000 + 26829*(x*x)))
 
 
 class GeluTanhFunction(torch.autograd.Function):

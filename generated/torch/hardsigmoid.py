@@ -41,7 +41,7 @@ def hardsigmoid_grad(x):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input tensor (any floating dtype).
@@ -73,7 +73,7 @@ class HardsigmoidFunction(torch.autograd.Function):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input tensor (any floating dtype).
@@ -112,7 +112,7 @@ def hardsigmoid(x):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       x: input tensor (any floating dtype).
@@ -140,7 +140,7 @@ class Hardsigmoid(nn.Module):
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardsigmoid.
 
-    Note: PyTorch/JAX form with slope 1/6. Keras 2 used clip(0.2 x + 0.5) and Courbariaux et al. (2015) clip((x + 1) / 2); those are different functions.
+    Note: PyTorch, JAX and Keras 3 form with slope 1/6. Keras 2's clip(0.2 x + 0.5, 0, 1) is hard_sigmoid_keras2 and Courbariaux et al.'s clip((x + 1) / 2, 0, 1) is sparse_sigmoid.
 
     Args:
       (none)

@@ -2,7 +2,7 @@
 # Regenerate with: python -m symact generate
 r"""hardswish: x relu6(x + 3) / 6, the piecewise-quadratic Swish of MobileNetV3.
 
-Definition: f(x) = Piecewise((0, x < -3), (Piecewise((x*(x + 3)/6, x <= 3), (x, True)), True))
+Definition: f(x) = Piecewise((0, x <= -3), (Piecewise((x, x >= 3), (x*(x + 3)/6, True)), True))
 
 Standalone PyTorch code: the functional ``hardswish`` (differentiable, through
 ``HardswishFunction``), ``hardswish_grad`` (df/dx directly), the autograd
@@ -26,14 +26,14 @@ def _times(grad_output, slope, saved):
 
 def _hardswish_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
-    _x1 = torch.clamp(x, -3, 3)
-    _x2 = torch.clamp(x, min=3)
-    _c0 = (x < -3)
-    _c1 = (x <= 3)
+    _x1 = torch.clamp(x, min=3)
+    _x2 = torch.clamp(x, -3, 3)
+    _c0 = (x <= -3)
+    _c1 = (x >= 3)
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _s2*_x2 + (_s1*_x1*(3 + _x1))/6
+    return _s1*_x1 + (_s2*_x2*(3 + _x2))/6
 
 
 def hardswish_grad(x):
@@ -41,13 +41,13 @@ def hardswish_grad(x):
 
     .. math::
 
-       f(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\begin{cases} \frac{x \left(x + 3\right)}{6} & \text{for}\: x \leq 3 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} x & \text{for}\: x \geq 3 \\\frac{x \left(x + 3\right)}{6} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
 
-       f'(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\frac{x}{3} + \frac{1}{2} & \text{for}\: x \leq 3 \\1 & \text{otherwise} \end{cases}
+       f'(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\1 & \text{for}\: x \geq 3 \\\frac{x}{3} + \frac{1}{2} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish.
 
-    Note: The gradient is -1/2 at -3 and 3/2 at 3 (the middle branch owns both), as in PyTorch.
+    Note: The outer branches own -3 and 3, so the gradient there is 0 and 1, as torch 2.13's autograd of F.hardswish (older releases gave -1/2 and 3/2, the middle branch's).
 
     Args:
       x: input tensor (any floating dtype).
@@ -62,13 +62,13 @@ def hardswish_grad(x):
       tensor([-0.1667,  0.3333,  0.5000,  0.6667,  1.1667])
     """
     # each branch sees x clamped into its own interval, where it is finite
-    _x1 = torch.clamp(x, -3, 3)
-    _c0 = (x < -3)
-    _c1 = (x <= 3)
+    _x2 = torch.clamp(x, -3, 3)
+    _c0 = (x <= -3)
+    _c1 = (x >= 3)
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _s2 + _s1*((_x1 + 3/2)/3)
+    return _s1 + _s2*((_x2 + 3/2)/3)
 
 
 class HardswishFunction(torch.autograd.Function):
@@ -76,13 +76,13 @@ class HardswishFunction(torch.autograd.Function):
 
     .. math::
 
-       f(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\begin{cases} \frac{x \left(x + 3\right)}{6} & \text{for}\: x \leq 3 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} x & \text{for}\: x \geq 3 \\\frac{x \left(x + 3\right)}{6} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
 
-       f'(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\frac{x}{3} + \frac{1}{2} & \text{for}\: x \leq 3 \\1 & \text{otherwise} \end{cases}
+       f'(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\1 & \text{for}\: x \geq 3 \\\frac{x}{3} + \frac{1}{2} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish.
 
-    Note: The gradient is -1/2 at -3 and 3/2 at 3 (the middle branch owns both), as in PyTorch.
+    Note: The outer branches own -3 and 3, so the gradient there is 0 and 1, as torch 2.13's autograd of F.hardswish (older releases gave -1/2 and 3/2, the middle branch's).
 
     Args:
       x: input tensor (any floating dtype).
@@ -115,13 +115,13 @@ def hardswish(x):
 
     .. math::
 
-       f(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\begin{cases} \frac{x \left(x + 3\right)}{6} & \text{for}\: x \leq 3 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} x & \text{for}\: x \geq 3 \\\frac{x \left(x + 3\right)}{6} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
 
-       f'(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\frac{x}{3} + \frac{1}{2} & \text{for}\: x \leq 3 \\1 & \text{otherwise} \end{cases}
+       f'(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\1 & \text{for}\: x \geq 3 \\\frac{x}{3} + \frac{1}{2} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish.
 
-    Note: The gradient is -1/2 at -3 and 3/2 at 3 (the middle branch owns both), as in PyTorch.
+    Note: The outer branches own -3 and 3, so the gradient there is 0 and 1, as torch 2.13's autograd of F.hardswish (older releases gave -1/2 and 3/2, the middle branch's).
 
     Args:
       x: input tensor (any floating dtype).
@@ -143,13 +143,13 @@ class Hardswish(nn.Module):
 
     .. math::
 
-       f(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\begin{cases} \frac{x \left(x + 3\right)}{6} & \text{for}\: x \leq 3 \\x & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
+       f(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\\begin{cases} x & \text{for}\: x \geq 3 \\\frac{x \left(x + 3\right)}{6} & \text{otherwise} \end{cases} & \text{otherwise} \end{cases}
 
-       f'(x) = \begin{cases} 0 & \text{for}\: x < -3 \\\frac{x}{3} + \frac{1}{2} & \text{for}\: x \leq 3 \\1 & \text{otherwise} \end{cases}
+       f'(x) = \begin{cases} 0 & \text{for}\: x \leq -3 \\1 & \text{for}\: x \geq 3 \\\frac{x}{3} + \frac{1}{2} & \text{otherwise} \end{cases}
 
     Reference: Howard et al. (2019), Searching for MobileNetV3; torch.nn.Hardswish.
 
-    Note: The gradient is -1/2 at -3 and 3/2 at 3 (the middle branch owns both), as in PyTorch.
+    Note: The outer branches own -3 and 3, so the gradient there is 0 and 1, as torch 2.13's autograd of F.hardswish (older releases gave -1/2 and 3/2, the middle branch's).
 
     Args:
       (none)

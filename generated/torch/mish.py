@@ -26,6 +26,21 @@ def _softplus(z):
     return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
 
 
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
+
+
+def _sigmoid_scaled(z):
+    # sigma(z) = where(z < 0, t, 1) / (1 + t) with t = exp(-|z|): keeps the
+    # subnormal values that torch.sigmoid flushes to 0 (sigma(-88.7) in
+    # float32), which an unbounded factor brings back to normal numbers.
+    t = torch.exp(-torch.abs(z))
+    return torch.where(z < 0, t, torch.ones_like(t)) / (1 + t)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -64,7 +79,7 @@ def mish_grad(x):
     """
     _t0 = _softplus(x)
     _t1 = 2*_t0
-    return 4*torch.sigmoid(_t1)*torch.sigmoid(x)*torch.sigmoid(-_t1)*x + torch.tanh(_t0)
+    return 4*_sigmoid_scaled(_t1)*_sigmoid_scaled(x)*_sigmoid_scaled(-_t1)*x + torch.tanh(_tensor(_t0))
 
 
 class MishFunction(torch.autograd.Function):

@@ -10,9 +10,18 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Silu``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["silu", "silu_grad", "SiluFunction", "Silu"]
+
+
+def _sigmoid_scaled(z):
+    # sigma(z) = where(z < 0, t, 1) / (1 + t) with t = exp(-|z|): keeps the
+    # subnormal values that torch.sigmoid flushes to 0 (sigma(-88.7) in
+    # float32), which an unbounded factor brings back to normal numbers.
+    t = torch.exp(-torch.abs(z))
+    return torch.where(z < 0, t, torch.ones_like(t)) / (1 + t)
 
 
 def _times(grad_output, slope, saved):
@@ -25,7 +34,7 @@ def _times(grad_output, slope, saved):
 
 
 def _silu_forward(x):
-    return torch.sigmoid(x)*x
+    return _sigmoid_scaled(x)*x
 
 
 def silu_grad(x):
@@ -51,7 +60,7 @@ def silu_grad(x):
       >>> silu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
-    return torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x)
+    return _sigmoid_scaled(x)*(1 + _sigmoid_scaled(-x)*x)
 
 
 class SiluFunction(torch.autograd.Function):

@@ -10,9 +10,25 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Swish``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["swish", "swish_grad", "SwishFunction", "Swish"]
+
+
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
+
+
+def _sigmoid_scaled(z):
+    # sigma(z) = where(z < 0, t, 1) / (1 + t) with t = exp(-|z|): keeps the
+    # subnormal values that torch.sigmoid flushes to 0 (sigma(-88.7) in
+    # float32), which an unbounded factor brings back to normal numbers.
+    t = torch.exp(-torch.abs(z))
+    return torch.where(z < 0, t, torch.ones_like(t)) / (1 + t)
 
 
 def _times(grad_output, slope, saved):
@@ -30,13 +46,13 @@ def _sum_to(grad, parameter):
 
 
 def _swish_forward(x, beta):
-    return torch.sigmoid(beta*x)*x
+    return _sigmoid_scaled(beta*x)*x
 
 
 def _swish_grad_beta(x, beta):
     # dswish/dbeta
     _t0 = beta*x
-    return torch.sigmoid(_t0)*torch.sigmoid(-_t0)*(x*x)
+    return _sigmoid_scaled(_t0)*_sigmoid_scaled(-_t0)*(x*x)
 
 
 def swish_grad(x, beta=1.0):
@@ -66,7 +82,7 @@ def swish_grad(x, beta=1.0):
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
     _t0 = beta*x
-    return torch.sigmoid(_t0)*(1 + torch.sigmoid(-_t0)*_t0)
+    return torch.sigmoid(_tensor(_t0))*(1 + torch.sigmoid(_tensor(-_t0))*_t0)
 
 
 class SwishFunction(torch.autograd.Function):

@@ -10,9 +10,23 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Tanhshrink``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["tanhshrink", "tanhshrink_grad", "TanhshrinkFunction", "Tanhshrink"]
+
+
+def _tanh_remainder(w):
+    # w - tanh(w) = w q / (1 + q) for |w| < 3/2, q = w^2 / (3 + w^2 / (5 + ...))
+    # (Lambert's continued fraction for tanh, 12 levels: below 1e-19 relative
+    # at |w| = 3/2, every term positive); above, w - tanh(w) loses under an ulp.
+    small = torch.clamp(w, -1.5, 1.5)
+    square = small * small
+    t = torch.full_like(square, 25.0)
+    for odd in range(23, 1, -2):
+        t = odd + square / t
+    q = square / t
+    return torch.where(torch.abs(w) < 1.5, small * (q / (1 + q)), w - torch.tanh(w))
 
 
 def _times(grad_output, slope, saved):
@@ -25,7 +39,7 @@ def _times(grad_output, slope, saved):
 
 
 def _tanhshrink_forward(x):
-    return x - torch.tanh(x)
+    return _tanh_remainder(x)
 
 
 def tanhshrink_grad(x):

@@ -36,7 +36,7 @@ def _threshold_forward(x, threshold, value):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _s0*_x0 + _s1*value
+    return _s0*_x0 + value*_s1
 
 
 def _threshold_grad_threshold(x, threshold, value):
@@ -63,7 +63,7 @@ def threshold_grad(x, threshold=1.0, value=0.0):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -96,7 +96,7 @@ class ThresholdFunction(torch.autograd.Function):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -145,7 +145,7 @@ def threshold(x, threshold=1.0, value=0.0):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       x: input tensor (any floating dtype).
@@ -175,7 +175,7 @@ class Threshold(nn.Module):
 
     Reference: torch.nn.Threshold.
 
-    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0.
+    Note: torch.nn.Threshold has no defaults; here threshold = 1, value = 0, which is Keras 2's ThresholdedReLU(theta=1).
 
     Args:
       threshold: default 1.0, domain real.
