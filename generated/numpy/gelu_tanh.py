@@ -95,8 +95,9 @@ def gelu_tanh_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = 1.5957691216057308*x + 0.07135481627260025*(x*x*x)
-        np.multiply(1 + 7.978845608028654e-06*_sigmoid(-_t0)*x*(200000 + 26829*(x*x)), _sigmoid(_t0), out=out)
+        _t0 = 1.5957691216057308*x
+        _t1 = _t0 + 0.07135481627260025*(x*x*x)
+        np.multiply(1 + _sigmoid(-_t1)*_t0*(1 + (26829*(x*x))/200000), _sigmoid(_t1), out=out)
     return out
 
 
@@ -129,9 +130,10 @@ def gelu_tanh_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = 1.5957691216057308*x + 0.07135481627260025*(x*x*x)
-        _t1 = _sigmoid(_t0)
-        np.multiply(_t1, x, out=y)
-        np.multiply(_t1, 1 + 7.978845608028654e-06*_sigmoid(-_t0)*x*(200000 + 26829*(x*x)), out=dy)
+        _t0 = 1.5957691216057308*x
+        _t1 = _t0 + 0.07135481627260025*(x*x*x)
+        _t2 = _sigmoid(_t1)
+        np.multiply(_t2, x, out=y)
+        np.multiply(_t2, 1 + _sigmoid(-_t1)*_t0*(1 + (26829*(x*x))/200000), out=dy)
     return y, dy
 

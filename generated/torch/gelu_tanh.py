@@ -60,8 +60,9 @@ def gelu_tanh_grad(x):
       >>> gelu_tanh_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0861,  0.1326,  0.5000,  0.8674,  1.0861])
     """
-    _t0 = 1.5957691216057308*x + 0.07135481627260025*(x*x*x)
-    return _sigmoid_scaled(_t0)*(1 + 7.978845608028654e-06*_sigmoid_scaled(-_t0)*x*(200000 + 26829*(x*x)))
+    _t0 = 1.5957691216057308*x
+    _t1 = _t0 + 0.07135481627260025*(x*x*x)
+    return _sigmoid_scaled(_t1)*(1 + _sigmoid_scaled(-_t1)*_t0*(1 + (26829*(x*x))/200000))
 
 
 class GeluTanhFunction(torch.autograd.Function):
