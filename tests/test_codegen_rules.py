@@ -91,3 +91,30 @@ def test_stock_log1p_rewrite_is_not_used():
     from symact.functions import softplus
 
     assert optimize(sympy.log(1 + sympy.exp(X))) == softplus(X)
+
+
+def test_torch_sigmoid_flushes_subnormal_results():
+    # Pinned torch 2.13 behaviour that mark_scaled_sigmoids works around:
+    # sigma(-88.7) = 2.9e-39 is a float32 subnormal, torch.sigmoid returns 0.
+    # (Its vectorised loop computes 1 / (1 + exp(-x)), and exp(-x) overflows past 88.72.)
+    torch = pytest.importorskip("torch")
+    x = torch.full((64,), -89.0)
+    assert torch.all(torch.sigmoid(x) == 0.0)
+    assert torch.all(torch.exp(x) > 0.0)
+
+
+@pytest.mark.parametrize("expression", ["x*sigmoid(x)", "x*log1p(sigmoid(x))"])
+def test_products_with_a_sigmoid_keep_its_subnormal_values_in_torch(expression):
+    """x sigma(x) at x = -89 is -4e-37, a normal float32; with torch.sigmoid
+    it would be 0 (forward and gradient). sigma(x) itself is subnormal there,
+    which limits the relative accuracy to 2^-149 / sigma(x) (< 3e-6 here)."""
+    torch = pytest.importorskip("torch")
+    activation = define("example", expression)
+    module = load(activation, "torch")
+    points = np.repeat(np.array([-88.8, -89.0, -89.5], dtype=np.float32), 32)  # torch's vectorised loop
+    derivative = sympy.diff(activation.expr, X)
+    for formula, function in ((activation.expr, module.example), (derivative, module.example_grad)):
+        exact = np.array([_exact(formula, float(p)) for p in points])
+        got = function(torch.from_numpy(points)).detach().numpy()
+        assert np.all(np.abs(exact) > np.finfo(np.float32).tiny)
+        assert np.all(np.abs(got - exact) <= 3e-6 * np.abs(exact)), (got, exact)

@@ -25,7 +25,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
 from symact.codegen.rules import (exp_neg_square, half_hypot_plus, hypot, hypot_minus, hypot_plus_ratio,
-                                  sigmoid_exact, softplus_shifted, tanh_remainder)
+                                  sigmoid_exact, sigmoid_scaled, softplus_shifted, tanh_remainder)
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
@@ -37,15 +37,6 @@ BOUNDED = (exp_neg_square, hypot_plus_ratio, sigmoid_exact, sigmoid, gaussian_cd
 class sigmoid_slope(sympy.Function):
     r"""sigma(w) sigma(-w) = sigma'(w), a printing-level atom: NumPy code
     computes it as t / (1 + t)^2 with t = exp(-|w|) (one exp, no overflow)."""
-
-    nargs = 1
-
-
-class sigmoid_scaled(sympy.Function):
-    r"""sigma(w) where it multiplies an unbounded factor (x sigma(x)): a
-    printing-level atom for targets whose sigmoid flushes subnormal results
-    to 0 (``torch.sigmoid(-88.7)`` is 0 in float32, while -88.7 sigma(-88.7)
-    = -2.6e-37 is a normal number)."""
 
     nargs = 1
 
@@ -144,19 +135,7 @@ class ArrayPrinting:
             numerator = sympy.Mul(coefficient.p, rest, evaluate=False) if coefficient.p != 1 else rest
             text = self.parenthesize(numerator, PRECEDENCE["Mul"], strict=False)
             return f"{text}/{coefficient.q}"
-        return super()._print_Mul(self._bounded_first(self._scaled_sigmoids(self._pair_sigmoids(expr))))
-
-    def _scaled_sigmoids(self, expr: sympy.Expr) -> sympy.Expr:
-        """sigmoid factors as ``sigmoid_scaled`` where the target has a helper
-        for it and another factor is unbounded in x."""
-        if sigmoid_scaled not in self.HELPERS or not expr.is_Mul:
-            return expr
-        factors = list(sympy.Mul.make_args(expr))
-        unbounded = any(X in f.free_symbols and not isinstance(f, (*BOUNDED, sigmoid_slope)) for f in factors)
-        if not unbounded or not expr.has(sigmoid):
-            return expr
-        # also inside other factors: x log1p(sigma(x)) (Logish) is normal where sigma(x) is not
-        return sympy.Mul(*[f.replace(sigmoid, sigmoid_scaled) for f in factors], evaluate=False)
+        return super()._print_Mul(self._bounded_first(self._pair_sigmoids(expr)))
 
     def _pair_sigmoids(self, expr: sympy.Mul) -> sympy.Expr:
         """sigmoid(w) sigmoid(-w) as one ``sigmoid_slope(w)`` where the target
@@ -183,7 +162,7 @@ class ArrayPrinting:
         def rank(factor):
             if factor.is_number or ArrayPrinting.is_parameter_only(factor):
                 return 0
-            return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope, sigmoid_scaled)) else 2
+            return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope)) else 2
         factors = sorted(sympy.Mul.make_args(expr), key=rank)
         return sympy.Mul(*factors, evaluate=False)
 

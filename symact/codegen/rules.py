@@ -156,6 +156,14 @@ class sigmoid_exact(CodegenAtom):
         return k * slope if argindex == 1 else w * slope
 
 
+class sigmoid_scaled(sigmoid):
+    r"""sigma(z) where a factor unbounded in x multiplies it (x sigma(x)): its
+    subnormal values matter, since the product is a normal number
+    (-88.7 sigma(-88.7) = -2.6e-37 in float32). The same function; targets
+    whose sigmoid flushes subnormal results (``torch.sigmoid``) print a
+    helper for it, others their sigmoid."""
+
+
 def elementary_form(expr: sympy.Expr) -> sympy.Expr:
     """``expr`` with the stable atoms and the codegen atoms replaced by their
     elementary definitions (for high-precision comparison)."""
@@ -413,6 +421,25 @@ def _sigmoid_exact_forms(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(lambda e: parts(e) is not None, lambda e: sigmoid_exact(*parts(e)))
 
 
+def mark_scaled_sigmoids(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with every sigmoid as ``sigmoid_scaled`` when some product in
+    it multiplies a sigmoid by a factor unbounded in x (the same function:
+    a marker for targets whose sigmoid flushes subnormal results; not a
+    rule, since it rewrites nothing)."""
+    def match(e):
+        if not e.is_Mul or not any(type(a) is sigmoid for a in e.atoms(sigmoid)):
+            return False
+        return any(X in f.free_symbols and not isinstance(f, (sigmoid, sympy.tanh, sympy.erf, sympy.erfc,
+                                                              sympy.sin, sympy.cos))
+                   for f in e.args)
+
+    # Every sigmoid of such a formula: in Logish' = x sigma sigma(-x)/(sigma + 1) + log1p(sigma)
+    # the second term is subnormal but 1/88 of the normal sum at x = -88.7.
+    if not any(match(e) for e in sympy.preorder_traversal(expr)):
+        return expr
+    return expr.replace(lambda a: type(a) is sigmoid, lambda a: sigmoid_scaled(*a.args))
+
+
 def _tanh_offset(expr: sympy.Expr) -> sympy.Expr:
     def pair(e):
         if not e.is_Add:
@@ -582,7 +609,7 @@ def optimize(expr: sympy.Expr, rules: tuple[Rule, ...] = RULES) -> sympy.Expr:
 def finalize(expr: sympy.Expr) -> sympy.Expr:
     """``expr`` as generated code prints it: every rule of ``RULES`` and
     ``FINAL_RULES`` applied until it stops changing."""
-    return optimize(expr, RULES + FINAL_RULES)
+    return mark_scaled_sigmoids(optimize(expr, RULES + FINAL_RULES))
 
 
 def rule(name: str) -> Rule:
