@@ -16,13 +16,6 @@ from torch import nn
 __all__ = ["aptx", "aptx_grad", "AptxFunction", "Aptx"]
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = where(z < 0, t, 1) / (1 + t) with t = exp(-|z|): keeps the
     # subnormal values that torch.sigmoid flushes to 0 (sigma(-88.7) in
@@ -95,8 +88,8 @@ def aptx_grad(x, alpha=1.0, beta=1.0, gamma=0.5):
     """
     _t0 = beta*x
     _t1 = 2*_t0
-    _t2 = torch.sigmoid(_tensor(_t1))
-    return gamma*(-1 + alpha + 2*_t2 + 4*torch.sigmoid(_tensor(-_t1))*_t0*_t2)
+    _t2 = _sigmoid_scaled(_t1)
+    return gamma*(-1 + alpha + 2*_t2 + 4*_sigmoid_scaled(-_t1)*_t0*_t2)
 
 
 class AptxFunction(torch.autograd.Function):

@@ -60,8 +60,8 @@ def dsilu_grad(x):
       >>> dsilu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.0501, 0.4412, 0.5000, 0.4412, 0.0501])
     """
-    _t0 = torch.sigmoid(x)
-    _t1 = torch.sigmoid(-x)
+    _t0 = _sigmoid_scaled(x)
+    _t1 = _sigmoid_scaled(-x)
     return _t0*_t1*(2 + _t1*x - _t0*x)
 
 

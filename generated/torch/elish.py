@@ -10,9 +10,18 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Elish``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["elish", "elish_grad", "ElishFunction", "Elish"]
+
+
+def _sigmoid_scaled(z):
+    # sigma(z) = where(z < 0, t, 1) / (1 + t) with t = exp(-|z|): keeps the
+    # subnormal values that torch.sigmoid flushes to 0 (sigma(-88.7) in
+    # float32), which an unbounded factor brings back to normal numbers.
+    t = torch.exp(-torch.abs(z))
+    return torch.where(z < 0, t, torch.ones_like(t)) / (1 + t)
 
 
 def _times(grad_output, slope, saved):
@@ -28,7 +37,7 @@ def _elish_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return torch.sigmoid(_x0)*_x0 + torch.sigmoid(_x1)*torch.expm1(_x1)
+    return _sigmoid_scaled(_x0)*_x0 + _sigmoid_scaled(_x1)*torch.expm1(_x1)
 
 
 def elish_grad(x):
@@ -61,7 +70,7 @@ def elish_grad(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return torch.sigmoid(_x0)*_s0*(1 + torch.sigmoid(-_x0)*_x0) + torch.sigmoid(_x1)*_s1*(torch.sigmoid(-_x1)*torch.expm1(_x1) + torch.exp(_x1))
+    return _sigmoid_scaled(_x0)*_s0*(1 + _sigmoid_scaled(-_x0)*_x0) + _sigmoid_scaled(_x1)*_s1*(_sigmoid_scaled(-_x1)*torch.expm1(_x1) + torch.exp(_x1))
 
 
 class ElishFunction(torch.autograd.Function):

@@ -67,7 +67,7 @@ def logish_grad(x):
       >>> logish_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0750,  0.2350,  0.4055,  0.5564,  0.7433])
     """
-    _t0 = torch.sigmoid(x)
+    _t0 = _sigmoid_scaled(x)
     return _sigmoid_scaled(-x)*_t0*x/(1 + _t0) + torch.log1p(_tensor(_t0))
 
 

@@ -57,7 +57,7 @@ def _smish_grad_alpha(x, alpha, beta):
 def _smish_grad_beta(x, alpha, beta):
     # dsmish/dbeta
     _t0 = beta*x
-    _t1 = torch.sigmoid(_tensor(_t0))
+    _t1 = _sigmoid_scaled(_t0)
     _t2 = 2*torch.log1p(_tensor(_t1))
     return 4*alpha*_sigmoid_scaled(_t2)*_sigmoid_scaled(-_t0)*_sigmoid_scaled(-_t2)*_t1*(x*x)/(1 + _t1)
 
@@ -90,10 +90,10 @@ def smish_grad(x, alpha=1.0, beta=1.0):
       tensor([-0.0731,  0.2327,  0.3846,  0.5072,  0.6360])
     """
     _t0 = beta*x
-    _t1 = torch.sigmoid(_tensor(_t0))
+    _t1 = _sigmoid_scaled(_t0)
     _t2 = torch.log1p(_tensor(_t1))
     _t3 = 2*_t2
-    return alpha*torch.tanh(_tensor(_t2)) + 4*alpha*torch.sigmoid(_tensor(_t3))*torch.sigmoid(_tensor(-_t0))*torch.sigmoid(_tensor(-_t3))*_t0*_t1/(1 + _t1)
+    return alpha*torch.tanh(_tensor(_t2)) + 4*alpha*_sigmoid_scaled(_t3)*_sigmoid_scaled(-_t0)*_sigmoid_scaled(-_t3)*_t0*_t1/(1 + _t1)
 
 
 class SmishFunction(torch.autograd.Function):

@@ -52,7 +52,7 @@ def _soft_clipping_forward(x, alpha):
 def _soft_clipping_grad_alpha(x, alpha):
     # dsoft_clipping/dalpha
     _t0 = alpha*x
-    _t1 = torch.sigmoid(_tensor(_t0 - alpha))
+    _t1 = _sigmoid_scaled(_t0 - alpha)
     return (_t1*(-1*(x - 1)) + _sigmoid_scaled(_t0)*x)/alpha - torch.log1p(_tensor(torch.expm1(_tensor(alpha))*_t1))/(alpha*alpha)
 
 

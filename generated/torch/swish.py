@@ -16,13 +16,6 @@ from torch import nn
 __all__ = ["swish", "swish_grad", "SwishFunction", "Swish"]
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = where(z < 0, t, 1) / (1 + t) with t = exp(-|z|): keeps the
     # subnormal values that torch.sigmoid flushes to 0 (sigma(-88.7) in
@@ -82,7 +75,7 @@ def swish_grad(x, beta=1.0):
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
     _t0 = beta*x
-    return torch.sigmoid(_tensor(_t0))*(1 + torch.sigmoid(_tensor(-_t0))*_t0)
+    return _sigmoid_scaled(_t0)*(1 + _sigmoid_scaled(-_t0)*_t0)
 
 
 class SwishFunction(torch.autograd.Function):
