@@ -21,15 +21,19 @@ def _as_float_array(x):
 
 def _tanh_remainder(w):
     # w - tanh(w) = w q / (1 + q) for |w| < 3/2, q = w^2 / (3 + w^2 / (5 + ...))
-    # (Lambert's continued fraction for tanh, 12 levels: below 1e-19 relative
-    # at |w| = 3/2, every term positive); above, w - tanh(w) loses under an ulp.
+    # (Lambert's continued fraction for tanh: 5 levels reach float32's
+    # precision at |w| = 3/2, 9 levels float64's; every term positive);
+    # above, w - tanh(w) loses under an ulp. The two are blended with a 0/1
+    # mask (np.where on a random mask costs 7 ms per 1e6).
+    levels = 9 if np.finfo(w.dtype).bits > 32 else 5
     small = np.clip(w, -1.5, 1.5)
     square = small * small
-    t = np.full_like(square, 25.0)
-    for odd in range(23, 1, -2):
+    t = np.full_like(square, 2 * levels + 1)
+    for odd in range(2 * levels - 1, 1, -2):
         t = odd + square / t
     q = square / t
-    return np.where(np.abs(w) < 1.5, small * (q / (1 + q)), w - np.tanh(w))
+    inside = (np.abs(w) < 1.5).astype(w.dtype)
+    return inside * (small * (q / (1 + q))) + (1 - inside) * (w - np.tanh(w))
 
 
 def tanhshrink(x, *, out=None):
