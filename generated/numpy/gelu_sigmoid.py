@@ -19,28 +19,16 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-def _sigmoid_exact(w, k, k_low):
-    # sigma(k w), k = k + k_low to twice the working precision. sigma(k w) as
-    # written amplifies the rounding of k w by |k w| in the tail; here
-    # k w = p + e exactly (Dekker's product) and
-    # sigma(p + e) = sigma(p) + e sigma(p) sigma(-p) = sigma(p) + e t / (1 + t)^2, t = exp(-|p|).
-    # |w| is capped where |k w| = 1000 (sigma is 0 or 1 there anyway). No
-    # np.where: a random sign mask costs 7 ms per 1e6 (branch misprediction).
-    half = (np.finfo(w.dtype).nmant + 2) // 2
-    k1 = float(np.asarray(k, dtype=w.dtype))
-    k2 = (k - k1) + k_low
-    mantissa, exponent = np.frexp(k1)
-    k1_high = float(np.ldexp(np.round(mantissa * 2.0 ** half), int(exponent) - half))
-    k1_low = k1 - k1_high
-    w = np.clip(w, -1000 / abs(k), 1000 / abs(k))
-    c = w * (2.0 ** half + 1)
-    high = c - (c - w)
-    low = w - high
-    p = k1 * w
-    e = ((k1_high * high - p) + k1_high * low + k1_low * high) + k1_low * low + k2 * w
-    t = np.exp(-np.abs(p))
-    d = 1 + t
-    return np.exp(np.minimum(p, 0)) / d + e * (t / (d * d))
+def _sigmoid(z):
+    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
+    # for z < 0 the numerator keeps the lower tail's relative accuracy down to
+    # the subnormals, where 1 / (1 + exp(-z)) is already 0. Branch-free: a
+    # np.where on the sign was measured 7 ms per 1e6 random floats.
+    t = np.asarray(np.abs(z))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
 
 def gelu_sigmoid(x, *, out=None):
@@ -73,7 +61,7 @@ def gelu_sigmoid(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.multiply(x, _sigmoid_exact(x, 1.702, 4.263256414560601e-17), out=out)
+        np.multiply(x, _sigmoid((851*x)/500), out=out)
     return out
 
 
@@ -107,7 +95,8 @@ def gelu_sigmoid_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.divide(_sigmoid_exact(x, 1.702, 4.263256414560601e-17)*(500 + 851*_sigmoid_exact(x, -1.702, -4.263256414560601e-17)*x), 500, out=out)
+        _t0 = (851*x)/500
+        np.divide(_sigmoid(_t0)*(500 + 851*_sigmoid(-_t0)*x), 500, out=out)
     return out
 
 
@@ -140,8 +129,9 @@ def gelu_sigmoid_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = _sigmoid_exact(x, 1.702, 4.263256414560601e-17)
-        np.multiply(_t0, x, out=y)
-        np.divide(_t0*(500 + 851*_sigmoid_exact(x, -1.702, -4.263256414560601e-17)*x), 500, out=dy)
+        _t0 = (851*x)/500
+        _t1 = _sigmoid(_t0)
+        np.multiply(_t1, x, out=y)
+        np.divide(_t1*(500 + 851*_sigmoid(-_t0)*x), 500, out=dy)
     return y, dy
 

@@ -16,31 +16,11 @@ from torch import nn
 __all__ = ["lecun_tanh", "lecun_tanh_grad", "LecunTanhFunction", "LecunTanh"]
 
 
-def _sigmoid_exact(w, k, k_low):
-    # sigma(k w), k = k + k_low to twice the working precision. sigma(k w) as
-    # written amplifies the rounding of k w by |k w| in the tail; here
-    # k w = p + e exactly (Dekker's product) and
-    # sigma(p + e) = sigma(p) + e sigma(p) sigma(-p) = sigma(p) + e t / (1 + t)^2, t = exp(-|p|).
-    # |w| is capped where |k w| = 1000 (sigma is 0 or 1 there anyway);
-    # exp(min(p, 0)) keeps the subnormals that torch.sigmoid flushes; no
-    # torch.where (a random sign mask costs 13 ms per 1e6).
-    import math
-
-    half = (torch.finfo(w.dtype).eps.as_integer_ratio()[1].bit_length() + 1) // 2
-    k1 = torch.tensor(k, dtype=w.dtype).item()
-    k2 = (k - k1) + k_low
-    mantissa, exponent = math.frexp(k1)
-    k1_high = math.ldexp(round(mantissa * 2.0 ** half), exponent - half)
-    k1_low = k1 - k1_high
-    w = torch.clamp(w, -1000 / abs(k), 1000 / abs(k))
-    c = w * (2.0 ** half + 1)
-    high = c - (c - w)
-    low = w - high
-    p = k1 * w
-    e = ((k1_high * high - p) + k1_high * low + k1_low * high) + k1_low * low + k2 * w
-    t = torch.exp(-torch.abs(p))
-    d = 1 + t
-    return torch.exp(torch.clamp(p, max=0)) / d + e * (t / (d * d))
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -79,7 +59,8 @@ def lecun_tanh_grad(x):
       >>> lecun_tanh_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.2780, 1.0257, 1.1439, 1.0257, 0.2780])
     """
-    return (17159*(_sigmoid_exact(x, -1.3333333333333333, -7.401486830834377e-17)*_sigmoid_exact(x, 1.3333333333333333, 7.401486830834377e-17)))/3750
+    _t0 = (4*x)/3
+    return (17159*(torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))))/3750
 
 
 class LecunTanhFunction(torch.autograd.Function):

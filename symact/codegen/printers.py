@@ -25,13 +25,13 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
 from symact.codegen.rules import (exp_neg_square, half_hypot_plus, hypot, hypot_minus, hypot_plus_ratio,
-                                  sigmoid_exact, sigmoid_scaled, softplus_shifted, tanh_remainder)
+                                  sigmoid_scaled, softplus_shifted, tanh_remainder)
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
 
 MAX_MULTIPLIED_POWER = 4
-BOUNDED = (exp_neg_square, hypot_plus_ratio, sigmoid_exact, sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
+BOUNDED = (exp_neg_square, hypot_plus_ratio, sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos)  # and sigmoid_slope
 
 
 class sigmoid_slope(sympy.Function):
@@ -222,13 +222,6 @@ class ArrayPrinting:
         return bool(symbols) and X not in symbols and not any(s.name.startswith(prefixes) for s in symbols)
 
     def _print_Function(self, expr):
-        if isinstance(expr, sigmoid_exact):
-            # k to twice the working precision: its high and low doubles
-            w, k = expr.args
-            high = float(k)
-            low = float(sympy.Float(k, 40) - sympy.Float(high, 40))
-            self.helpers_used.add(self.HELPERS[sigmoid_exact])
-            return f"{self.HELPERS[sigmoid_exact]}({self._print(w)}, {high!r}, {low!r})"
         kind = type(expr)
         for cls in kind.__mro__:
             if cls in self.HELPERS:
@@ -273,7 +266,7 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
                exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
                hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
-               sigmoid_exact: "_sigmoid_exact", sigmoid_slope: "_sigmoid_slope",
+               sigmoid_slope: "_sigmoid_slope",
                gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
 
@@ -295,12 +288,13 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         sympy.erfc: "torch.special.erfc({0})",
         sigmoid: "torch.sigmoid({0})",
         log_sigmoid: "F.logsigmoid({0})",
+        # Phi(z) = erfc(-z / sqrt(2)) / 2: no cancellation in the lower tail.
+        gaussian_cdf: "(0.5 * torch.special.erfc(-0.7071067811865476 * ({0})))",
     }
     HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", gaussian_cdf: "_gaussian_cdf",
-               tanh_remainder: "_tanh_remainder", hypot_plus_ratio: "_hypot_plus_ratio",
-               softplus_shifted: "_softplus_shifted", sigmoid_exact: "_sigmoid_exact"}
+               exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder", hypot_plus_ratio: "_hypot_plus_ratio",
+               softplus_shifted: "_softplus_shifted"}
 
     def _print_Function(self, expr):
         if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:

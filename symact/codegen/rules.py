@@ -139,23 +139,6 @@ class softplus_shifted(sympy.Function):
         return sigmoid(self.args[0])
 
 
-class sigmoid_exact(CodegenAtom):
-    r"""sigma(k w) for a constant k that is not a power of 2 and an input w,
-    with k w = p + e split exactly (Dekker's product, k carried to twice
-    the working precision): sigma(p) (1 + e sigma(-p)). sigma(k w) as
-    written amplifies the rounding of k w by |k w| in the tail (sigmoid-GELU
-    158 ulp at x = -88.7 in float64)."""
-
-    @classmethod
-    def definition(cls, w, k):
-        return sigmoid(k * w)
-
-    def fdiff(self, argindex=1):
-        w, k = self.args
-        slope = sigmoid(k * w) * sigmoid(-k * w)
-        return k * slope if argindex == 1 else w * slope
-
-
 class sigmoid_scaled(sigmoid):
     r"""sigma(z) where a factor unbounded in x multiplies it (x sigma(x)): its
     subnormal values matter, since the product is a normal number
@@ -404,23 +387,6 @@ def _softplus_shifted_pair(term, other):
     return k * softplus_shifted(sp.args[0]) if _equal(other, -k * sympy.log(2)) else None
 
 
-def _sigmoid_exact_forms(expr: sympy.Expr) -> sympy.Expr:
-    def parts(e):
-        """(w, k) when e = sigmoid(k w), w a symbol, k a number that is not
-        +-2^n (k w is then exact already)."""
-        if not isinstance(e, sigmoid):
-            return None
-        k, w = e.args[0].as_coeff_Mul()
-        if not w.is_Symbol or k.is_zero or not k.is_number:
-            return None
-        magnitude = abs(sympy.nsimplify(k)) if k.is_Float else abs(k)
-        if magnitude.is_Rational and (magnitude.p & (magnitude.p - 1)) == 0 and (magnitude.q & (magnitude.q - 1)) == 0:
-            return None
-        return w, k
-
-    return expr.replace(lambda e: parts(e) is not None, lambda e: sigmoid_exact(*parts(e)))
-
-
 def mark_scaled_sigmoids(expr: sympy.Expr) -> sympy.Expr:
     """``expr`` with every sigmoid as ``sigmoid_scaled`` when some product in
     it multiplies a sigmoid by a factor unbounded in x (the same function:
@@ -575,11 +541,6 @@ FINAL_RULES: tuple[Rule, ...] = (
          "GELU' by 108 ulp at x = -18",
          _exp_neg_square_forms,
          sympy.exp(-X ** 2), (17.083333333333336, -18.733093532339808, 26.1)),
-    Rule("sigmoid_exact", "sigma(k w) = sigma(p) (1 + e sigma(-p)) + O(e^2),  k w = p + e exactly",
-         "the rounding of k w is amplified by |k w| in sigma's tail (sigmoid-GELU: 158 ulp at -88.7, "
-         "LeCun tanh': 63 ulp at -103)",
-         _sigmoid_exact_forms,
-         sigmoid(sympy.Rational(851, 500) * X), (-88.72283905206835, -300.3, -19.270834)),
     Rule("softplus_shifted", "softplus(w) - log 2 = max(w, 0) + log1p(expm1(-|w|) / 2)",
          "softplus(w) - log 2 cancels near w = 0 (0 instead of w/2 for |w| < 1e-8 in float32)",
          _combine_in_sums(_softplus_shifted_pair),
