@@ -214,13 +214,17 @@ def print_errors():
 
     from symact.activation import define
 
-    from symact.codegen.rules import RULES
-    print("## Rewrite rules: float64 error at their witnesses (ulp; inf = not finite)")
+    from symact.activation import Parameter
+    from symact.codegen.rules import FINAL_RULES, RULES, elementary_form
+    print("## Rewrite rules: float64 error at their witnesses (ulp; inf = not finite; parameters at 1)")
     print(f"{'rule':20} {'x':>10} {'as written':>12} {'generated':>10}")
-    for rule in RULES:
-        exact_fn = sympy.lambdify(X, elementary(rule.example), "mpmath")
-        naive_fn = sympy.lambdify(X, elementary(rule.example), "numpy")
-        generated = getattr(load(define("example", rule.example), "numpy"), "example")
+    for rule in RULES + FINAL_RULES:
+        parameters = sorted(rule.example.free_symbols - {X}, key=str)
+        at_one = elementary_form(rule.example.subs({p: 1 for p in parameters}))
+        exact_fn = sympy.lambdify(X, at_one, "mpmath")
+        naive_fn = sympy.lambdify(X, at_one, "numpy")
+        activation = define("example", rule.example, [Parameter(str(p), 1) for p in parameters])
+        generated = getattr(load(activation, "numpy"), "example")
         for point in rule.witnesses:
             with mpmath.workdps(1000):
                 exact = float(exact_fn(mpmath.mpf(point)))

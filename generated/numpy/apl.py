@@ -140,7 +140,7 @@ def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0, *, out=None):
         _s5 = (_c5 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4).astype(x.dtype)
         _s6 = (_c6 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4 & ~_c5).astype(x.dtype)
         _t0 = a1 + a2
-        np.add(_s6 + _s0*(-1*(_t0 - 1)) + _s2*(-1*(a1 - 1)) + _s4*(-1*(a2 - 1)) - _s1*_t0 - _s3*a1, -_s5*a2, out=out)
+        np.add(_s6 + _s0*(-1*(_t0 - 1)) + (-1*(a1 - 1))*_s2 + (-1*(a2 - 1))*_s4 - _s1*_t0 - a1*_s3, -a2*_s5, out=out)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(out, x, where=np.isnan(x))
     return out

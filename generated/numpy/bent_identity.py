@@ -19,6 +19,12 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def _hypot_minus(w, c):
+    # sqrt(w^2 + c^2) - c = w (w / (hypot(w, c) + c)): no cancellation for
+    # small w, and w^2 is never formed (it overflows for |w| > 1.8e19 in float32).
+    return w * (w / (np.hypot(w, c) + c))
+
+
 def bent_identity(x, *, out=None):
     r"""Bent identity (sqrt(x^2 + 1) - 1) / 2 + x.
 
@@ -50,9 +56,11 @@ def bent_identity(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.add(-1/2 + x, np.sqrt(1 + (x*x))/2, out=out)
+        np.add(x, _hypot_minus(x, 1)/2, out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, float('-inf'), where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, float('inf'), where=(x == float('inf')))
     return out
 
 
@@ -87,7 +95,7 @@ def bent_identity_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        out[...] = (x/np.sqrt(1 + (x*x)) + 2)/2
+        out[...] = (x/np.hypot(x, 1) + 2)/2
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 1/2, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
@@ -125,11 +133,12 @@ def bent_identity_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = np.sqrt(1 + (x*x))
-        np.add(-1/2 + x, _t0/2, out=y)
-        dy[...] = (x/_t0 + 2)/2
+        np.add(x, _hypot_minus(x, 1)/2, out=y)
+        dy[...] = (x/np.hypot(x, 1) + 2)/2
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, float('-inf'), where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(y, float('inf'), where=(x == float('inf')))
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 1/2, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

@@ -106,9 +106,7 @@ def elish_grad(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        _t0 = _sigmoid(_x1)
-        _t1 = np.expm1(_x1)
-        np.add(_sigmoid(_x0)*_s0*(1 + _sigmoid(-_x0)*_x0), _s1*_t0*(_t1 - _t0*_t1 + np.exp(_x1)), out=out)
+        np.add(_sigmoid(_x0)*_s0*(1 + _sigmoid(-_x0)*_x0), _sigmoid(_x1)*_s1*(_sigmoid(-_x1)*np.expm1(_x1) + np.exp(_x1)), out=out)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 1, where=(x == float('inf')))
     return out
@@ -154,9 +152,8 @@ def elish_forward_and_grad(x):
         _t0 = _sigmoid(_x0)
         _t1 = np.expm1(_x1)
         _t2 = _sigmoid(_x1)
-        _t3 = _t1*_t2
-        np.add(_t3, _t0*_x0, out=y)
-        np.add(_s0*_t0*(1 + _sigmoid(-_x0)*_x0), _s1*_t2*(_t1 - _t3 + np.exp(_x1)), out=dy)
+        np.add(_t0*_x0, _t1*_t2, out=y)
+        np.add(_s0*_t0*(1 + _sigmoid(-_x0)*_x0), _s1*_t2*(_sigmoid(-_x1)*_t1 + np.exp(_x1)), out=dy)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 1, where=(x == float('inf')))
     return y, dy

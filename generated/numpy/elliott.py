@@ -59,7 +59,7 @@ def elliott(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0*(1/2 + _x0/(2*(_x0 + 1))), (-_s1/(-1 + _x1))/2, out=out)
+        np.add(_s0*((_x0/(1 + _x0) + 1)/2), (-_s1/(-1 + _x1))/2, out=out)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 1, where=(x == float('inf')))
     return out
@@ -149,8 +149,9 @@ def elliott_forward_and_grad(x):
         _s1 = (~_c0).astype(x.dtype)
         _t0 = -1 + _x1
         _t1 = _s1/2
-        np.add(_s0*(1/2 + _x0/(2*(_x0 + 1))), -_t1/_t0, out=y)
-        np.add(_t1/(_t0*_t0), (_s0/np.square(1 + _x0))/2, out=dy)
+        _t2 = 1 + _x0
+        np.add(_s0*((_x0/_t2 + 1)/2), -_t1/_t0, out=y)
+        np.add(_t1/(_t0*_t0), (_s0/(_t2*_t2))/2, out=dy)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 1, where=(x == float('inf')))
     return y, dy

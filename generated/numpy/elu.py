@@ -96,7 +96,7 @@ def elu_grad(x, alpha=1.0, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0, _s1*alpha*np.exp(_x1), out=out)
+        np.add(_s0, alpha*_s1*np.exp(_x1), out=out)
     return out
 
 
@@ -139,6 +139,6 @@ def elu_forward_and_grad(x, alpha=1.0):
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
         np.add(_x0, alpha*np.expm1(_x1), out=y)
-        np.add(_s0, _s1*alpha*np.exp(_x1), out=dy)
+        np.add(_s0, alpha*_s1*np.exp(_x1), out=dy)
     return y, dy
 

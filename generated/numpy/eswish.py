@@ -66,7 +66,7 @@ def eswish(x, beta=1.5, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.multiply(x*beta, _sigmoid(x), out=out)
+        np.multiply(beta*x, _sigmoid(x), out=out)
         # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
         np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
     return out
@@ -107,12 +107,11 @@ def eswish_grad(x, beta=1.5, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = _sigmoid(x)
-        np.negative(_t0*beta*(-1 - x + _t0*x), out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('-inf')))
+        np.multiply(beta*(1 + _sigmoid(-x)*x), _sigmoid(x), out=out)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, beta, where=(x == float('inf')))
+        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
     return out
 
 
@@ -150,14 +149,14 @@ def eswish_forward_and_grad(x, beta=1.5):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = _sigmoid(x)
-        np.multiply(_t0*x, beta, out=y)
-        np.negative(_t0*beta*(-1 - x + _t0*x), out=dy)
+        _t0 = beta*_sigmoid(x)
+        np.multiply(_t0, x, out=y)
+        np.multiply(_t0, 1 + _sigmoid(-x)*x, out=dy)
         # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
         np.copyto(y, 0, where=(np.isnan(y) & (x < 0)))
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(dy, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, beta, where=(x == float('inf')))
+        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
     return y, dy
 

@@ -74,6 +74,20 @@ def _gaussian_cdf(z):
     return value
 
 
+def _exp_neg_square(w, k):
+    # exp(-k w^2) with w^2 = hi + lo exactly (Dekker's split, k a power of 2):
+    # exp(-k hi) (1 - k lo). exp(-k w*w) would amplify the rounding of w*w
+    # by k w^2 (232 ulp for exp(-x^2) at x = 17). |w| is capped where the
+    # result is 0 anyway, so the split cannot overflow.
+    w = np.clip(w, -(1e4 / k) ** 0.5, (1e4 / k) ** 0.5)
+    c = w * (2.0 ** ((np.finfo(w.dtype).nmant + 2) // 2) + 1)
+    high = c - (c - w)
+    low = w - high
+    square = w * w
+    error = ((high * high - square) + 2 * high * low) + low * low
+    return np.exp(-k * square) * (1 - k * error)
+
+
 def gelu(x, *, out=None):
     r"""Gaussian error linear unit x Phi(x), Phi the standard normal CDF (exact erf form).
 
@@ -146,7 +160,7 @@ def gelu_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.add(0.3989422804014327*x*np.exp((-(x*x))/2), _gaussian_cdf(x), out=out)
+        np.add(0.3989422804014327*_exp_neg_square(x, 1/2)*x, _gaussian_cdf(x), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
@@ -188,7 +202,7 @@ def gelu_forward_and_grad(x):
     with np.errstate(over="ignore", invalid="ignore"):
         _t0 = _gaussian_cdf(x)
         np.multiply(_t0, x, out=y)
-        np.add(_t0, 0.3989422804014327*x*np.exp((-(x*x))/2), out=dy)
+        np.add(_t0, 0.3989422804014327*_exp_neg_square(x, 1/2)*x, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

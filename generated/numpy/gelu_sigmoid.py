@@ -99,12 +99,12 @@ def gelu_sigmoid_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = _sigmoid((851*x)/500)
-        np.divide(-_t0*(-500 - 851*x + 851*_t0*x), 500, out=out)
+        _t0 = (851*x)/500
+        np.divide(_sigmoid(_t0)*(500 + 851*_sigmoid(-_t0)*x), 500, out=out)
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 1, where=(x == float('inf')))
         # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
         np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(out, 1, where=(np.isnan(out) & (x > 0)))
     return out
 
 
@@ -138,14 +138,15 @@ def gelu_sigmoid_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = _sigmoid((851*x)/500)
-        np.multiply(_t0, x, out=y)
-        np.divide(-_t0*(-500 - 851*x + 851*_t0*x), 500, out=dy)
+        _t0 = (851*x)/500
+        _t1 = _sigmoid(_t0)
+        np.multiply(_t1, x, out=y)
+        np.divide(_t1*(500 + 851*_sigmoid(-_t0)*x), 500, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 1, where=(x == float('inf')))
         # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
         np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(dy, 1, where=(np.isnan(dy) & (x > 0)))
     return y, dy
 

@@ -60,8 +60,7 @@ def hard_elish(x, *, out=None):
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (_c2 & ~_c0 & ~_c1).astype(x.dtype)
         _s3 = (~(_c0 | _c1 | _c2)).astype(x.dtype)
-        _t0 = np.expm1(_x1)/2
-        np.add(_s1*(_t0 + _t0*_x1) + _s3*_x3, (_s2*_x2*(1 + _x2))/2, out=out)
+        np.add(_s3*_x3 + (_s1*(1 + _x1)*np.expm1(_x1))/2, (_s2*_x2*(1 + _x2))/2, out=out)
     return out
 
 
@@ -152,7 +151,7 @@ def hard_elish_forward_and_grad(x):
         _s3 = (~(_c0 | _c1 | _c2)).astype(x.dtype)
         _t0 = np.expm1(_x1)/2
         _t1 = np.exp(_x1)/2
-        np.add(_s1*(_t0 + _t0*_x1) + _s3*_x3, (_s2*_x2*(1 + _x2))/2, out=y)
+        np.add(_s3*_x3 + _s1*_t0*(1 + _x1), (_s2*_x2*(1 + _x2))/2, out=y)
         np.add(_s3 + _s1*(_t0 + _t1 + _t1*_x1), _s2*(1/2 + _x2), out=dy)
     return y, dy
 

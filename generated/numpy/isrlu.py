@@ -57,9 +57,9 @@ def isrlu(x, alpha=1.0, *, out=None):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
-        np.add(_x0, _x1/np.sqrt(1 + alpha*(_x1*_x1)), out=out)
+        np.add(_x0, _x1/np.hypot(alpha**0.5*_x1, 1), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, -1/np.sqrt(alpha), where=(x == float('-inf')))
+        np.copyto(out, -1/alpha**0.5, where=(x == float('-inf')))
     return out
 
 
@@ -99,7 +99,11 @@ def isrlu_grad(x, alpha=1.0, *, out=None):
     with np.errstate(over="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
         _x1 = np.minimum(x, 0)
-        np.divide(1, np.power(1 + alpha*(_x1*_x1), 3/2), out=out)
+        _c0 = (x >= 0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        np.add(_s0, _s1/(np.square(np.hypot(alpha**0.5*_x1, 1))*np.hypot(alpha**0.5*_x1, 1)), out=out)
     return out
 
 
@@ -140,10 +144,14 @@ def isrlu_forward_and_grad(x, alpha=1.0):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
-        _t0 = 1 + alpha*(_x1*_x1)
-        np.add(_x0, _x1/np.sqrt(_t0), out=y)
-        np.divide(1, np.power(_t0, 3/2), out=dy)
+        _c0 = (x >= 0)
+        # selection masks (0 or 1): the first branch whose condition holds
+        _s0 = (_c0).astype(x.dtype)
+        _s1 = (~_c0).astype(x.dtype)
+        _t0 = np.hypot(alpha**0.5*_x1, 1)
+        np.add(_x0, _x1/_t0, out=y)
+        np.add(_s0, _s1/(_t0*_t0*_t0), out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, -1/np.sqrt(alpha), where=(x == float('-inf')))
+        np.copyto(y, -1/alpha**0.5, where=(x == float('-inf')))
     return y, dy
 

@@ -54,9 +54,9 @@ def isru(x, alpha=1.0, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.divide(x, np.sqrt(1 + alpha*(x*x)), out=out)
+        np.divide(x, np.hypot(alpha**0.5*x, 1), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, -1/np.sqrt(alpha), where=(x == float('-inf')))
+        np.copyto(out, -1/alpha**0.5, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 1/np.sqrt(alpha), where=(x == float('inf')))
     return out
@@ -96,7 +96,7 @@ def isru_grad(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.divide(1, np.power(1 + alpha*(x*x), 3/2), out=out)
+        np.divide(1, (np.square(np.hypot(alpha**0.5*x, 1))*np.hypot(alpha**0.5*x, 1)), out=out)
     return out
 
 
@@ -134,11 +134,11 @@ def isru_forward_and_grad(x, alpha=1.0):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = 1 + alpha*(x*x)
-        np.divide(x, np.sqrt(_t0), out=y)
-        np.divide(1, np.power(_t0, 3/2), out=dy)
+        _t0 = np.hypot(alpha**0.5*x, 1)
+        np.divide(x, _t0, out=y)
+        np.divide(1, (_t0*_t0*_t0), out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, -1/np.sqrt(alpha), where=(x == float('-inf')))
+        np.copyto(y, -1/alpha**0.5, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 1/np.sqrt(alpha), where=(x == float('inf')))
     return y, dy

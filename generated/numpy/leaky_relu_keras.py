@@ -56,7 +56,7 @@ def leaky_relu_keras(x, negative_slope=0.2, *, out=None):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
-        np.add(_x0, _x1*negative_slope, out=out)
+        np.add(_x0, negative_slope*_x1, out=out)
     return out
 
 
@@ -98,7 +98,7 @@ def leaky_relu_keras_grad(x, negative_slope=0.2, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0, _s1*negative_slope, out=out)
+        np.add(_s0, negative_slope*_s1, out=out)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(out, x, where=np.isnan(x))
     return out
@@ -144,8 +144,8 @@ def leaky_relu_keras_forward_and_grad(x, negative_slope=0.2):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_x0, _x1*negative_slope, out=y)
-        np.add(_s0, _s1*negative_slope, out=dy)
+        np.add(_x0, negative_slope*_x1, out=y)
+        np.add(_s0, negative_slope*_s1, out=dy)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(dy, x, where=np.isnan(x))
     return y, dy

@@ -48,13 +48,8 @@ def ncu(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.add(x, -(x*x*x), out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, float('inf'), where=(x == float('-inf')))
-        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, float('-inf'), where=(x == float('inf')))
+    with np.errstate(over="ignore"):
+        np.negative(x*(1 + x)*(-1 + x), out=out)
     return out
 
 
@@ -113,20 +108,15 @@ def ncu_forward_and_grad(x):
 
       >>> import numpy as np
       >>> ncu_forward_and_grad(np.array([-1.0, 1.0]))
-      (array([0., 0.]), array([-2., -2.]))
+      (array([-0., -0.]), array([-2., -2.]))
     """
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.add(x, -(x*x*x), out=y)
+    with np.errstate(over="ignore"):
+        np.negative(x*(1 + x)*(-1 + x), out=y)
         np.add(1, -3*(x*x), out=dy)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, float('inf'), where=(x == float('-inf')))
-        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, float('-inf'), where=(x == float('inf')))
     return y, dy
 

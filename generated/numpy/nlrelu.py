@@ -55,7 +55,7 @@ def nlrelu(x, beta=1.0, *, out=None):
     with np.errstate(over="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
-        np.log1p(_x0*beta, out=out)
+        np.log1p(beta*_x0, out=out)
     return out
 
 
@@ -98,7 +98,7 @@ def nlrelu_grad(x, beta=1.0, *, out=None):
         _c0 = (x > 0)
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
-        np.divide(_s0*beta, 1 + _x0*beta, out=out)
+        np.divide(beta*_s0, 1 + beta*_x0, out=out)
     return out
 
 
@@ -140,8 +140,8 @@ def nlrelu_forward_and_grad(x, beta=1.0):
         _c0 = (x > 0)
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
-        _t0 = _x0*beta
+        _t0 = beta*_x0
         np.log1p(_t0, out=y)
-        np.divide(_s0*beta, 1 + _t0, out=dy)
+        np.divide(beta*_s0, 1 + _t0, out=dy)
     return y, dy
 

@@ -67,7 +67,7 @@ def penalized_tanh(x, a=0.25, *, out=None):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
-        np.add(np.tanh(_x1)*a, np.tanh(_x0), out=out)
+        np.add(a*np.tanh(_x1), np.tanh(_x0), out=out)
     return out
 
 
@@ -112,7 +112,7 @@ def penalized_tanh_grad(x, a=0.25, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(4*_sigmoid_slope(2*_x0)*_s0, 4*_sigmoid_slope(2*_x1)*_s1*a, out=out)
+        np.add(4*_sigmoid_slope(2*_x0)*_s0, 4*a*_sigmoid_slope(2*_x1)*_s1, out=out)
     return out
 
 
@@ -156,7 +156,7 @@ def penalized_tanh_forward_and_grad(x, a=0.25):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(np.tanh(_x1)*a, np.tanh(_x0), out=y)
-        np.add(4*_sigmoid_slope(2*_x0)*_s0, 4*_sigmoid_slope(2*_x1)*_s1*a, out=dy)
+        np.add(a*np.tanh(_x1), np.tanh(_x0), out=y)
+        np.add(4*_sigmoid_slope(2*_x0)*_s0, 4*a*_sigmoid_slope(2*_x1)*_s1, out=dy)
     return y, dy
 

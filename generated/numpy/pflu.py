@@ -19,6 +19,14 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def _hypot_plus_ratio(w, c):
+    # (1 + w / hypot(w, c)) / 2 = ((w + hypot(w, c)) / 2) / hypot(w, c), in [0, 1]:
+    # for w < 0 the numerator is (c^2 / 4) / q, q = (hypot(w, c) + |w|) / 2.
+    h = np.hypot(w, c)
+    q = h / 2 + np.abs(w) / 2
+    return np.where(w < 0, (c * c / 4) / q, q) / h
+
+
 def pflu(x, *, out=None):
     r"""Power function linear unit x (1 + x / sqrt(1 + x^2)) / 2.
 
@@ -50,7 +58,7 @@ def pflu(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.divide(x*(1 + x/np.sqrt(1 + (x*x))), 2, out=out)
+        np.multiply(x, _hypot_plus_ratio(x, 1), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
@@ -89,10 +97,8 @@ def pflu_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = (x*x)
-        _t1 = 1 + _t0
-        _t2 = np.sqrt(_t1)
-        np.divide(_t2 + (x*x*x) + 2*x + _t0*_t2, 2*np.power(_t1, 3/2), out=out)
+        _t0 = np.hypot(x, 1)
+        np.divide(_t0 + (x*x*x) + 2*x + _t0*(x*x), 2*(_t0*_t0*_t0), out=out)
         # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
         np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
         # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
@@ -130,11 +136,9 @@ def pflu_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = (x*x)
-        _t1 = 1 + _t0
-        _t2 = np.sqrt(_t1)
-        np.divide(x*(1 + x/_t2), 2, out=y)
-        np.divide(_t2 + (x*x*x) + 2*x + _t0*_t2, 2*np.power(_t1, 3/2), out=dy)
+        _t0 = np.hypot(x, 1)
+        np.multiply(x, _hypot_plus_ratio(x, 1), out=y)
+        np.divide(_t0 + (x*x*x) + 2*x + _t0*(x*x), 2*(_t0*_t0*_t0), out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

@@ -112,7 +112,7 @@ def plu_grad(x, alpha=0.1, c=1.0, *, out=None):
         _s0 = (_c0).astype(x.dtype)
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
-        np.add(_s1 + _s0*alpha, _s2*alpha, out=out)
+        np.add(_s1 + alpha*_s0, alpha*_s2, out=out)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(out, x, where=np.isnan(x))
     return out
@@ -165,7 +165,7 @@ def plu_forward_and_grad(x, alpha=0.1, c=1.0):
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
         _t0 = -c
         np.add(_s0*(_t0 + alpha*(_x0 + c)) + _s1*_x1, _s2*(c + alpha*(_t0 + _x2)), out=y)
-        np.add(_s1 + _s0*alpha, _s2*alpha, out=dy)
+        np.add(_s1 + alpha*_s0, alpha*_s2, out=dy)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(dy, x, where=np.isnan(x))
     return y, dy

@@ -58,7 +58,7 @@ def rrelu(x, lower=0.125, upper=0.3333333333333333, *, out=None):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
-        np.add(_x0, (_x1*(lower + upper))/2, out=out)
+        np.add(_x0, ((lower + upper)*_x1)/2, out=out)
     return out
 
 
@@ -102,7 +102,7 @@ def rrelu_grad(x, lower=0.125, upper=0.3333333333333333, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0, _s1*(lower/2 + upper/2), out=out)
+        np.add(_s0, (lower/2 + upper/2)*_s1, out=out)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(out, x, where=np.isnan(x))
     return out
@@ -150,8 +150,8 @@ def rrelu_forward_and_grad(x, lower=0.125, upper=0.3333333333333333):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_x0, (_x1*(lower + upper))/2, out=y)
-        np.add(_s0, _s1*(lower/2 + upper/2), out=dy)
+        np.add(_x0, ((lower + upper)*_x1)/2, out=y)
+        np.add(_s0, (lower/2 + upper/2)*_s1, out=dy)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(dy, x, where=np.isnan(x))
     return y, dy

@@ -31,15 +31,9 @@ def _sigmoid(z):
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
 
-def _softplus(z):
-    # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(exp(-|z|)): exp never
-    # overflows and log1p keeps exp(-|z|) where it is below eps. The same as
-    # np.logaddexp(z, 0), which was measured 5x slower (no SIMD loop).
-    t = np.asarray(np.abs(z))
-    np.negative(t, out=t)
-    np.exp(t, out=t)
-    np.log1p(t, out=t)
-    return np.add(t, np.maximum(z, 0), out=t)
+def _softplus_shifted(z):
+    # softplus(z) - log 2 = max(z, 0) + log1p(expm1(-|z|) / 2): no cancellation near 0.
+    return np.maximum(z, 0) + np.log1p(np.expm1(-np.abs(z)) / 2)
 
 
 def shifted_softplus(x, *, out=None):
@@ -72,7 +66,7 @@ def shifted_softplus(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.add(-0.6931471805599453, _softplus(x), out=out)
+        out[...] = _softplus_shifted(x)
     return out
 
 
@@ -139,7 +133,7 @@ def shifted_softplus_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.add(-0.6931471805599453, _softplus(x), out=y)
+        y[...] = _softplus_shifted(x)
         dy[...] = _sigmoid(x)
     return y, dy
 

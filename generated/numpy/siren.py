@@ -53,7 +53,7 @@ def siren(x, omega0=30.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.sin(x*omega0, out=out)
+        np.sin(omega0*x, out=out)
     return out
 
 
@@ -92,7 +92,7 @@ def siren_grad(x, omega0=30.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.multiply(omega0, np.cos(x*omega0), out=out)
+        np.multiply(omega0, np.cos(omega0*x), out=out)
     return out
 
 
@@ -129,7 +129,7 @@ def siren_forward_and_grad(x, omega0=30.0):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = x*omega0
+        _t0 = omega0*x
         np.sin(_t0, out=y)
         np.multiply(omega0, np.cos(_t0), out=dy)
     return y, dy

@@ -79,7 +79,7 @@ def smish(x, alpha=1.0, beta=1.0, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.multiply(x*alpha, np.tanh(np.log1p(_sigmoid(x*beta))), out=out)
+        np.multiply(alpha*x, np.tanh(np.log1p(_sigmoid(beta*x))), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
     return out
@@ -122,10 +122,10 @@ def smish_grad(x, alpha=1.0, beta=1.0, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = x*beta
+        _t0 = beta*x
         _t1 = _sigmoid(_t0)
         _t2 = np.log1p(_t1)
-        np.add(np.tanh(_t2)*alpha, 4*_sigmoid(-_t0)*_sigmoid_slope(2*_t2)*_t1*x*alpha*beta/(1 + _t1), out=out)
+        np.add(alpha*np.tanh(_t2), 4*alpha*beta*_sigmoid(-_t0)*_sigmoid_slope(2*_t2)*_t1*x/(1 + _t1), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
@@ -169,12 +169,12 @@ def smish_forward_and_grad(x, alpha=1.0, beta=1.0):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = x*beta
+        _t0 = beta*x
         _t1 = _sigmoid(_t0)
         _t2 = np.log1p(_t1)
-        _t3 = np.tanh(_t2)*alpha
+        _t3 = alpha*np.tanh(_t2)
         np.multiply(_t3, x, out=y)
-        np.add(_t3, 4*_sigmoid(-_t0)*_sigmoid_slope(2*_t2)*_t1*x*alpha*beta/(1 + _t1), out=dy)
+        np.add(_t3, 4*alpha*beta*_sigmoid(-_t0)*_sigmoid_slope(2*_t2)*_t1*x/(1 + _t1), out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

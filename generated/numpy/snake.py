@@ -54,7 +54,7 @@ def snake(x, frequency=1.0, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.add(x, np.square(np.sin(x*frequency))/frequency, out=out)
+        np.add(x, np.square(np.sin(frequency*x))/frequency, out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, float('-inf'), where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
@@ -96,7 +96,7 @@ def snake_grad(x, frequency=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = x*frequency
+        _t0 = frequency*x
         out[...] = 2*(np.cos(_t0)*np.sin(_t0) + 1/2)
     return out
 
@@ -135,7 +135,7 @@ def snake_forward_and_grad(x, frequency=1.0):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = x*frequency
+        _t0 = frequency*x
         _t1 = np.sin(_t0)
         np.add(x, (_t1*_t1)/frequency, out=y)
         dy[...] = 2*(np.cos(_t0)*_t1 + 1/2)

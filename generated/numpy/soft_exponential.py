@@ -53,7 +53,7 @@ def soft_exponential(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.add(alpha, np.expm1(x*alpha)/alpha, out=out)
+        np.add(alpha, np.expm1(alpha*x)/alpha, out=out)
     return out
 
 
@@ -91,7 +91,7 @@ def soft_exponential_grad(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.exp(x*alpha, out=out)
+        np.exp(alpha*x, out=out)
     return out
 
 
@@ -128,7 +128,7 @@ def soft_exponential_forward_and_grad(x, alpha=1.0):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = x*alpha
+        _t0 = alpha*x
         np.add(alpha, np.expm1(_t0)/alpha, out=y)
         np.exp(_t0, out=dy)
     return y, dy

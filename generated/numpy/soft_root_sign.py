@@ -103,7 +103,7 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0, *, out=None):
     with np.errstate(over="ignore", invalid="ignore"):
         _t0 = 1/(beta)
         _t1 = np.exp(_t0*x)
-        np.divide(_t0*_t1*(alpha*alpha)*(x + beta), np.square(alpha + _t1*x), out=out)
+        np.divide((alpha*alpha)*_t0*_t1*(x + beta), np.square(alpha + _t1*x), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
         # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
@@ -151,7 +151,7 @@ def soft_root_sign_forward_and_grad(x, alpha=2.0, beta=3.0):
         _t1 = _t0*x
         _t2 = np.exp(_t1)
         np.divide(x, x/alpha + np.exp(-_t1), out=y)
-        np.divide(_t0*_t2*(alpha*alpha)*(x + beta), np.square(alpha + _t2*x), out=dy)
+        np.divide((alpha*alpha)*_t0*_t2*(x + beta), np.square(alpha + _t2*x), out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

@@ -76,7 +76,7 @@ def softplus(x, beta=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.divide(_softplus(x*beta), beta, out=out)
+        np.divide(_softplus(beta*x), beta, out=out)
     return out
 
 
@@ -114,7 +114,7 @@ def softplus_grad(x, beta=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        out[...] = _sigmoid(x*beta)
+        out[...] = _sigmoid(beta*x)
     return out
 
 
@@ -151,7 +151,7 @@ def softplus_forward_and_grad(x, beta=1.0):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = x*beta
+        _t0 = beta*x
         np.divide(_softplus(_t0), beta, out=y)
         dy[...] = _sigmoid(_t0)
     return y, dy

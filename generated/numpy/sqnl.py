@@ -60,7 +60,7 @@ def sqnl(x, *, out=None):
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (_c2 & ~_c0 & ~_c1).astype(x.dtype)
         _s3 = (~(_c0 | _c1 | _c2)).astype(x.dtype)
-        np.add(_s0 - _s3 + _s1*(_x1 + (-(_x1*_x1))/4), _s2*(_x2 + (_x2*_x2)/4), out=out)
+        np.add(_s0 - _s3 + (-_s1*_x1*(-4 + _x1))/4, (_s2*_x2*(4 + _x2))/4, out=out)
     return out
 
 
@@ -147,7 +147,7 @@ def sqnl_forward_and_grad(x):
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (_c2 & ~_c0 & ~_c1).astype(x.dtype)
         _s3 = (~(_c0 | _c1 | _c2)).astype(x.dtype)
-        np.add(_s0 - _s3 + _s1*(_x1 + (-(_x1*_x1))/4), _s2*(_x2 + (_x2*_x2)/4), out=y)
+        np.add(_s0 - _s3 + (-_s1*_x1*(-4 + _x1))/4, (_s2*_x2*(4 + _x2))/4, out=y)
         np.add(_s1*(-1*(_x1 - 2)/2), _s2*((_x2 + 2)/2), out=dy)
     return y, dy
 

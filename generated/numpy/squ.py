@@ -48,11 +48,8 @@ def squ(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.add(x, (x*x), out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, float('inf'), where=(x == float('-inf')))
+    with np.errstate(over="ignore"):
+        np.multiply(x, 1 + x, out=out)
     return out
 
 
@@ -111,18 +108,15 @@ def squ_forward_and_grad(x):
 
       >>> import numpy as np
       >>> squ_forward_and_grad(np.array([-1.0, 1.0]))
-      (array([0., 2.]), array([-1.,  3.]))
+      (array([-0.,  2.]), array([-1.,  3.]))
     """
     x = _as_float_array(x)
     y = np.empty_like(x)
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.add(x, (x*x), out=y)
+    with np.errstate(over="ignore"):
+        np.multiply(x, 1 + x, out=y)
         dy[...] = 2*(x + 1/2)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, float('inf'), where=(x == float('-inf')))
     return y, dy
 

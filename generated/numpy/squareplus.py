@@ -19,6 +19,22 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def _half_hypot_plus(w, c):
+    # (w + sqrt(w^2 + c^2)) / 2; for w < 0 it is (c^2 / 4) / q with
+    # q = (hypot(w, c) + |w|) / 2: no cancellation in the negative tail,
+    # halves taken before the sum so q is finite for every finite w.
+    q = np.hypot(w, c) / 2 + np.abs(w) / 2
+    return np.where(w < 0, (c * c / 4) / q, q)
+
+
+def _hypot_plus_ratio(w, c):
+    # (1 + w / hypot(w, c)) / 2 = ((w + hypot(w, c)) / 2) / hypot(w, c), in [0, 1]:
+    # for w < 0 the numerator is (c^2 / 4) / q, q = (hypot(w, c) + |w|) / 2.
+    h = np.hypot(w, c)
+    q = h / 2 + np.abs(w) / 2
+    return np.where(w < 0, (c * c / 4) / q, q) / h
+
+
 def squareplus(x, b=4.0, *, out=None):
     r"""Algebraic smooth ReLU (x + sqrt(x^2 + b)) / 2.
 
@@ -52,11 +68,8 @@ def squareplus(x, b=4.0, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
-        np.add(x/2, np.sqrt(b + (x*x))/2, out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('-inf')))
+    with np.errstate(over="ignore"):
+        out[...] = _half_hypot_plus(x, b**0.5)
     return out
 
 
@@ -95,9 +108,7 @@ def squareplus_grad(x, b=4.0, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        out[...] = (x/np.sqrt(b + (x*x)) + 1)/2
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('-inf')))
+        out[...] = _hypot_plus_ratio(x, b**0.5)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 1, where=(x == float('inf')))
     return out
@@ -137,14 +148,9 @@ def squareplus_forward_and_grad(x, b=4.0):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = x/2
-        _t1 = np.sqrt(b + (x*x))
-        np.add(_t0, _t1/2, out=y)
-        np.add(1/2, _t0/_t1, out=dy)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, 0, where=(x == float('-inf')))
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(dy, 0, where=(x == float('-inf')))
+        _t0 = b**0.5
+        y[...] = _half_hypot_plus(x, _t0)
+        dy[...] = _hypot_plus_ratio(x, _t0)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 1, where=(x == float('inf')))
     return y, dy

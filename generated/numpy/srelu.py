@@ -119,7 +119,7 @@ def srelu_grad(x, t_left=0.0, a_left=0.2, t_right=2.0, a_right=0.5, *, out=None)
         _s0 = (_c0).astype(x.dtype)
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
-        np.add(_s1 + _s0*a_left, _s2*a_right, out=out)
+        np.add(_s1 + a_left*_s0, a_right*_s2, out=out)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(out, x, where=np.isnan(x))
     return out
@@ -175,7 +175,7 @@ def srelu_forward_and_grad(x, t_left=0.0, a_left=0.2, t_right=2.0, a_right=0.5):
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
         np.add(_s0*(t_left + a_left*(_x0 - t_left)) + _s1*_x1, _s2*(t_right + a_right*(_x2 - t_right)), out=y)
-        np.add(_s1 + _s0*a_left, _s2*a_right, out=dy)
+        np.add(_s1 + a_left*_s0, a_right*_s2, out=dy)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(dy, x, where=np.isnan(x))
     return y, dy

@@ -19,6 +19,23 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def _tanh_remainder(w):
+    # w - tanh(w) = w q / (1 + q) for |w| < 3/2, q = w^2 / (3 + w^2 / (5 + ...))
+    # (Lambert's continued fraction for tanh: 5 levels reach float32's
+    # precision at |w| = 3/2, 9 levels float64's; every term positive);
+    # above, w - tanh(w) loses under an ulp. The two are blended with a 0/1
+    # mask (np.where on a random mask costs 7 ms per 1e6).
+    levels = 9 if np.finfo(w.dtype).bits > 32 else 5
+    small = np.clip(w, -1.5, 1.5)
+    square = small * small
+    t = np.full_like(square, 2 * levels + 1)
+    for odd in range(2 * levels - 1, 1, -2):
+        t = odd + square / t
+    q = square / t
+    inside = (np.abs(w) < 1.5).astype(w.dtype)
+    return inside * (small * (q / (1 + q))) + (1 - inside) * (w - np.tanh(w))
+
+
 def tanhshrink(x, *, out=None):
     r"""x - tanh(x).
 
@@ -49,7 +66,7 @@ def tanhshrink(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.add(x, -np.tanh(x), out=out)
+        out[...] = _tanh_remainder(x)
     return out
 
 
@@ -116,8 +133,7 @@ def tanhshrink_forward_and_grad(x):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = np.tanh(x)
-        np.add(x, -_t0, out=y)
-        dy[...] = (_t0*_t0)
+        y[...] = _tanh_remainder(x)
+        dy[...] = np.square(np.tanh(x))
     return y, dy
 

@@ -61,7 +61,7 @@ def threshold(x, threshold=1.0, value=0.0, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0*_x0, _s1*value, out=out)
+        np.add(_s0*_x0, value*_s1, out=out)
     return out
 
 
@@ -151,7 +151,7 @@ def threshold_forward_and_grad(x, threshold=1.0, value=0.0):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0*_x0, _s1*value, out=y)
+        np.add(_s0*_x0, value*_s1, out=y)
         np.copyto(dy, _s0)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(dy, x, where=np.isnan(x))

@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Apl``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["apl", "apl_grad", "AplFunction", "Apl"]
@@ -24,6 +25,13 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
+
+
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -50,7 +58,7 @@ def _apl_forward(x, a1, b1, a2, b2):
     _c6 = (x > 0)
     _t0 = -x
     _t1 = -x
-    return _fill(_fill(torch.where(_c0, x + a1*(_t0 + b1) + a2*(_t0 + b2), torch.where(_c1, a1*(_t1 + b1) + a2*(_t1 + b2), torch.where(_c2, x + a1*(b1 - x), torch.where(_c3, a1*(b1 - x), torch.where(_c4, x + a2*(b2 - x), torch.where(_c5, a2*(b2 - x), torch.where(_c6, x, 0))))))), (x == float('-inf')), float('inf')*torch.sign(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype)), x), torch.isnan(x), float('nan'), x)
+    return _fill(_fill(torch.where(_c0, x + a1*(_t0 + b1) + a2*(_t0 + b2), torch.where(_c1, a1*(_t1 + b1) + a2*(_t1 + b2), torch.where(_c2, x + a1*(b1 - x), torch.where(_c3, a1*(b1 - x), torch.where(_c4, x + a2*(b2 - x), torch.where(_c5, a2*(b2 - x), torch.where(_c6, x, 0))))))), (x == float('-inf')), float('inf')*torch.sign(_tensor(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype))), x), torch.isnan(x), float('nan'), x)
 
 
 def _apl_grad_a1(x, a1, b1, a2, b2):
@@ -76,7 +84,7 @@ def _apl_grad_b1(x, a1, b1, a2, b2):
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s2 = (_c2 & ~_c0 & ~_c1).to(x.dtype)
     _s3 = (_c3 & ~_c0 & ~_c1 & ~_c2).to(x.dtype)
-    return _s0*a1 + _s1*a1 + _s2*a1 + _s3*a1
+    return a1*_s0 + a1*_s1 + a1*_s2 + a1*_s3
 
 
 def _apl_grad_a2(x, a1, b1, a2, b2):
@@ -104,7 +112,7 @@ def _apl_grad_b2(x, a1, b1, a2, b2):
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s4 = (_c4 & ~_c0 & ~_c1 & ~_c2 & ~_c3).to(x.dtype)
     _s5 = (_c5 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4).to(x.dtype)
-    return _s0*a2 + _s1*a2 + _s4*a2 + _s5*a2
+    return a2*_s0 + a2*_s1 + a2*_s4 + a2*_s5
 
 
 def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0):
@@ -152,7 +160,7 @@ def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0):
     _s5 = (_c5 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4).to(x.dtype)
     _s6 = (_c6 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4 & ~_c5).to(x.dtype)
     _t0 = a1 + a2
-    return _fill(_s6 + _s0*(-1*(_t0 - 1)) + _s2*(-1*(a1 - 1)) + _s4*(-1*(a2 - 1)) - _s1*_t0 - _s3*a1 - _s5*a2, torch.isnan(x), float('nan'), x)
+    return _fill(_s6 + _s0*(-1*(_t0 - 1)) + (-1*(a1 - 1))*_s2 + (-1*(a2 - 1))*_s4 - _s1*_t0 - a1*_s3 - a2*_s5, torch.isnan(x), float('nan'), x)
 
 
 class AplFunction(torch.autograd.Function):

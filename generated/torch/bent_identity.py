@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``BentIdentity``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["bent_identity", "bent_identity_grad", "BentIdentityFunction", "BentIdentity"]
@@ -26,6 +27,16 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
+def _hypot(w, c):
+    # sqrt(w^2 + c^2) without forming w^2 (torch.hypot wants a tensor c).
+    return torch.hypot(w, torch.as_tensor(c, dtype=w.dtype, device=w.device))
+
+
+def _hypot_minus(w, c):
+    # sqrt(w^2 + c^2) - c = w (w / (hypot(w, c) + c)): no cancellation for small w.
+    return w * (w / (_hypot(w, c) + c))
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,7 +47,7 @@ def _times(grad_output, slope, saved):
 
 
 def _bent_identity_forward(x):
-    return _fill(-1/2 + x + torch.sqrt(1 + (x*x))/2, (x == float('-inf')), float('-inf'), x)
+    return _fill(_fill(x + _hypot_minus(x, 1)/2, (x == float('-inf')), float('-inf'), x), (x == float('inf')), float('inf'), x)
 
 
 def bent_identity_grad(x):
@@ -62,7 +73,7 @@ def bent_identity_grad(x):
       >>> bent_identity_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.5528, 0.7764, 1.0000, 1.2236, 1.4472])
     """
-    return _fill(_fill((x/torch.sqrt(1 + (x*x)) + 2)/2, (x == float('-inf')), 1/2, x), (x == float('inf')), 3/2, x)
+    return _fill(_fill((x/_hypot(x, 1) + 2)/2, (x == float('-inf')), 1/2, x), (x == float('inf')), 3/2, x)
 
 
 class BentIdentityFunction(torch.autograd.Function):

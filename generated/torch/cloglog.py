@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Cloglog``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["cloglog", "cloglog_grad", "CloglogFunction", "Cloglog"]
@@ -24,6 +25,13 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
+
+
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -63,7 +71,7 @@ def cloglog_grad(x):
       tensor([0.1182, 0.3307, 0.3679, 0.3170, 0.0046])
     """
     _t0 = torch.exp(x)
-    _y0 = _t0*torch.exp(-_t0)
+    _y0 = _t0*torch.exp(_tensor(-_t0))
     return _fill(_y0, (torch.isnan(_y0) & (x > 0)), 0, x)
 
 

@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Dsilu``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["dsilu", "dsilu_grad", "DsiluFunction", "Dsilu"]
@@ -26,6 +27,14 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
+def _sigmoid_scaled(z):
+    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
+    # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
+    # -88.72 in float32), which an unbounded factor brings back to normal
+    # numbers; no torch.where (13 ms per 1e6 on a random sign mask).
+    return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,7 +45,7 @@ def _times(grad_output, slope, saved):
 
 
 def _dsilu_forward(x):
-    return _fill(_fill(torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return _fill(_fill(_sigmoid_scaled(x)*(1 + _sigmoid_scaled(-x)*x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 def dsilu_grad(x):
@@ -62,8 +71,8 @@ def dsilu_grad(x):
       >>> dsilu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.0501, 0.4412, 0.5000, 0.4412, 0.0501])
     """
-    _t0 = torch.sigmoid(x)
-    _t1 = torch.sigmoid(-x)
+    _t0 = _sigmoid_scaled(x)
+    _t1 = _sigmoid_scaled(-x)
     return _fill(_fill(_t0*_t1*(2 + _t1*x - _t0*x), (x == float('-inf')), 0, x), (x == float('inf')), 0, x)
 
 

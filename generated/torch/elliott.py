@@ -43,7 +43,7 @@ def _elliott_forward(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _fill(_s0*(1/2 + _x0/(2*(_x0 + 1))) + (-_s1/(-1 + _x1))/2, (x == float('inf')), 1, x)
+    return _fill(_s0*((_x0/(1 + _x0) + 1)/2) + (-_s1/(-1 + _x1))/2, (x == float('inf')), 1, x)
 
 
 def elliott_grad(x):

@@ -73,7 +73,7 @@ def elu_grad(x, alpha=1.0):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _s0 + _s1*alpha*torch.exp(_x1)
+    return _s0 + alpha*_s1*torch.exp(_x1)
 
 
 class EluFunction(torch.autograd.Function):

@@ -12,9 +12,25 @@ ops (double backward works), and the module ``Geglu``. float16,
 bfloat16 and float32 inputs are computed in float64 and rounded once.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["geglu", "geglu_vjp", "GegluFunction", "Geglu"]
+
+
+def _exp_neg_square(w, k):
+    # exp(-k w^2) with w^2 = hi + lo exactly (Dekker's split, k a power of 2):
+    # exp(-k hi) (1 - k lo). exp(-k w*w) would amplify the rounding of w*w
+    # by k w^2 (232 ulp for exp(-x^2) at x = 17). |w| is capped where the
+    # result is 0 anyway, so the split cannot overflow.
+    w = torch.clamp(w, -(1e4 / k) ** 0.5, (1e4 / k) ** 0.5)
+    fraction_bits = torch.finfo(w.dtype).eps.as_integer_ratio()[1].bit_length() - 1
+    c = w * (2.0 ** ((fraction_bits + 2) // 2) + 1)
+    high = c - (c - w)
+    low = w - high
+    square = w * w
+    error = ((high * high - square) + 2 * high * low) + low * low
+    return torch.exp(-k * square) * (1 - k * error)
 
 
 def _working(x):
@@ -37,7 +53,7 @@ def _gate(x):
 
 def _gate_grad(x):
     # dgelu/dx, the generated elementwise derivative of 'gelu'.
-    return 0.3989422804014327*x*torch.exp((-(x*x))/2) + (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))
+    return 0.3989422804014327*_exp_neg_square(x, 1/2)*x + (0.5 * torch.special.erfc(-0.7071067811865476 * (x)))
 
 
 def _forward(w, axis, split):

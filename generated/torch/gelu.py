@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Gelu``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["gelu", "gelu_grad", "GeluFunction", "Gelu"]
@@ -24,6 +25,21 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
+
+
+def _exp_neg_square(w, k):
+    # exp(-k w^2) with w^2 = hi + lo exactly (Dekker's split, k a power of 2):
+    # exp(-k hi) (1 - k lo). exp(-k w*w) would amplify the rounding of w*w
+    # by k w^2 (232 ulp for exp(-x^2) at x = 17). |w| is capped where the
+    # result is 0 anyway, so the split cannot overflow.
+    w = torch.clamp(w, -(1e4 / k) ** 0.5, (1e4 / k) ** 0.5)
+    fraction_bits = torch.finfo(w.dtype).eps.as_integer_ratio()[1].bit_length() - 1
+    c = w * (2.0 ** ((fraction_bits + 2) // 2) + 1)
+    high = c - (c - w)
+    low = w - high
+    square = w * w
+    error = ((high * high - square) + 2 * high * low) + low * low
+    return torch.exp(-k * square) * (1 - k * error)
 
 
 def _times(grad_output, slope, saved):
@@ -64,7 +80,7 @@ def gelu_grad(x):
       >>> gelu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0852,  0.1325,  0.5000,  0.8675,  1.0852])
     """
-    return _fill(_fill(0.3989422804014327*x*torch.exp((-(x*x))/2) + (0.5 * torch.special.erfc(-0.7071067811865476 * (x))), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return _fill(_fill(0.3989422804014327*_exp_neg_square(x, 1/2)*x + (0.5 * torch.special.erfc(-0.7071067811865476 * (x))), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 class GeluFunction(torch.autograd.Function):

@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``GeluTanh``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["gelu_tanh", "gelu_tanh_grad", "GeluTanhFunction", "GeluTanh"]
@@ -26,6 +27,14 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
+def _sigmoid_scaled(z):
+    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
+    # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
+    # -88.72 in float32), which an unbounded factor brings back to normal
+    # numbers; no torch.where (13 ms per 1e6 on a random sign mask).
+    return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,7 +45,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_tanh_forward(x):
-    return _fill(torch.sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x, (x == float('-inf')), 0, x)
+    return _fill(_sigmoid_scaled(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x, (x == float('-inf')), 0, x)
 
 
 def gelu_tanh_grad(x):
@@ -64,8 +73,7 @@ def gelu_tanh_grad(x):
     """
     _t0 = 1.5957691216057308*x
     _t1 = _t0 + 0.07135481627260025*(x*x*x)
-    _t2 = torch.sigmoid(_t1)
-    _y0 = _t2 + torch.sigmoid(-_t1)*_t0*_t2*(1 + (26829*(x*x))/200000)
+    _y0 = _sigmoid_scaled(_t1)*(1 + _sigmoid_scaled(-_t1)*_t0*(1 + (26829*(x*x))/200000))
     return _fill(_fill(_y0, (torch.isnan(_y0) & (x < 0)), 0, x), (torch.isnan(_y0) & (x > 0)), 1, x)
 
 

@@ -36,8 +36,7 @@ def _hard_elish_forward(x):
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s2 = (_c2 & ~_c0 & ~_c1).to(x.dtype)
     _s3 = (~(_c0 | _c1 | _c2)).to(x.dtype)
-    _t0 = torch.expm1(_x1)/2
-    return _s1*(_t0 + _t0*_x1) + _s3*_x3 + (_s2*_x2*(1 + _x2))/2
+    return _s3*_x3 + (_s1*(1 + _x1)*torch.expm1(_x1))/2 + (_s2*_x2*(1 + _x2))/2
 
 
 def hard_elish_grad(x):

@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Isrlu``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["isrlu", "isrlu_grad", "IsrluFunction", "Isrlu"]
@@ -24,6 +25,11 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
+
+
+def _hypot(w, c):
+    # sqrt(w^2 + c^2) without forming w^2 (torch.hypot wants a tensor c).
+    return torch.hypot(w, torch.as_tensor(c, dtype=w.dtype, device=w.device))
 
 
 def _times(grad_output, slope, saved):
@@ -44,14 +50,14 @@ def _isrlu_forward(x, alpha):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _fill(_x0 + _x1/torch.sqrt(1 + alpha*(_x1*_x1)), (x == float('-inf')), -1/torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)), x)
+    return _fill(_x0 + _x1/_hypot(alpha**0.5*_x1, 1), (x == float('-inf')), -1/torch.as_tensor(alpha, dtype=x.dtype)**0.5, x)
 
 
 def _isrlu_grad_alpha(x, alpha):
     # disrlu/dalpha
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, max=0)
-    return (-(_x1*_x1*_x1)/torch.pow(1 + alpha*(_x1*_x1), 3/2))/2
+    return (-(_x1*_x1*_x1)/(torch.square(_hypot(alpha**0.5*_x1, 1))*_hypot(alpha**0.5*_x1, 1)))/2
 
 
 def isrlu_grad(x, alpha=1.0):
@@ -82,7 +88,11 @@ def isrlu_grad(x, alpha=1.0):
     """
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, max=0)
-    return torch.pow(1 + alpha*(_x1*_x1), -3/2)
+    _c0 = (x >= 0)
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = (_c0).to(x.dtype)
+    _s1 = (~_c0).to(x.dtype)
+    return _s0 + _s1/(torch.square(_hypot(alpha**0.5*_x1, 1))*_hypot(alpha**0.5*_x1, 1))
 
 
 class IsrluFunction(torch.autograd.Function):

@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Isru``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["isru", "isru_grad", "IsruFunction", "Isru"]
@@ -24,6 +25,11 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
+
+
+def _hypot(w, c):
+    # sqrt(w^2 + c^2) without forming w^2 (torch.hypot wants a tensor c).
+    return torch.hypot(w, torch.as_tensor(c, dtype=w.dtype, device=w.device))
 
 
 def _times(grad_output, slope, saved):
@@ -41,12 +47,12 @@ def _sum_to(grad, parameter):
 
 
 def _isru_forward(x, alpha):
-    return _fill(_fill(x/torch.sqrt(1 + alpha*(x*x)), (x == float('-inf')), -1/torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)), x), (x == float('inf')), 1/torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)), x)
+    return _fill(_fill(x/_hypot(alpha**0.5*x, 1), (x == float('-inf')), -1/torch.as_tensor(alpha, dtype=x.dtype)**0.5, x), (x == float('inf')), 1/torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)), x)
 
 
 def _isru_grad_alpha(x, alpha):
     # disru/dalpha
-    return (-(x*x*x)/torch.pow(1 + alpha*(x*x), 3/2))/2
+    return (-(x*x*x)/(torch.square(_hypot(alpha**0.5*x, 1))*_hypot(alpha**0.5*x, 1)))/2
 
 
 def isru_grad(x, alpha=1.0):
@@ -75,7 +81,7 @@ def isru_grad(x, alpha=1.0):
       >>> isru_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.0894, 0.7155, 1.0000, 0.7155, 0.0894])
     """
-    return torch.pow(1 + alpha*(x*x), -3/2)
+    return 1/((torch.square(_hypot(alpha**0.5*x, 1))*_hypot(alpha**0.5*x, 1)))
 
 
 class IsruFunction(torch.autograd.Function):

@@ -44,7 +44,7 @@ def _leaky_relu_forward(x, negative_slope):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0 + _x1*negative_slope
+    return _x0 + negative_slope*_x1
 
 
 def _leaky_relu_grad_negative_slope(x, negative_slope):
@@ -84,7 +84,7 @@ def leaky_relu_grad(x, negative_slope=0.01):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _fill(_s0 + _s1*negative_slope, torch.isnan(x), float('nan'), x)
+    return _fill(_s0 + negative_slope*_s1, torch.isnan(x), float('nan'), x)
 
 
 class LeakyReluFunction(torch.autograd.Function):

@@ -32,14 +32,14 @@ def _sum_to(grad, parameter):
 def _nlrelu_forward(x, beta):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
-    return torch.log1p(_x0*beta)
+    return torch.log1p(beta*_x0)
 
 
 def _nlrelu_grad_beta(x, beta):
     # dnlrelu/dbeta
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
-    return _x0/(1 + _x0*beta)
+    return _x0/(1 + beta*_x0)
 
 
 def nlrelu_grad(x, beta=1.0):
@@ -73,7 +73,7 @@ def nlrelu_grad(x, beta=1.0):
     _c0 = (x > 0)
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return _s0*beta/(1 + _x0*beta)
+    return beta*_s0/(1 + beta*_x0)
 
 
 class NlreluFunction(torch.autograd.Function):

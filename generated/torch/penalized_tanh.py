@@ -10,9 +10,17 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``PenalizedTanh``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["penalized_tanh", "penalized_tanh_grad", "PenalizedTanhFunction", "PenalizedTanh"]
+
+
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -33,7 +41,7 @@ def _penalized_tanh_forward(x, a):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return torch.tanh(_x1)*a + torch.tanh(_x0)
+    return a*torch.tanh(_x1) + torch.tanh(_x0)
 
 
 def _penalized_tanh_grad_a(x, a):
@@ -78,7 +86,7 @@ def penalized_tanh_grad(x, a=0.25):
     _s1 = (~_c0).to(x.dtype)
     _t0 = 2*_x0
     _t1 = 2*_x1
-    return 4*torch.sigmoid(_t0)*torch.sigmoid(-_t0)*_s0 + 4*torch.sigmoid(_t1)*torch.sigmoid(-_t1)*_s1*a
+    return 4*torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))*_s0 + 4*a*torch.sigmoid(_tensor(_t1))*torch.sigmoid(_tensor(-_t1))*_s1
 
 
 class PenalizedTanhFunction(torch.autograd.Function):

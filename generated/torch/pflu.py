@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Pflu``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["pflu", "pflu_grad", "PfluFunction", "Pflu"]
@@ -26,6 +27,19 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
+def _hypot(w, c):
+    # sqrt(w^2 + c^2) without forming w^2 (torch.hypot wants a tensor c).
+    return torch.hypot(w, torch.as_tensor(c, dtype=w.dtype, device=w.device))
+
+
+def _hypot_plus_ratio(w, c):
+    # (1 + w / hypot(w, c)) / 2 = ((w + hypot(w, c)) / 2) / hypot(w, c), in [0, 1]:
+    # for w < 0 the numerator is (c^2 / 4) / q, q = (hypot(w, c) + |w|) / 2.
+    h = _hypot(w, c)
+    q = h / 2 + torch.abs(w) / 2
+    return torch.where(w < 0, (c * c / 4) / q, q) / h
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,7 +50,7 @@ def _times(grad_output, slope, saved):
 
 
 def _pflu_forward(x):
-    return _fill(_fill((x*(1 + x/torch.sqrt(1 + (x*x))))/2, (x == float('-inf')), 0, x), (x == float('inf')), float('inf'), x)
+    return _fill(_fill(_hypot_plus_ratio(x, 1)*x, (x == float('-inf')), 0, x), (x == float('inf')), float('inf'), x)
 
 
 def pflu_grad(x):
@@ -62,10 +76,8 @@ def pflu_grad(x):
       >>> pflu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0367,  0.0975,  0.5000,  0.9025,  1.0367])
     """
-    _t0 = (x*x)
-    _t1 = 1 + _t0
-    _t2 = torch.sqrt(_t1)
-    _y0 = ((_t2 + (x*x*x) + 2*x + _t0*_t2)/torch.pow(_t1, 3/2))/2
+    _t0 = _hypot(x, 1)
+    _y0 = ((_t0 + (x*x*x) + 2*x + _t0*(x*x))/(_t0*_t0*_t0))/2
     return _fill(_fill(_y0, (torch.isnan(_y0) & (x < 0)), 0, x), (torch.isnan(_y0) & (x > 0)), 1, x)
 
 

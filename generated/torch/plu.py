@@ -112,7 +112,7 @@ def plu_grad(x, alpha=0.1, c=1.0):
     _s0 = (_c0).to(x.dtype)
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _fill(_s1 + _s0*alpha + _s2*alpha, torch.isnan(x), float('nan'), x)
+    return _fill(_s1 + alpha*_s0 + alpha*_s2, torch.isnan(x), float('nan'), x)
 
 
 class PluFunction(torch.autograd.Function):

@@ -44,7 +44,7 @@ def _prelu_forward(x, a):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0 + _x1*a
+    return _x0 + a*_x1
 
 
 def _prelu_grad_a(x, a):
@@ -84,7 +84,7 @@ def prelu_grad(x, a=0.25):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _fill(_s0 + _s1*a, torch.isnan(x), float('nan'), x)
+    return _fill(_s0 + a*_s1, torch.isnan(x), float('nan'), x)
 
 
 class PreluFunction(torch.autograd.Function):

@@ -10,9 +10,25 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Probit``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["probit", "probit_grad", "ProbitFunction", "Probit"]
+
+
+def _exp_neg_square(w, k):
+    # exp(-k w^2) with w^2 = hi + lo exactly (Dekker's split, k a power of 2):
+    # exp(-k hi) (1 - k lo). exp(-k w*w) would amplify the rounding of w*w
+    # by k w^2 (232 ulp for exp(-x^2) at x = 17). |w| is capped where the
+    # result is 0 anyway, so the split cannot overflow.
+    w = torch.clamp(w, -(1e4 / k) ** 0.5, (1e4 / k) ** 0.5)
+    fraction_bits = torch.finfo(w.dtype).eps.as_integer_ratio()[1].bit_length() - 1
+    c = w * (2.0 ** ((fraction_bits + 2) // 2) + 1)
+    high = c - (c - w)
+    low = w - high
+    square = w * w
+    error = ((high * high - square) + 2 * high * low) + low * low
+    return torch.exp(-k * square) * (1 - k * error)
 
 
 def _times(grad_output, slope, saved):
@@ -51,7 +67,7 @@ def probit_grad(x):
       >>> probit_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.0540, 0.3521, 0.3989, 0.3521, 0.0540])
     """
-    return 0.3989422804014327*torch.exp((-(x*x))/2)
+    return 0.3989422804014327*_exp_neg_square(x, 1/2)
 
 
 class ProbitFunction(torch.autograd.Function):

@@ -44,7 +44,7 @@ def _rrelu_forward(x, lower, upper):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0 + (_x1*(lower + upper))/2
+    return _x0 + ((lower + upper)*_x1)/2
 
 
 def _rrelu_grad_lower(x, lower, upper):
@@ -92,7 +92,7 @@ def rrelu_grad(x, lower=0.125, upper=0.3333333333333333):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _fill(_s0 + _s1*(lower/2 + upper/2), torch.isnan(x), float('nan'), x)
+    return _fill(_s0 + (lower/2 + upper/2)*_s1, torch.isnan(x), float('nan'), x)
 
 
 class RreluFunction(torch.autograd.Function):

@@ -16,14 +16,9 @@ from torch import nn
 __all__ = ["shifted_softplus", "shifted_softplus_grad", "ShiftedSoftplusFunction", "ShiftedSoftplus"]
 
 
-# F.softplus returns z itself above its threshold. PyTorch's default 20 is
-# exact for float32 and narrower types (e^-20 is below half an ulp of 20);
-# float64 needs 40.
-_SOFTPLUS_THRESHOLD = {torch.float64: 40.0}
-
-
-def _softplus(z):
-    return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
+def _softplus_shifted(z):
+    # softplus(z) - log 2 = max(z, 0) + log1p(expm1(-|z|) / 2): no cancellation near 0.
+    return torch.clamp(z, min=0) + torch.log1p(torch.expm1(-torch.abs(z)) / 2)
 
 
 def _times(grad_output, slope, saved):
@@ -36,7 +31,7 @@ def _times(grad_output, slope, saved):
 
 
 def _shifted_softplus_forward(x):
-    return -0.6931471805599453 + _softplus(x)
+    return _softplus_shifted(x)
 
 
 def shifted_softplus_grad(x):

@@ -30,12 +30,12 @@ def _sum_to(grad, parameter):
 
 
 def _siren_forward(x, omega0):
-    return torch.sin(x*omega0)
+    return torch.sin(omega0*x)
 
 
 def _siren_grad_omega0(x, omega0):
     # dsiren/domega0
-    return torch.cos(x*omega0)*x
+    return torch.cos(omega0*x)*x
 
 
 def siren_grad(x, omega0=30.0):
@@ -64,7 +64,7 @@ def siren_grad(x, omega0=30.0):
       >>> siren_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-28.5724, -22.7906,  30.0000, -22.7906, -28.5724])
     """
-    return torch.cos(x*omega0)*omega0
+    return omega0*torch.cos(omega0*x)
 
 
 class SirenFunction(torch.autograd.Function):

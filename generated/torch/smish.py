@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Smish``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["smish", "smish_grad", "SmishFunction", "Smish"]
@@ -24,6 +25,21 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
+
+
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
+
+
+def _sigmoid_scaled(z):
+    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
+    # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
+    # -88.72 in float32), which an unbounded factor brings back to normal
+    # numbers; no torch.where (13 ms per 1e6 on a random sign mask).
+    return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
 
 
 def _times(grad_output, slope, saved):
@@ -41,20 +57,20 @@ def _sum_to(grad, parameter):
 
 
 def _smish_forward(x, alpha, beta):
-    return _fill(torch.tanh(torch.log1p(torch.sigmoid(x*beta)))*x*alpha, (x == float('-inf')), 0, x)
+    return _fill(alpha*torch.tanh(torch.log1p(_sigmoid_scaled(beta*x)))*x, (x == float('-inf')), 0, x)
 
 
 def _smish_grad_alpha(x, alpha, beta):
     # dsmish/dalpha
-    return torch.tanh(torch.log1p(torch.sigmoid(x*beta)))*x
+    return torch.tanh(torch.log1p(_sigmoid_scaled(beta*x)))*x
 
 
 def _smish_grad_beta(x, alpha, beta):
     # dsmish/dbeta
-    _t0 = x*beta
-    _t1 = torch.sigmoid(_t0)
-    _t2 = 2*torch.log1p(_t1)
-    return 4*torch.sigmoid(_t2)*torch.sigmoid(-_t0)*torch.sigmoid(-_t2)*_t1*alpha*(x*x)/(1 + _t1)
+    _t0 = beta*x
+    _t1 = _sigmoid_scaled(_t0)
+    _t2 = 2*torch.log1p(_tensor(_t1))
+    return 4*alpha*_sigmoid_scaled(_t2)*_sigmoid_scaled(-_t0)*_sigmoid_scaled(-_t2)*_t1*(x*x)/(1 + _t1)
 
 
 def smish_grad(x, alpha=1.0, beta=1.0):
@@ -84,11 +100,11 @@ def smish_grad(x, alpha=1.0, beta=1.0):
       >>> smish_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0731,  0.2327,  0.3846,  0.5072,  0.6360])
     """
-    _t0 = x*beta
-    _t1 = torch.sigmoid(_t0)
-    _t2 = torch.log1p(_t1)
+    _t0 = beta*x
+    _t1 = _sigmoid_scaled(_t0)
+    _t2 = torch.log1p(_tensor(_t1))
     _t3 = 2*_t2
-    return _fill(_fill(torch.tanh(_t2)*alpha + 4*torch.sigmoid(_t3)*torch.sigmoid(-_t0)*torch.sigmoid(-_t3)*_t0*_t1*alpha/(1 + _t1), (x == float('-inf')), 0, x), (x == float('inf')), (3*alpha)/5, x)
+    return _fill(_fill(alpha*torch.tanh(_tensor(_t2)) + 4*alpha*_sigmoid_scaled(_t3)*_sigmoid_scaled(-_t0)*_sigmoid_scaled(-_t3)*_t0*_t1/(1 + _t1), (x == float('-inf')), 0, x), (x == float('inf')), (3*alpha)/5, x)
 
 
 class SmishFunction(torch.autograd.Function):

@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Snake``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["snake", "snake_grad", "SnakeFunction", "Snake"]
@@ -24,6 +25,13 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
+
+
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -41,14 +49,14 @@ def _sum_to(grad, parameter):
 
 
 def _snake_forward(x, frequency):
-    return _fill(_fill(x + torch.square(torch.sin(x*frequency))/frequency, (x == float('-inf')), float('-inf'), x), (x == float('inf')), float('inf'), x)
+    return _fill(_fill(x + torch.square(torch.sin(frequency*x))/frequency, (x == float('-inf')), float('-inf'), x), (x == float('inf')), float('inf'), x)
 
 
 def _snake_grad_frequency(x, frequency):
     # dsnake/dfrequency
-    _t0 = x*frequency
-    _t1 = torch.sin(_t0)
-    return _t1*(-_t1 + 2*torch.cos(_t0)*_t0)/(frequency*frequency)
+    _t0 = frequency*x
+    _t1 = torch.sin(_tensor(_t0))
+    return _t1*(-_t1 + 2*torch.cos(_tensor(_t0))*_t0)/(frequency*frequency)
 
 
 def snake_grad(x, frequency=1.0):
@@ -77,8 +85,8 @@ def snake_grad(x, frequency=1.0):
       >>> snake_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([1.7568, 0.1585, 1.0000, 1.8415, 0.2432])
     """
-    _t0 = x*frequency
-    return 2*(torch.cos(_t0)*torch.sin(_t0) + 1/2)
+    _t0 = frequency*x
+    return 2*(torch.cos(_tensor(_t0))*torch.sin(_tensor(_t0)) + 1/2)
 
 
 class SnakeFunction(torch.autograd.Function):

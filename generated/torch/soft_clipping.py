@@ -16,25 +16,19 @@ from torch import nn
 __all__ = ["soft_clipping", "soft_clipping_grad", "SoftClippingFunction", "SoftClipping"]
 
 
-# F.softplus returns z itself above its threshold. PyTorch's default 20 is
-# exact for float32 and narrower types (e^-20 is below half an ulp of 20);
-# float64 needs 40.
-_SOFTPLUS_THRESHOLD = {torch.float64: 40.0}
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
-def _softplus(z):
-    return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
-
-
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
+def _sigmoid_scaled(z):
+    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
+    # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
+    # -88.72 in float32), which an unbounded factor brings back to normal
+    # numbers; no torch.where (13 ms per 1e6 on a random sign mask).
+    return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
 
 
 def _times(grad_output, slope, saved):
@@ -52,15 +46,14 @@ def _sum_to(grad, parameter):
 
 
 def _soft_clipping_forward(x, alpha):
-    _t0 = x*alpha
-    return _fill((F.logsigmoid(alpha - _t0) + _softplus(_t0))/alpha, (x == float('inf')), 1, x)
+    return torch.log1p(torch.expm1(_tensor(alpha))*_sigmoid_scaled(-alpha + alpha*x))/alpha
 
 
 def _soft_clipping_grad_alpha(x, alpha):
     # dsoft_clipping/dalpha
-    _t0 = x*alpha
-    _t1 = _t0 - alpha
-    return (torch.sigmoid(_t0)*x + torch.sigmoid(_t1)*(-1*(x - 1)))/alpha - (F.logsigmoid(-_t1) + _softplus(_t0))/(alpha*alpha)
+    _t0 = alpha*x
+    _t1 = _sigmoid_scaled(_t0 - alpha)
+    return (_t1*(-1*(x - 1)) + _sigmoid_scaled(_t0)*x)/alpha - torch.log1p(_tensor(torch.expm1(_tensor(alpha))*_t1))/(alpha*alpha)
 
 
 def soft_clipping_grad(x, alpha=1.0):
@@ -89,8 +82,9 @@ def soft_clipping_grad(x, alpha=1.0):
       >>> soft_clipping_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.0718, 0.1951, 0.2311, 0.2449, 0.1497])
     """
-    _t0 = x*alpha
-    return -torch.sigmoid(_t0 - alpha) + torch.sigmoid(_t0)
+    _t0 = -alpha
+    _t1 = alpha*x
+    return -torch.sigmoid(_tensor(_t1))*torch.sigmoid(_tensor(-_t0 - _t1))*torch.expm1(_tensor(_t0))
 
 
 class SoftClippingFunction(torch.autograd.Function):

@@ -10,9 +10,17 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``SoftExponential``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["soft_exponential", "soft_exponential_grad", "SoftExponentialFunction", "SoftExponential"]
+
+
+def _tensor(v):
+    # A function of the parameters alone: they may be Python floats, which
+    # torch functions refuse (float64 keeps their digits; a 0-dim result does
+    # not change x's dtype).
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -30,13 +38,13 @@ def _sum_to(grad, parameter):
 
 
 def _soft_exponential_forward(x, alpha):
-    return alpha + torch.expm1(x*alpha)/alpha
+    return alpha + torch.expm1(alpha*x)/alpha
 
 
 def _soft_exponential_grad_alpha(x, alpha):
     # dsoft_exponential/dalpha
-    _t0 = x*alpha
-    return 1 - torch.expm1(_t0)/(alpha*alpha) + x*torch.exp(_t0)/alpha
+    _t0 = alpha*x
+    return 1 - torch.expm1(_tensor(_t0))/(alpha*alpha) + x*torch.exp(_tensor(_t0))/alpha
 
 
 def soft_exponential_grad(x, alpha=1.0):
@@ -65,7 +73,7 @@ def soft_exponential_grad(x, alpha=1.0):
       >>> soft_exponential_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1353, 0.6065, 1.0000, 1.6487, 7.3891])
     """
-    return torch.exp(x*alpha)
+    return torch.exp(alpha*x)
 
 
 class SoftExponentialFunction(torch.autograd.Function):

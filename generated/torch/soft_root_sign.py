@@ -84,7 +84,7 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0):
     """
     _t0 = 1/(beta)
     _t1 = torch.exp(_t0*x)
-    _y0 = _t0*_t1*(alpha*alpha)*(x + beta)/torch.square(alpha + _t1*x)
+    _y0 = (alpha*alpha)*_t0*_t1*(x + beta)/torch.square(alpha + _t1*x)
     return _fill(_fill(_y0, (torch.isnan(_y0) & (x > 0)), 0, x), (x == float('-inf')), 0, x)
 
 

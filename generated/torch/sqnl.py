@@ -36,7 +36,7 @@ def _sqnl_forward(x):
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s2 = (_c2 & ~_c0 & ~_c1).to(x.dtype)
     _s3 = (~(_c0 | _c1 | _c2)).to(x.dtype)
-    return _s0 - _s3 + _s1*(_x1 + (-(_x1*_x1))/4) + _s2*(_x2 + (_x2*_x2)/4)
+    return _s0 - _s3 + (-_s1*_x1*(-4 + _x1))/4 + (_s2*_x2*(4 + _x2))/4
 
 
 def sqnl_grad(x):

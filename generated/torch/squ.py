@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["squ", "squ_grad", "SquFunction", "Squ"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _squ_forward(x):
-    return _fill(x + (x*x), (x == float('-inf')), float('inf'), x)
+    return x*(1 + x)
 
 
 def squ_grad(x):

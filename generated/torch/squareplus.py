@@ -10,6 +10,7 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Squareplus``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["squareplus", "squareplus_grad", "SquareplusFunction", "Squareplus"]
@@ -24,6 +25,26 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
+
+
+def _hypot(w, c):
+    # sqrt(w^2 + c^2) without forming w^2 (torch.hypot wants a tensor c).
+    return torch.hypot(w, torch.as_tensor(c, dtype=w.dtype, device=w.device))
+
+
+def _half_hypot_plus(w, c):
+    # (w + sqrt(w^2 + c^2)) / 2; for w < 0 it is (c^2 / 4) / q with
+    # q = (hypot(w, c) + |w|) / 2: no cancellation in the negative tail.
+    q = _hypot(w, c) / 2 + torch.abs(w) / 2
+    return torch.where(w < 0, (c * c / 4) / q, q)
+
+
+def _hypot_plus_ratio(w, c):
+    # (1 + w / hypot(w, c)) / 2 = ((w + hypot(w, c)) / 2) / hypot(w, c), in [0, 1]:
+    # for w < 0 the numerator is (c^2 / 4) / q, q = (hypot(w, c) + |w|) / 2.
+    h = _hypot(w, c)
+    q = h / 2 + torch.abs(w) / 2
+    return torch.where(w < 0, (c * c / 4) / q, q) / h
 
 
 def _times(grad_output, slope, saved):
@@ -41,12 +62,12 @@ def _sum_to(grad, parameter):
 
 
 def _squareplus_forward(x, b):
-    return _fill(x/2 + torch.sqrt(b + (x*x))/2, (x == float('-inf')), 0, x)
+    return _half_hypot_plus(x, b**0.5)
 
 
 def _squareplus_grad_b(x, b):
     # dsquareplus/db
-    return 1/torch.sqrt(b + (x*x))/4
+    return 1/(_hypot(x, b**0.5))/4
 
 
 def squareplus_grad(x, b=4.0):
@@ -75,7 +96,7 @@ def squareplus_grad(x, b=4.0):
       >>> squareplus_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1464, 0.3787, 0.5000, 0.6213, 0.8536])
     """
-    return _fill(_fill((x/torch.sqrt(b + (x*x)) + 1)/2, (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return _fill(_hypot_plus_ratio(x, b**0.5), (x == float('inf')), 1, x)
 
 
 class SquareplusFunction(torch.autograd.Function):

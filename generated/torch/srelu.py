@@ -59,7 +59,7 @@ def _srelu_grad_t_left(x, t_left, a_left, t_right, a_right):
     _c0 = (x <= t_left)
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
-    return _s0*(-1*(a_left - 1))
+    return (-1*(a_left - 1))*_s0
 
 
 def _srelu_grad_a_left(x, t_left, a_left, t_right, a_right):
@@ -75,7 +75,7 @@ def _srelu_grad_t_right(x, t_left, a_left, t_right, a_right):
     _c1 = (x < t_right)
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _s2*(-1*(a_right - 1))
+    return (-1*(a_right - 1))*_s2
 
 
 def _srelu_grad_a_right(x, t_left, a_left, t_right, a_right):
@@ -120,7 +120,7 @@ def srelu_grad(x, t_left=0.0, a_left=0.2, t_right=2.0, a_right=0.5):
     _s0 = (_c0).to(x.dtype)
     _s1 = (_c1 & ~_c0).to(x.dtype)
     _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _fill(_s1 + _s0*a_left + _s2*a_right, torch.isnan(x), float('nan'), x)
+    return _fill(_s1 + a_left*_s0 + a_right*_s2, torch.isnan(x), float('nan'), x)
 
 
 class SreluFunction(torch.autograd.Function):

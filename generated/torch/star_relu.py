@@ -76,7 +76,7 @@ def star_relu_grad(x, s=0.8944271909999159, b=-0.4472135954999579):
     """
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
-    return 2*_x0*s
+    return 2*s*_x0
 
 
 class StarReluFunction(torch.autograd.Function):

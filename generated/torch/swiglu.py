@@ -12,9 +12,18 @@ ops (double backward works), and the module ``Swiglu``. float16,
 bfloat16 and float32 inputs are computed in float64 and rounded once.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["swiglu", "swiglu_vjp", "SwigluFunction", "Swiglu"]
+
+
+def _sigmoid_scaled(z):
+    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
+    # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
+    # -88.72 in float32), which an unbounded factor brings back to normal
+    # numbers; no torch.where (13 ms per 1e6 on a random sign mask).
+    return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
 
 
 def _working(x):
@@ -32,12 +41,12 @@ def _halves(x, axis):
 
 def _gate(x):
     # silu(x): the generated elementwise code of the catalogue entry 'silu'.
-    return torch.sigmoid(x)*x
+    return _sigmoid_scaled(x)*x
 
 
 def _gate_grad(x):
     # dsilu/dx, the generated elementwise derivative of 'silu'.
-    return torch.sigmoid(x)*(1 + torch.sigmoid(-x)*x)
+    return _sigmoid_scaled(x)*(1 + _sigmoid_scaled(-x)*x)
 
 
 def _forward(w, axis, split):

@@ -10,9 +10,27 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Tanhshrink``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["tanhshrink", "tanhshrink_grad", "TanhshrinkFunction", "Tanhshrink"]
+
+
+def _tanh_remainder(w):
+    # w - tanh(w) = w q / (1 + q) for |w| < 3/2, q = w^2 / (3 + w^2 / (5 + ...))
+    # (Lambert's continued fraction for tanh: 5 levels reach float32's
+    # precision at |w| = 3/2, 9 levels float64's; every term positive);
+    # above, w - tanh(w) loses under an ulp. Blended with a 0/1 mask
+    # (torch.where on a random mask costs 13 ms per 1e6).
+    levels = 9 if torch.finfo(w.dtype).bits > 32 else 5
+    small = torch.clamp(w, -1.5, 1.5)
+    square = small * small
+    t = torch.full_like(square, 2 * levels + 1)
+    for odd in range(2 * levels - 1, 1, -2):
+        t = odd + square / t
+    q = square / t
+    inside = (torch.abs(w) < 1.5).to(w.dtype)
+    return inside * (small * (q / (1 + q))) + (1 - inside) * (w - torch.tanh(w))
 
 
 def _times(grad_output, slope, saved):
@@ -25,7 +43,7 @@ def _times(grad_output, slope, saved):
 
 
 def _tanhshrink_forward(x):
-    return x - torch.tanh(x)
+    return _tanh_remainder(x)
 
 
 def tanhshrink_grad(x):

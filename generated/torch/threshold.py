@@ -47,7 +47,7 @@ def _threshold_forward(x, threshold, value):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _s0*_x0 + _s1*value
+    return _s0*_x0 + value*_s1
 
 
 def _threshold_grad_threshold(x, threshold, value):

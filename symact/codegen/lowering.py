@@ -28,7 +28,7 @@ from sympy import S
 
 from symact.activation import Activation
 from symact.codegen.printers import CodegenError, differentiable_sinc
-from symact.codegen.rules import optimize
+from symact.codegen.rules import finalize, optimize
 from symact.errors import DefinitionError
 from symact.parsing import X
 from symact.pieces import to_piecewise_form
@@ -316,7 +316,7 @@ def differentiate(expr: sympy.Expr, symbol: sympy.Symbol) -> sympy.Expr:
 
 
 def _prepare(expr: sympy.Expr) -> sympy.Expr:
-    return fold_constants(optimize(expr))
+    return fold_constants(finalize(optimize(expr)))
 
 
 @lru_cache(maxsize=512)
@@ -347,7 +347,7 @@ def lower(activation: Activation) -> Lowering:
             condition=condition,
             guard=fold_constants(guard) if needs_guard and guard is not None else None,
             clamp=None if clamp is None else tuple(None if e is None else fold_constants(e) for e in clamp),
-            forward=fold_constants(forward),
+            forward=_prepare(forward),
             gradient=_prepare(gradient),
             parameter_gradients=parameter_gradients,
         ))

@@ -24,13 +24,15 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
+from symact.codegen.rules import (exp_neg_square, half_hypot_plus, hypot, hypot_minus, hypot_plus_ratio,
+                                  sigmoid_scaled, softplus_shifted, tanh_remainder)
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
 
 MAX_MULTIPLIED_POWER = 4
-BOUNDED = (sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin, sympy.cos,
-           sympy.sinc)  # and sigmoid_slope, sinc_slope
+BOUNDED = (exp_neg_square, hypot_plus_ratio, sigmoid, gaussian_cdf, sympy.tanh, sympy.erf, sympy.erfc, sympy.sin,
+           sympy.cos, sympy.sinc)  # and sigmoid_slope, sinc_slope
 
 
 class sigmoid_slope(sympy.Function):
@@ -177,7 +179,7 @@ class ArrayPrinting:
         factor that underflowed to 0 meets a huge x before it overflows:
         mish'(3e38) = 1, not inf * 0 = nan."""
         def rank(factor):
-            if factor.is_number:
+            if factor.is_number or ArrayPrinting.is_parameter_only(factor):
                 return 0
             return 1 if isinstance(factor, (*BOUNDED, sigmoid_slope, sinc_slope)) else 2
         factors = sorted(sympy.Mul.make_args(expr), key=rank)
@@ -191,10 +193,15 @@ class ArrayPrinting:
                 return "(" + "*".join([base_text] * int(exponent)) + ")"
             if exponent == 2:
                 return f"{self.square}({self._print(base)})"
+            if exponent == 3:  # (b*b)*b, as fused code computes a shared _t*_t*_t
+                return f"({self.square}({self._print(base)})*{base_text})"
             if exponent == 4:
                 return f"{self.square}({self.square}({self._print(base)}))"
         if exponent.is_Integer and -MAX_MULTIPLIED_POWER <= exponent <= -1:
             return f"1/({self._print(base ** -exponent)})"
+        if exponent == sympy.S.Half and self.is_parameter_only(base, temporaries=True):
+            # a Python float parameter stays a (weak) Python float
+            return f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}**0.5"
         if exponent == sympy.S.Half:
             return f"{self.sqrt}({self._print(base)})"
         if exponent == -sympy.S.Half:
@@ -223,6 +230,16 @@ class ArrayPrinting:
         raise CodegenError("a Piecewise must be lowered to branches before printing")
 
     # functions ------------------------------------------------------------------
+    @staticmethod
+    def is_parameter_only(expr: sympy.Expr, temporaries: bool = False) -> bool:
+        """Whether ``expr`` depends on the parameters alone: not on x, nor on
+        the names generated code gives to x-dependent values (``_x0``,
+        ``_s0``, and unless ``temporaries``, the common subexpressions ``_t0``,
+        which may or may not depend on x)."""
+        symbols = expr.free_symbols
+        prefixes = ("_x", "_s") if temporaries else ("_",)
+        return bool(symbols) and X not in symbols and not any(s.name.startswith(prefixes) for s in symbols)
+
     def _print_Function(self, expr):
         kind = type(expr)
         for cls in kind.__mro__:
@@ -262,8 +279,12 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
                       "arcsin", "arccos", "arctanh", "abs", "sign"))},
         expm1: "np.expm1({0})",
         log1p: "np.log1p({0})",
+        hypot: "np.hypot({0}, {1})",
     }
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
+               hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
+               exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
+               hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
                sigmoid_slope: "_sigmoid_slope",
                gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc",
                sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}
@@ -290,4 +311,15 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         # Phi(z) = erfc(-z / sqrt(2)) / 2: no cancellation in the lower tail.
         gaussian_cdf: "(0.5 * torch.special.erfc(-0.7071067811865476 * ({0})))",
     }
-    HELPERS = {softplus: "_softplus", sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}
+    HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
+               hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
+               exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
+               hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
+               sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}
+
+    def _print_Function(self, expr):
+        if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:
+            return super()._print_Function(expr)
+        # torch functions refuse the Python floats parameters may be
+        self.helpers_used.add("_tensor")
+        return self.FUNCTIONS[type(expr)].format(*[f"_tensor({self._print(a)})" for a in expr.args])

@@ -26,8 +26,133 @@ from sympy import S, Wild
 from sympy.codegen.cfunctions import expm1, log1p
 from sympy.codegen.rewriting import expm1_opt
 
-from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
+from symact.functions import elementary, gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
+
+
+class CodegenAtom(sympy.Function):
+    """A function of two arguments that generated code computes without
+    overflow or cancellation, introduced only by the final rules (so never
+    differentiated by the lowering; ``fdiff`` is exact all the same)."""
+
+    nargs = 2
+
+    @classmethod
+    def definition(cls, w, c):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class hypot(CodegenAtom):
+    r"""hypot(w, c) = sqrt(w^2 + c^2), computed without forming w^2
+    (``np.hypot``/``torch.hypot``: finite for every finite w)."""
+
+    @classmethod
+    def definition(cls, w, c):
+        return sympy.sqrt(w ** 2 + c ** 2)
+
+    def fdiff(self, argindex=1):
+        return self.args[argindex - 1] / self
+
+
+class hypot_minus(CodegenAtom):
+    r"""hypot(w, c) - c = w^2 / (hypot(w, c) + c), printed as
+    w (w / (hypot(w, c) + c)): no cancellation near w = 0, no overflow of w^2."""
+
+    @classmethod
+    def definition(cls, w, c):
+        return sympy.sqrt(w ** 2 + c ** 2) - c
+
+    def fdiff(self, argindex=1):
+        w, c = self.args
+        return w / hypot(w, c) if argindex == 1 else c / hypot(w, c) - 1
+
+
+class half_hypot_plus(CodegenAtom):
+    r"""(w + hypot(w, c)) / 2, for w < 0 computed as c^2 / (2 (hypot(w, c) - w)):
+    no cancellation in the negative tail; halves taken before the sum, so
+    finite for every finite w."""
+
+    @classmethod
+    def definition(cls, w, c):
+        return (w + sympy.sqrt(w ** 2 + c ** 2)) / 2
+
+    def fdiff(self, argindex=1):
+        w, c = self.args
+        return self / hypot(w, c) if argindex == 1 else c / (2 * hypot(w, c))
+
+
+class exp_neg_square(CodegenAtom):
+    r"""exp(-k w^2) for k a power of 2, with w^2 = hi + lo split exactly
+    (Dekker): exp(-k hi) (1 - k lo). The rounding of w^2 alone costs
+    k w^2 / 2 ulp in exp (232 ulp for exp(-x^2) at x = 17)."""
+
+    @classmethod
+    def definition(cls, w, k):
+        return sympy.exp(-k * w ** 2)
+
+    def fdiff(self, argindex=1):
+        w, k = self.args
+        return -2 * k * w * self if argindex == 1 else -w ** 2 * self
+
+
+class tanh_remainder(sympy.Function):
+    r"""w - tanh(w), for |w| < 3/2 from Lambert's continued fraction
+    tanh(w) = w / (1 + q), q = w^2 / (3 + w^2 / (5 + ...)): w - tanh(w) =
+    w q / (1 + q), every term positive (w - tanh(w) loses every digit as
+    w -> 0: 0 instead of 2.9e-12 at w = -2e-4 in float32)."""
+
+    nargs = 1
+
+    @classmethod
+    def definition(cls, w):
+        return w - sympy.tanh(w)
+
+    def fdiff(self, argindex=1):
+        return sympy.tanh(self.args[0]) ** 2
+
+
+class hypot_plus_ratio(CodegenAtom):
+    r"""(1 + w / hypot(w, c)) / 2 = half_hypot_plus(w, c) / hypot(w, c), in
+    [0, 1]: one bounded value, so x times it cannot overflow (PFLU at 3e19)."""
+
+    @classmethod
+    def definition(cls, w, c):
+        return (1 + w / sympy.sqrt(w ** 2 + c ** 2)) / 2
+
+    def fdiff(self, argindex=1):
+        w, c = self.args
+        return c ** 2 / (2 * hypot(w, c) ** 3) if argindex == 1 else -c * w / (2 * hypot(w, c) ** 3)
+
+
+class softplus_shifted(sympy.Function):
+    r"""softplus(w) - log 2 = max(w, 0) + log1p(expm1(-|w|) / 2): no
+    cancellation near w = 0 (the shifted softplus of SchNet was 0 for
+    |w| < 1e-8 in float32)."""
+
+    nargs = 1
+
+    @classmethod
+    def definition(cls, w):
+        return softplus(w) - sympy.log(2)
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+
+class sigmoid_scaled(sigmoid):
+    r"""sigma(z) where a factor unbounded in x multiplies it (x sigma(x)): its
+    subnormal values matter, since the product is a normal number
+    (-88.7 sigma(-88.7) = -2.6e-37 in float32). The same function; targets
+    whose sigmoid flushes subnormal results (``torch.sigmoid``) print a
+    helper for it, others their sigmoid."""
+
+
+def elementary_form(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with the stable atoms and the codegen atoms replaced by their
+    elementary definitions (for high-precision comparison)."""
+    expr = expr.replace(lambda e: isinstance(e, (CodegenAtom, tanh_remainder, softplus_shifted)),
+                        lambda e: type(e).definition(*e.args))
+    return elementary(expr)
 
 
 @dataclass(frozen=True)
@@ -65,14 +190,16 @@ def _pattern(pattern: sympy.Expr, value: sympy.Expr) -> Callable[[sympy.Expr], s
     return transform
 
 
-def _complement(atom: type, power: int, minus: Callable, plus: Callable | None = None):
+def _complement(atom: type, power: int, minus: Callable, plus: Callable | None = None,
+                any_coefficient: bool = False):
     """Rewrite ``c - c f(z)**power`` as ``c minus(z)`` (and ``c + c f(z)**power``
-    as ``c plus(z)``) inside any sum, for any x-free constant c."""
+    as ``c plus(z)``) inside any sum, for any x-free constant c (with
+    ``any_coefficient``, for any c free of f: ``x - x sigma(z) = x sigma(-z)``)."""
     def match(e):
         if not e.is_Add:
             return None
         for constant in e.args:
-            if constant.has(atom) or X in constant.free_symbols:
+            if constant.has(atom) or (X in constant.free_symbols and not any_coefficient):
                 continue
             for term in e.args:
                 if term is constant:
@@ -114,6 +241,231 @@ def _sigmoid_forms(expr: sympy.Expr) -> sympy.Expr:
     return expr.replace(1 / (1 + sympy.exp(_w)), sigmoid(-_w))
 
 
+def _square_root_of_sum_of_squares(base: sympy.Expr):
+    """``(w', c')`` with ``base = w'^2 + c'^2`` when base is ``a w^2 + c`` with
+    a, c >= 0 free of x (w' = sqrt(a) w, c' = sqrt(c)), else None."""
+    if not base.is_Add:
+        return None
+    constant, rest = base.as_independent(X, as_Add=True)
+    if constant == 0 or not constant.is_nonnegative:
+        return None
+    squares = [f for f in sympy.Mul.make_args(rest) if f.is_Pow and f.exp == 2 and X in f.base.free_symbols]
+    if len(squares) != 1:
+        return None
+    scale = rest / squares[0]
+    if X in scale.free_symbols or not scale.is_nonnegative:
+        return None
+    return sympy.sqrt(scale) * squares[0].base, sympy.sqrt(constant)
+
+
+def _hypot_forms(expr: sympy.Expr) -> sympy.Expr:
+    def match(e):
+        return (e.is_Pow and e.exp.is_Rational and e.exp.q == 2
+                and _square_root_of_sum_of_squares(e.base) is not None)
+
+    def rewrite(e):
+        w, c = _square_root_of_sum_of_squares(e.base)
+        return hypot(w, c) ** (2 * e.exp)
+
+    return expr.replace(match, rewrite)
+
+
+def _split(term: sympy.Expr, atom: type):
+    """``(k, a)`` when term = k a with k free of x and a an ``atom``, else None."""
+    k, rest = term.as_independent(X, as_Add=False)
+    return (k, rest) if isinstance(rest, atom) else None
+
+
+def _combine_in_sums(find: Callable) -> Callable[[sympy.Expr], sympy.Expr]:
+    """A transform replacing two terms of a sum by one: ``find(term, other)``
+    returns the replacement of the pair, or None."""
+    def pair(e):
+        if not e.is_Add:
+            return None
+        for term in e.args:
+            for other in e.args:
+                if other is not term:
+                    value = find(term, other)
+                    if value is not None:
+                        return term, other, value
+        return None
+
+    def rewrite(e):
+        term, other, value = pair(e)
+        return sympy.Add(value, *[a for a in e.args if a is not term and a is not other])
+
+    return lambda expr: expr.replace(lambda e: pair(e) is not None, rewrite)
+
+
+def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
+    return a == b or sympy.expand(a - b) == 0
+
+
+def _hypot_minus_pair(term, other):
+    split = _split(term, hypot)
+    if split is None:
+        return None
+    k, h = split
+    if X in other.free_symbols or not _equal(other, -k * h.args[1]):
+        return None
+    return k * hypot_minus(*h.args)
+
+
+def _half_hypot_plus_pair(term, other):
+    split = _split(term, hypot)
+    if split is not None:
+        k, h = split
+        return 2 * k * half_hypot_plus(*h.args) if _equal(other, k * h.args[0]) else None
+    # k + k w / hypot(w, c)  =  2 k half_hypot_plus(w, c) / hypot(w, c)
+    if X in other.free_symbols or not term.is_Mul:
+        return None
+    for factor in term.args:
+        if factor.is_Pow and factor.exp == -1 and isinstance(factor.base, hypot):
+            w, c = factor.base.args
+            if _equal(term, other * w / factor.base):
+                return 2 * other * hypot_plus_ratio(w, c)
+    return None
+
+
+def _sigmoid_difference_pair(term, other):
+    a, b = _split(term, sigmoid), _split(-other, sigmoid)
+    if a is None or b is None or not _equal(a[0], b[0]) or a[0].could_extract_minus_sign():
+        return None
+    k, (u,), (v,) = a[0], a[1].args, b[1].args
+    shift = sympy.expand(v - u)
+    if X in shift.free_symbols or shift == 0:
+        return None
+    return -k * expm1(shift) * sigmoid(u) * sigmoid(-v)
+
+
+def _softplus_difference_pair(term, other):
+    a = _split(term, softplus)
+    if a is None:
+        return None
+    b = _split(other, log_sigmoid)
+    if b is not None:
+        b = (b[0], softplus(-b[1].args[0]))
+    else:
+        b = _split(-other, softplus)
+    if b is None or not _equal(a[0], b[0]):
+        return None
+    k, (u,), (v,) = a[0], a[1].args, b[1].args
+    shift = sympy.expand(u - v)
+    if X in shift.free_symbols or shift == 0:
+        return None
+    return k * log1p(expm1(shift) * sigmoid(v))
+
+
+def _exp_neg_square_forms(expr: sympy.Expr) -> sympy.Expr:
+    def parts(e):
+        """(w, k) when e = exp(-k w^2) with k a power of 2, else None."""
+        if not isinstance(e, sympy.exp):
+            return None
+        k, rest = (-e.args[0]).as_independent(X, as_Add=False)
+        if not (k.is_Rational and k > 0 and (k.p & (k.p - 1)) == 0 and (k.q & (k.q - 1)) == 0):
+            return None
+        if rest.is_Pow and rest.exp == 2 and X in rest.base.free_symbols:
+            return rest.base, k
+        return None
+
+    return expr.replace(lambda e: parts(e) is not None, lambda e: exp_neg_square(*parts(e)))
+
+
+def _tanh_remainder_pair(term, other):
+    split = _split(-other, sympy.tanh)
+    if split is None:
+        return None
+    k, t = split
+    return k * tanh_remainder(t.args[0]) if _equal(term, k * t.args[0]) else None
+
+
+def _softplus_shifted_pair(term, other):
+    split = _split(term, softplus)
+    if split is None:
+        return None
+    k, sp = split
+    return k * softplus_shifted(sp.args[0]) if _equal(other, -k * sympy.log(2)) else None
+
+
+def mark_scaled_sigmoids(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with every sigmoid as ``sigmoid_scaled`` when some product in
+    it multiplies a sigmoid by a factor unbounded in x (the same function:
+    a marker for targets whose sigmoid flushes subnormal results; not a
+    rule, since it rewrites nothing)."""
+    def match(e):
+        if not e.is_Mul or not any(type(a) is sigmoid for a in e.atoms(sigmoid)):
+            return False
+        return any(X in f.free_symbols and not isinstance(f, (sigmoid, sympy.tanh, sympy.erf, sympy.erfc,
+                                                              sympy.sin, sympy.cos))
+                   for f in e.args)
+
+    # Every sigmoid of such a formula: in Logish' = x sigma sigma(-x)/(sigma + 1) + log1p(sigma)
+    # the second term is subnormal but 1/88 of the normal sum at x = -88.7.
+    if not any(match(e) for e in sympy.preorder_traversal(expr)):
+        return expr
+    return expr.replace(lambda a: type(a) is sigmoid, lambda a: sigmoid_scaled(*a.args))
+
+
+def _tanh_offset(expr: sympy.Expr) -> sympy.Expr:
+    def pair(e):
+        if not e.is_Add:
+            return None
+        offsets = [a for a in e.args if X not in a.free_symbols and not a.is_number]
+        tanhs = [a for a in e.args if isinstance(a, sympy.tanh)]
+        return (offsets[0], tanhs[0]) if offsets and tanhs else None
+
+    def rewrite(e):
+        offset, t = pair(e)
+        rest = [a for a in e.args if a is not offset and a is not t]
+        return sympy.Add(offset - 1, 2 * sigmoid(2 * t.args[0]), *rest)
+
+    return expr.replace(lambda e: pair(e) is not None, rewrite)
+
+
+def _common_factors(expr: sympy.Expr) -> sympy.Expr:
+    def match(e):
+        return e.is_Pow and e.exp.is_Integer and e.exp < 0 and e.base.is_Add
+    expr = expr.replace(match, lambda e: sympy.factor_terms(e.base) ** e.exp)
+
+    def polynomial(e):
+        if not e.is_Add or X not in e.free_symbols:
+            return False
+        try:
+            poly = sympy.Poly(e, X)
+        except sympy.PolynomialError:
+            return False
+        return poly.degree() >= 2 and all(c.is_Rational for c in poly.all_coeffs())
+
+    def factored(e):
+        # Only a nonzero rational root pays: (x + 1) is exact near -1 (Sterbenz).
+        # Other factors keep e's own coefficients (no 200000 that overflows float16).
+        coefficient, factors = sympy.factor_list(e, X)
+        linear = [(f, m) for f, m in factors if sympy.degree(f, X) == 1 and f.subs(X, 0) != 0]
+        if not linear:
+            return e
+        product = sympy.Mul(*[(f / sympy.LC(f, X)) ** m for f, m in linear])
+        rest = sympy.cancel(e / product)
+        return rest * product
+
+    expr = expr.replace(polynomial, factored)
+
+    def common(e):
+        """The x-dependent function factors every term of the sum e has."""
+        if not e.is_Add or X not in e.free_symbols:
+            return []
+        terms = [set(sympy.Mul.make_args(t)) for t in e.args]
+        shared = set.intersection(*terms)
+        return sorted((f for f in shared if isinstance(f, sympy.Function) and X in f.free_symbols), key=str)
+
+    # a w + a r = a (w + r) for an x-dependent a: HardELiSH's
+    # x expm1(x)/2 + expm1(x)/2 cancels near -1, (x + 1) expm1(x)/2 does not.
+    def pull_out(e):
+        factor = sympy.Mul(*common(e))
+        return factor * sympy.Add(*[t / factor for t in e.args])
+
+    return expr.replace(lambda e: bool(common(e)), pull_out)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("expm1", "exp(z) - 1 = expm1(z)",
          "exp(z) - 1 cancels for |z| < 1e-8 (ELU, CELU, SELU near 0 lose every digit)",
@@ -131,9 +483,10 @@ RULES: tuple[Rule, ...] = (
          "exp(-z) overflows for large negative z (inf warnings, 0 instead of a subnormal)",
          _sigmoid_forms,
          1 / (1 + sympy.exp(-X)), (-720.0, -740.0)),
-    Rule("sigmoid_complement", "1 - sigmoid(z) = sigmoid(-z)",
-         "1 - sigmoid(z) is 0 once sigmoid(z) rounds to 1 (z > 17 in float32): sigmoid'(z) would be 0",
-         _complement(sigmoid, 1, lambda z: sigmoid(-z)),
+    Rule("sigmoid_complement", "c - c sigmoid(z) = c sigmoid(-z)  (any c, also c = x)",
+         "1 - sigmoid(z) is 0 once sigmoid(z) rounds to 1 (z > 17 in float32): sigmoid'(z) would be 0; "
+         "x sigma(x) - x is inf - inf = nan at x = 3e38 (SiLU', E-swish', sigmoid-GELU')",
+         _complement(sigmoid, 1, lambda z: sigmoid(-z), any_coefficient=True),
          sigmoid(X) * (1 - sigmoid(X)), (40.0, 100.0, 700.0)),
     # SymPy evaluates erfc(-z) to 2 - erfc(z), undoing the rewrite, so the
     # plus form goes to the Gaussian CDF atom, printed as erfc(-z/sqrt(2))/2.
@@ -153,6 +506,56 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: Rules for the formulas as printed: applied after differentiation (the
+#: lowering differentiates the textbook form, whose derivative SymPy
+#: simplifies; the derivative of ``x / hypot(x, 1)`` would be
+#: ``1/h - x^2/h^3``, which cancels).
+FINAL_RULES: tuple[Rule, ...] = (
+    Rule("hypot", "sqrt(a w^2 + c) = hypot(sqrt(a) w, sqrt(c))  (a, c >= 0; also its odd powers)",
+         "w^2 overflows for |w| > 1.8e19 (float32) / 1.3e154 (float64): ISRU(-3e38) was 0, not -1",
+         _hypot_forms,
+         X / sympy.sqrt(1 + X ** 2), (1e200, -1e300, 3e160)),
+    Rule("hypot_minus", "sqrt(w^2 + c^2) - c = w^2 / (sqrt(w^2 + c^2) + c)",
+         "sqrt(w^2 + 1) - 1 is 0 for |w| < 1e-8 (bent identity's w^2/4 lost; x + h/2 - 1/2 lost x)",
+         lambda expr: _combine_in_sums(_hypot_minus_pair)(_hypot_forms(expr)),
+         (sympy.sqrt(X ** 2 + 1) - 1) / 2, (1e-5, -3e-9, 1e-100, 1e200)),
+    Rule("half_hypot_plus", "w + sqrt(w^2 + c^2) = c^2 / (sqrt(w^2 + c^2) - w);  "
+         "1 + w / sqrt(w^2 + c^2) = (w + sqrt(w^2 + c^2)) / sqrt(w^2 + c^2), in [0, 2]",
+         "w + sqrt(w^2 + c^2) cancels for w << -c: squareplus(-1e4) lost 4 digits, squareplus(-1e20) was 0",
+         lambda expr: _combine_in_sums(_half_hypot_plus_pair)(_hypot_forms(expr)),
+         (X + sympy.sqrt(X ** 2 + 4)) / 2, (-1e4, -1e9, -1e200)),
+    Rule("sigmoid_difference", "sigma(u) - sigma(v) = -expm1(v - u) sigma(u) sigma(-v)",
+         "sigma(x) - sigma(x - 1) cancels once both round to 1 (soft clipping' = 0 for x > 17 in float32)",
+         _combine_in_sums(_sigmoid_difference_pair),
+         sigmoid(X) - sigmoid(X - 1), (40.0, 100.0, 700.0)),
+    Rule("softplus_difference", "softplus(u) - softplus(v) = log1p(expm1(u - v) sigma(v))",
+         "softplus(x) - softplus(x - 1) is inf - inf or cancels to 0 for large x (soft clipping(1e7) = 0)",
+         _combine_in_sums(_softplus_difference_pair),
+         softplus(X) - softplus(X - 1), (800.0, 1e7, 1e300)),
+    Rule("tanh_offset", "c + tanh(z) = (c - 1) + 2 sigma(2 z)  (c a parameter)",
+         "alpha + tanh(z) cancels to 0 for z < -9 at alpha = 1 (APTx's negative tail)",
+         _tanh_offset,
+         sympy.Symbol("alpha", positive=True) + sympy.tanh(X), (-20.0, -300.0)),
+    Rule("exp_neg_square", "exp(-k w^2) = exp(-k hi) exp(-k lo),  w^2 = hi + lo exactly (k a power of 2)",
+         "the rounding of w^2 is amplified by k w^2 in exp: exp(-x^2) off by 232 ulp at x = 17, "
+         "GELU' by 108 ulp at x = -18",
+         _exp_neg_square_forms,
+         sympy.exp(-X ** 2), (17.083333333333336, -18.733093532339808, 26.1)),
+    Rule("softplus_shifted", "softplus(w) - log 2 = max(w, 0) + log1p(expm1(-|w|) / 2)",
+         "softplus(w) - log 2 cancels near w = 0 (0 instead of w/2 for |w| < 1e-8 in float32)",
+         _combine_in_sums(_softplus_shifted_pair),
+         softplus(X) - sympy.log(2), (1e-20, -3e-9, 1e-4, 800.0)),
+    Rule("tanh_remainder", "w - tanh(w) = w q / (1 + q),  q = w^2 / (3 + w^2 / (5 + w^2 / (7 + ...)))",
+         "w - tanh(w) cancels as w -> 0 (Tanhshrink(-2e-4) = 0 in float32, true -2.9e-12)",
+         _combine_in_sums(_tanh_remainder_pair),
+         X - sympy.tanh(X), (1e-5, -3e-3, 0.01, -0.1)),
+    Rule("common_factors", "a w + a r = a (w + r);  polynomials with rational roots as products",
+         "x/(2x + 2) overflows to 0 at x = 3e38; x^2 + x cancels near its root -1 (SQU: 15 ulp)",
+         _common_factors,
+         X ** 2 + X, (-0.9999999, -1.0 - 2.0 ** -30)),
+)
+
+
 def optimize(expr: sympy.Expr, rules: tuple[Rule, ...] = RULES) -> sympy.Expr:
     """``expr`` with every rule applied until it stops changing (at most 4 rounds)."""
     for _ in range(4):
@@ -164,9 +567,15 @@ def optimize(expr: sympy.Expr, rules: tuple[Rule, ...] = RULES) -> sympy.Expr:
     return expr
 
 
+def finalize(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` as generated code prints it: every rule of ``RULES`` and
+    ``FINAL_RULES`` applied until it stops changing."""
+    return mark_scaled_sigmoids(optimize(expr, RULES + FINAL_RULES))
+
+
 def rule(name: str) -> Rule:
     """The rule called ``name``."""
-    for candidate in RULES:
+    for candidate in RULES + FINAL_RULES:
         if candidate.name == name:
             return candidate
     raise KeyError(name)
