@@ -17,3 +17,31 @@ def bound_default(name: str):
 @pytest.fixture
 def bound():
     return bound_default
+
+
+# Generated-code defects measured on the 82-entry catalogue and not fixed yet
+# (the same cells `symact verify` reports; see docs/verify.md). Named here so
+# the rest of the suite gates every other entry; each is expected to fail.
+KNOWN_DEFECTS: dict[str, str] = {
+    "test_forward_at_the_largest_floats_is_not_nan[siren-float32]": "sin(30x): 30x overflows to inf",
+    "test_forward_at_the_largest_floats_is_not_nan[siren-float64]": "sin(30x): 30x overflows to inf",
+    "test_forward_and_gradient_match_mpmath[siren-float32]": "sin(30x) depends on how 30x rounds for huge x",
+    "test_forward_and_gradient_match_mpmath[siren-float64]": "sin(30x) depends on how 30x rounds for huge x",
+    "test_low_precision_inputs_are_accepted[siren-torch.bfloat16]": "sin(30x): 30x overflows in bfloat16",
+    "test_fused_equals_separate_bitwise[cloglog]": "fused form shares a different subexpression than f'",
+    "test_fused_equals_separate_bitwise[eswish]": "fused form shares a different subexpression than f'",
+    "test_fused_equals_separate_bitwise[laplace]": "fused form shares a different subexpression than f'",
+    "test_fused_equals_separate_bitwise[loglog]": "fused form shares a different subexpression than f'",
+    "test_fused_equals_separate_bitwise[soft_root_sign]": "fused form shares a different subexpression than f'",
+    "test_forward_and_gradient_match_mpmath[apl-float32]": "gradient at 0 where two hinges meet: owner convention",
+    "test_forward_and_gradient_match_mpmath[apl-float64]": "gradient at 0 where two hinges meet: owner convention",
+    "test_forward_and_gradient_match_mpmath[exponential-float32]": "exp: float32 accuracy near overflow",
+    "test_forward_and_gradient_match_mpmath[soft_exponential-float32]": "expm1(x)/alpha + alpha cancels as x -> -inf",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        reason = KNOWN_DEFECTS.get(item.name)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=f"known generated-code defect: {reason}", strict=False))
