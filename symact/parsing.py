@@ -342,7 +342,7 @@ class _ExpressionPrinter(sympy.printing.str.StrPrinter):
     ``max``, ``min``, ``lambertw``, ``Phi``, ``==``/``!=``, ``and``/``or``."""
 
     _NAMES = {sympy.Abs: "abs", sympy.Max: "max", sympy.Min: "min", sympy.LambertW: "lambertw",
-              gaussian_cdf: "Phi", sympy.atan: "atan", sympy.asinh: "asinh"}
+              gaussian_cdf: "Phi"}
 
     def _print_Function(self, expr):
         name = self._NAMES.get(type(expr), type(expr).__name__)
@@ -357,8 +357,7 @@ class _ExpressionPrinter(sympy.printing.str.StrPrinter):
         return "piecewise(" + ", ".join(f"({e}, {c})" for e, c in pairs) + ")"
 
     def _print_Relational(self, expr):
-        op = {"==": "==", "!=": "!="}.get(expr.rel_op, expr.rel_op)
-        return f"{self.parenthesize(expr.lhs, 0)} {op} {self.parenthesize(expr.rhs, 0)}"
+        return f"{self.parenthesize(expr.lhs, 0)} {expr.rel_op} {self.parenthesize(expr.rhs, 0)}"
 
     def _print_And(self, expr):
         return " and ".join(f"({self._print(a)})" for a in expr.args)
