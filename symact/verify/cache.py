@@ -5,7 +5,7 @@ function (``PiecewiseReference.key``: breakpoints, branch formulas and
 breakpoint conventions), the float64 bytes of the points, and the precision
 policy of ``symact.verify.reference``. Change any of them and the key
 changes; nothing is ever invalidated by hand. Files are written atomically
-(temporary file, then ``os.replace``), so concurrent workers and interrupted
+(``symact.output``: temporary file, then ``os.replace``), so concurrent workers and interrupted
 runs never leave a half-written entry; an unreadable entry is recomputed.
 
 The default directory is ``$SYMACT_CACHE_DIR``, else
@@ -14,14 +14,15 @@ The default directory is ``$SYMACT_CACHE_DIR``, else
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from symact.output import write_bytes_atomic, write_text_atomic
 from symact.verify import reference as ref
 
 CACHE_FORMAT = 4
@@ -79,19 +80,9 @@ class ReferenceCache:
         """Write ``table`` under ``key`` atomically (errors leave no file)."""
         if self.directory is None:
             return
-        path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    np.savez(stream, points=table.points, status=table.status, precision=table.precision,
-                             **table.rounded)
-                os.replace(temporary, path)
-            except BaseException:
-                if os.path.exists(temporary):
-                    os.unlink(temporary)
-                raise
+            _write_npz(self._path(key), points=table.points, status=table.status, precision=table.precision,
+                       **table.rounded)
         except OSError:
             pass  # a cache that cannot be written only costs time
 
@@ -129,18 +120,8 @@ class ReferenceCache:
         self.misses += 1
         result = np.asarray(compute(), dtype=bool)
         if self.directory is not None:
-            path = self._path(key)
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-                try:
-                    with os.fdopen(handle, "wb") as stream:
-                        np.savez(stream, mask=result)
-                    os.replace(temporary, path)
-                except BaseException:
-                    if os.path.exists(temporary):
-                        os.unlink(temporary)
-                    raise
+                _write_npz(self._path(key), mask=result)
             except OSError:
                 pass
         return result
@@ -161,11 +142,14 @@ class ReferenceCache:
         result = compute()
         if self.directory is not None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump(result, stream, sort_keys=True)
-                os.replace(temporary, path)
+                write_text_atomic(path, json.dumps(result, sort_keys=True))
             except OSError:
                 pass
         return result
+
+
+def _write_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Store ``arrays`` as an ``.npz`` file at ``path`` atomically."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_bytes_atomic(path, buffer.getvalue())
