@@ -117,10 +117,27 @@ def from_spec(path: str | Path) -> Activation:
 def resolve(target: str, name: str | None = None, parameters: Mapping[str, object] | None = None) -> Activation:
     """A catalogue entry by name or alias, a spec file ending in ``.toml``,
     or else an expression string (named ``name``, default ``custom``) whose
-    ``parameters`` are declared with the given values as defaults."""
+    ``parameters`` are declared with the given values as defaults.
+
+    Raises:
+      SymactError: the spec or expression is invalid; for a bare word that
+        is neither a catalogue name nor a valid expression, the message says
+        both and suggests the closest catalogue names.
+    """
     entry = lookup(target)
     if entry is not None:
         return entry
     if target.endswith(".toml"):
         return from_spec(target)
-    return from_expression(target, name or "custom", parameters)
+    try:
+        return from_expression(target, name or "custom", parameters)
+    except SymactError as exc:
+        if not target.strip().replace("-", "_").isidentifier():
+            raise
+        import difflib
+
+        from symact.catalogue import names
+
+        close = difflib.get_close_matches(target.strip().lower().replace("-", "_"), names(), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see 'symact list'"
+        raise SymactError(f"'{target}' is neither a catalogue entry nor a valid expression ({exc}){hint}") from None

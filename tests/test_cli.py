@@ -77,6 +77,10 @@ def test_show_latex(capsys):
     (["show", "open('x', 'w')"], "unknown function 'open'"),
     (["show", "sqrt(x)"], "not real"),
     (["show", "missing.toml"], "cannot read the spec file"),
+    (["show", "sillu"], "'sillu' is neither a catalogue entry nor a valid expression"),
+    (["show", "sillu"], "did you mean silu"),
+    (["generate", "silu", "--name", "mine"], "--name and --param apply to an expression"),
+    (["generate", "silu", "--expr", "x"], "either TARGET or --expr/--spec"),
 ])
 def test_errors_go_to_stderr_with_exit_2_and_no_output(capsys, argv, message):
     status, out, err = run(capsys, *argv)

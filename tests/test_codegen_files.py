@@ -11,7 +11,7 @@ from symact.activation import define
 from symact.catalogue import CATALOGUE, names
 from symact.cli import main
 from symact.codegen import CodegenError, load, render
-from symact.codegen.files import stale_files, write_atomic
+from symact.codegen.files import stale_files
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
@@ -94,6 +94,21 @@ def test_expression_to_file_and_failure_leaves_nothing(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.py"]
 
 
+def test_a_positional_target_renders_like_expr_and_spec(tmp_path, capsys):
+    """`symact generate TARGET` takes what `symact show` takes: a catalogue
+    name, an expression or a spec file, rendering the same source."""
+    from symact.catalogue import CATALOGUE
+    from symact.codegen import render
+
+    assert main(["generate", "silu", "--target", "torch"]) == 0
+    assert capsys.readouterr().out == render(CATALOGUE["silu"], "torch")
+    by_flag, by_position = tmp_path / "flag.py", tmp_path / "position.py"
+    assert main(["generate", "--expr", "x*sigmoid(2*x)", "--name", "mine", "-o", str(by_flag)]) == 0
+    assert main(["generate", "x*sigmoid(2*x)", "--name", "mine", "-o", str(by_position)]) == 0
+    assert by_position.read_text() == by_flag.read_text()
+    assert "def mine_forward_and_grad(x" in by_position.read_text()
+
+
 def test_spec_file_generates(tmp_path):
     spec = tmp_path / "bump.toml"
     spec.write_text('name = "bump"\nexpression = "x * sigmoid(k * x)"\n'
@@ -103,15 +118,3 @@ def test_spec_file_generates(tmp_path):
     assert "nn.Parameter" in out.read_text()
 
 
-def test_write_atomic_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch):
-    path = tmp_path / "f.py"
-    path.write_text("old")
-
-    def fail(*args):
-        raise OSError("disk full")
-
-    monkeypatch.setattr("symact.output.os.replace", fail)
-    with pytest.raises(OSError):
-        write_atomic(path, "new")
-    assert path.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["f.py"]

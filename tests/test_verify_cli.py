@@ -41,8 +41,20 @@ def test_verify_table_and_junit_for_an_expression(tmp_path, capsys, cache):
     assert status == (1 if int(suite.get("failures")) else 0)
 
 
+def test_verify_takes_an_expression_as_a_positional_target(capsys, cache):
+    """A positional TARGET may be an expression, as in `symact show`: the
+    same report as --expr (here ReLU written as a where, which passes)."""
+    argv = ["--name", "myrelu", "--target", "numpy", "--dtype", "float64", "--json", "--cache-dir", cache]
+    assert main(["verify", "where(x > 0, x, 0)", *argv]) == 0
+    by_position = json.loads(capsys.readouterr().out)
+    assert main(["verify", "--expr", "where(x > 0, x, 0)", *argv]) == 0
+    by_flag = json.loads(capsys.readouterr().out)
+    assert by_position["activation"] == "myrelu"
+    assert by_position["cells"] == by_flag["cells"]
+
+
 @pytest.mark.parametrize("argv, message", [
-    (["verify", "no_such_activation"], "no catalogue entry 'no_such_activation'"),
+    (["verify", "no_such_activation"], "'no_such_activation' is neither a catalogue entry nor a valid expression"),
     (["verify", "relu", "--target", "jax"], "--target takes a comma-separated list of numpy, torch"),
     (["verify", "relu", "--dtype", "float16"], "--dtype takes a comma-separated list of float32, float64"),
     (["verify", "relu", "--expr", "x"], "give either NAMES or --expr/--spec"),

@@ -1,5 +1,5 @@
-r"""The checked-in generated code: which files exist, their expected text,
-and atomic writing. Rendering (``symact.codegen.render``) does no I/O; this
+r"""The checked-in generated code: which files exist and their expected text
+(written with ``symact.output.write_text_atomic``). Rendering (``symact.codegen.render``) does no I/O; this
 module is the thin step that touches the file system.
 
 Layout: ``generated/numpy/<name>.py`` and ``generated/torch/<name>.py`` for
@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from symact.codegen.render import TARGETS, render
-from symact.output import write_text_atomic as write_atomic  # noqa: F401  (the one atomic write)
 
 GENERATED_DIR = Path("generated")
 

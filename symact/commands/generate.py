@@ -1,29 +1,37 @@
 """Generate standalone NumPy/PyTorch code for the catalogue or one activation.
 
-Without --expr or --spec, (re)writes generated/numpy/<name>.py and
+Without a TARGET, (re)writes generated/numpy/<name>.py and
 generated/torch/<name>.py for every catalogue entry; with --check it writes
-nothing and exits 1 naming every stale, missing or orphaned file. With
---expr or --spec, renders that one activation for --target to -o FILE (or
-stdout). Files are written atomically.
+nothing and exits 1 naming every stale, missing or orphaned file. With a
+TARGET (a catalogue name, an expression, or a spec file ending in .toml, as
+in 'symact show'; --expr and --spec say the same), renders that one
+activation for --target to -o FILE (or stdout). Files are written
+atomically.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
+from symact.catalogue import lookup
 from symact.cli import parse_params
 from symact.errors import SymactError
+from symact.output import write_text_atomic
 
 EXIT_STALE = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("activation", nargs="?", metavar="TARGET",
+                        help="one activation: a catalogue name, an expression such as 'x*tanh(softplus(x))', "
+                             "or a spec file ending in .toml (default: the whole catalogue into --dir)")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--expr", metavar="EXPR", help="an expression such as 'x*tanh(softplus(x))'")
-    source.add_argument("--spec", metavar="FILE.toml", help="a TOML spec file (docs/spec.md)")
-    parser.add_argument("--name", help="the name of an --expr activation (default: custom)")
+    source.add_argument("--expr", metavar="EXPR", help="an expression (the same as giving it as TARGET)")
+    source.add_argument("--spec", metavar="FILE.toml", help="a TOML spec file, docs/spec.md (the same as "
+                                                            "giving it as TARGET)")
+    parser.add_argument("--name", help="the name of an expression activation (default: custom)")
     parser.add_argument("--param", action="append", default=[], metavar="K=V",
-                        help="declare a parameter of --expr with its default (repeatable)")
+                        help="declare a parameter of an expression with its default (repeatable)")
     parser.add_argument("--target", choices=("numpy", "torch"),
                         help="the target (default: both for the catalogue; numpy for --expr/--spec)")
     parser.add_argument("-o", "--output", metavar="FILE.py", help="where to write --expr/--spec code "
@@ -35,20 +43,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _one(args: argparse.Namespace) -> int:
     from symact.codegen import render
-    from symact.codegen.files import write_atomic
-    from symact.user import from_expression, from_spec
+    from symact.user import resolve
 
     if args.check:
-        raise SymactError("--check applies to the catalogue's generated folder, not to --expr/--spec")
-    if args.expr is not None:
-        activation = from_expression(args.expr, args.name or "custom", parse_params(args.param))
-    else:
-        if args.name or args.param:
-            raise SymactError("--name and --param apply to --expr; a spec file names its activation")
-        activation = from_spec(args.spec)
+        raise SymactError("--check applies to the catalogue's generated folder, not to one activation")
+    if args.activation is not None and (args.expr is not None or args.spec is not None):
+        raise SymactError("give either TARGET or --expr/--spec, not both")
+    target = args.activation or args.expr or args.spec
+    if (target.endswith(".toml") or lookup(target) is not None) and (args.name or args.param):
+        raise SymactError("--name and --param apply to an expression; a catalogue entry or spec file names "
+                          "its activation and declares its parameters")
+    activation = resolve(target, args.name, parse_params(args.param))
     text = render(activation, args.target or "numpy")
     if args.output:
-        write_atomic(args.output, text)
+        write_text_atomic(args.output, text)
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)
@@ -56,11 +64,11 @@ def _one(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.expr is not None or args.spec is not None:
+    if args.activation is not None or args.expr is not None or args.spec is not None:
         return _one(args)
     if args.output or args.name or args.param:
-        raise SymactError("-o, --name and --param need --expr or --spec")
-    from symact.codegen.files import catalogue_files, stale_files, write_atomic
+        raise SymactError("-o, --name and --param need one activation (TARGET)")
+    from symact.codegen.files import catalogue_files, stale_files
 
     targets = (args.target,) if args.target else ("numpy", "torch")
     if args.check:
@@ -77,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     for path, text in sorted(catalogue_files(args.dir, targets).items()):
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
-        write_atomic(path, text)
+        write_text_atomic(path, text)
         changed += 1
     print(f"{args.dir}: {changed} files written")
     return 0

@@ -31,13 +31,15 @@ def _choices(text: str, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("names", nargs="*", metavar="NAME",
-                        help="catalogue names or aliases, elementwise or vector such as softmax "
-                             "(default: the whole catalogue)")
+    parser.add_argument("names", nargs="*", metavar="TARGET",
+                        help="catalogue names or aliases (elementwise, or vector such as softmax), "
+                             "expressions such as 'x*tanh(softplus(x))', or spec files ending in .toml, "
+                             "as in 'symact show' (default: the whole catalogue)")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--expr", help="verify a formula such as 'x*tanh(softplus(x))'")
-    source.add_argument("--spec", metavar="FILE.toml", help="verify the activation of a spec file")
-    parser.add_argument("--name", help="name of an --expr activation (default: custom)")
+    source.add_argument("--expr", help="verify a formula (the same as giving it as TARGET)")
+    source.add_argument("--spec", metavar="FILE.toml", help="verify the activation of a spec file (the same "
+                                                            "as giving it as TARGET)")
+    parser.add_argument("--name", help="name of an expression activation (default: custom)")
     parser.add_argument("--param", action="append", default=[], metavar="K=V",
                         help="parameter value, e.g. alpha=0.5 (repeatable; one activation only)")
     parser.add_argument("--target", default=None,
@@ -65,7 +67,7 @@ def _vector_entry(name: str):
 
 def _activations(args: argparse.Namespace) -> list:
     from symact.catalogue import CATALOGUE, lookup, names
-    from symact.user import from_expression, from_spec
+    from symact.user import from_expression, from_spec, resolve
     from symact.vector import VECTOR_CATALOGUE
 
     params = parse_params(args.param)
@@ -85,9 +87,7 @@ def _activations(args: argparse.Namespace) -> list:
         entry = lookup(name) or _vector_entry(name)
         if entry is not None and entry.name in VECTOR_CATALOGUE and params:
             raise SymactError(f"the vector activation '{entry.name}' takes no --param")
-        if entry is None:
-            raise SymactError(f"no catalogue entry '{name}'; see 'symact list', or use --expr / --spec")
-        found.append((entry, params))
+        found.append((entry or resolve(name, args.name, params), params))
     if params and len(found) > 1:
         raise SymactError("--param needs one activation")
     return found
@@ -97,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     from symact.verify import TARGETS, load_exceptions, verify, verify_many
     from symact.verify.implementation import torch_available
     from symact.verify.reference import FORMATS
-    from symact.verify.report import RESULT_TEXT, format_table, junit_xml, write_atomically
+    from symact.output import write_text_atomic
+    from symact.verify.report import RESULT_TEXT, format_table, junit_xml
     from symact.verify.vector import verify_vector
 
     if args.target is None and not torch_available():
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         if total > 1:
             progress(len(reports), total, reports[-1])
     if args.junit:
-        write_atomically(args.junit, junit_xml(reports, strict))
+        write_text_atomic(args.junit, junit_xml(reports, strict))
     if args.json:
         data = [r.to_json() for r in reports]
         print_json(data[0] if len(data) == 1 and (args.expr or args.spec or len(args.names) == 1) else data)

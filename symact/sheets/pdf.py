@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from symact.errors import SymactError
+from symact.output import write_bytes_atomic
 
 RUNS = 2
 TIMEOUT_SECONDS = 600
@@ -70,8 +71,5 @@ def compile_pdf(source: str, destination: str | os.PathLike) -> Path:
                 log_path = Path(work) / "sheet.log"
                 log = log_path.read_text(errors="replace") if log_path.exists() else done.stdout.decode(errors="replace")
                 raise TexFailed(f"pdflatex failed: {_first_error(log)}")
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        staged = destination.with_name(f".{destination.name}.tmp")
-        shutil.copyfile(Path(work) / "sheet.pdf", staged)
-        os.replace(staged, destination)
+        write_bytes_atomic(destination, (Path(work) / "sheet.pdf").read_bytes())
     return destination

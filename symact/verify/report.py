@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from symact.output import write_text_atomic as write_atomically  # noqa: F401  (the one atomic write)
 from symact.verify.core import KINDS, Cell, Report
 
 FAILURES_SHOWN = 4
