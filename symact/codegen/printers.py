@@ -308,14 +308,12 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         sympy.erfc: "torch.special.erfc({0})",
         sigmoid: "torch.sigmoid({0})",
         log_sigmoid: "F.logsigmoid({0})",
-        # Phi(z) = erfc(-z / sqrt(2)) / 2: no cancellation in the lower tail.
-        gaussian_cdf: "(0.5 * torch.special.erfc(-0.7071067811865476 * ({0})))",
     }
     HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
                exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
                hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
-               sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}
+               sympy.sinc: "_sinc", sinc_slope: "_sinc_slope", gaussian_cdf: "_gaussian_cdf"}
 
     def _print_Function(self, expr):
         if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:
