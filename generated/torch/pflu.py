@@ -32,12 +32,25 @@ def _hypot(w, c):
     return torch.hypot(w, torch.as_tensor(c, dtype=w.dtype, device=w.device))
 
 
-def _hypot_plus_ratio(w, c):
-    # (1 + w / hypot(w, c)) / 2 = ((w + hypot(w, c)) / 2) / hypot(w, c), in [0, 1]:
-    # for w < 0 the numerator is (c^2 / 4) / q, q = (hypot(w, c) + |w|) / 2.
+def _hypot_plus_product(w, c):
+    # w (1 + w / hypot(w, c)) / 2; for w < 0 it is (w / h) ((c^2 / 4) / q),
+    # q = (h + |w|) / 2: no cancellation, and no intermediate underflows where
+    # the result does not, or overflows.
     h = _hypot(w, c)
     q = h / 2 + torch.abs(w) / 2
-    return torch.where(w < 0, (c * c / 4) / q, q) / h
+    return torch.where(w < 0, (w / h) * ((c * c / 4) / q), w * (q / h))
+
+
+def _hypot_plus_slope(w, c):
+    # d/dw [w (1 + w / hypot(w, c)) / 2] = (1 + v (1 + t^2)) / 2, v = w / h, t = c / h;
+    # for w < 0, 1 + v = t^2 / (1 - v) and 1 + v - v^2 = t^2 + v, so it is
+    # t^2 ((t^2 + v) / (1 - v)) / 2: no cancellation in the negative tail (only
+    # at its zero, w = -0.786 c), no w^2 formed.
+    h = _hypot(w, c)
+    v = w / h
+    t = c / h
+    a = -torch.abs(v)  # = v where w < 0; the unused form stays finite (1 - v = 0 for w >> c)
+    return torch.where(w < 0, (t * t) * ((t * t + a) / (1 - a)) / 2, (1 + v * (1 + t * t)) / 2)
 
 
 def _times(grad_output, slope, saved):
@@ -50,7 +63,7 @@ def _times(grad_output, slope, saved):
 
 
 def _pflu_forward(x):
-    return _fill(_fill(_hypot_plus_ratio(x, 1)*x, (x == float('-inf')), 0, x), (x == float('inf')), float('inf'), x)
+    return _fill(_fill(_hypot_plus_product(x, 1), (x == float('-inf')), 0, x), (x == float('inf')), float('inf'), x)
 
 
 def pflu_grad(x):
@@ -76,9 +89,7 @@ def pflu_grad(x):
       >>> pflu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0367,  0.0975,  0.5000,  0.9025,  1.0367])
     """
-    _t0 = _hypot(x, 1)
-    _y0 = ((_t0 + (x*x*x) + 2*x + _t0*(x*x))/(_t0*_t0*_t0))/2
-    return _fill(_fill(_y0, (torch.isnan(_y0) & (x < 0)), 0, x), (torch.isnan(_y0) & (x > 0)), 1, x)
+    return _fill(_fill(_hypot_plus_slope(x, 1), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 class PfluFunction(torch.autograd.Function):
