@@ -33,8 +33,6 @@ KNOWN_DEFECTS: dict[str, str] = {
     "test_fused_equals_separate_bitwise[laplace]": "fused form shares a different subexpression than f'",
     "test_fused_equals_separate_bitwise[loglog]": "fused form shares a different subexpression than f'",
     "test_fused_equals_separate_bitwise[soft_root_sign]": "fused form shares a different subexpression than f'",
-    "test_forward_and_gradient_match_mpmath[apl-float32]": "gradient at 0 where two hinges meet: owner convention",
-    "test_forward_and_gradient_match_mpmath[apl-float64]": "gradient at 0 where two hinges meet: owner convention",
 }
 
 
