@@ -33,24 +33,24 @@ def _hypot(w, c):
 
 
 def _hypot_plus_product(w, c):
-    # w (1 + w / hypot(w, c)) / 2; for w < 0 it is (w / h) ((c^2 / 4) / q),
-    # q = (h + |w|) / 2: no cancellation, and no intermediate underflows where
-    # the result does not, or overflows.
+    # w (1 + w / hypot(w, c)) / 2 = (w / h) m, m = q for w >= 0 and (c^2 / 4) / q for
+    # w < 0, q = (h + |w|) / 2 (there 1 + w / h = c^2 / (h (h - w))): no cancellation,
+    # and no intermediate underflows where the result does not (the ratio
+    # (1 + w / h) / 2 alone does, from |w| = 1.8e19 in float32) or overflows.
     h = _hypot(w, c)
     q = h / 2 + torch.abs(w) / 2
-    return torch.where(w < 0, (w / h) * ((c * c / 4) / q), w * (q / h))
+    return (w / h) * torch.where(w < 0, (c * c / 4) / q, q)
 
 
 def _hypot_plus_slope(w, c):
-    # d/dw [w (1 + w / hypot(w, c)) / 2] = (1 + v (1 + t^2)) / 2, v = w / h, t = c / h;
-    # for w < 0, 1 + v = t^2 / (1 - v) and 1 + v - v^2 = t^2 + v, so it is
-    # t^2 ((t^2 + v) / (1 - v)) / 2: no cancellation in the negative tail (only
-    # at its zero, w = -0.786 c), no w^2 formed.
+    # d/dw [w (1 + w / hypot(w, c)) / 2] = (1 + v) (t^2 + v) / 2, v = w / h, t = c / h
+    # (as t^2 + v^2 = 1), with 1 + v = t^2 / (1 + |v|) for w < 0: no cancellation in
+    # the negative tail (only near the zero, w = -0.786 c), no w^2 formed.
     h = _hypot(w, c)
     v = w / h
     t = c / h
-    a = -torch.abs(v)  # = v where w < 0; the unused form stays finite (1 - v = 0 for w >> c)
-    return torch.where(w < 0, (t * t) * ((t * t + a) / (1 - a)) / 2, (1 + v * (1 + t * t)) / 2)
+    square = t * t
+    return torch.where(w < 0, square / (1 + torch.abs(v)), 1 + v) * (square + v) / 2
 
 
 def _times(grad_output, slope, saved):
