@@ -149,8 +149,8 @@ class hypot_plus_product(CodegenAtom):
 
 class hypot_plus_slope(CodegenAtom):
     r"""d/dw [w (1 + w / hypot(w, c)) / 2] = (1 + v) / 2 + v t^2 / 2 with
-    v = w / h, t = c / h, h = hypot(w, c). For w < 0, 1 + v = t^2 / (1 - v) and
-    1 + v - v^2 = t^2 + v, so it is t^2 ((t^2 + v) / (1 - v)) / 2: no
+    v = w / h, t = c / h, h = hypot(w, c); as t^2 + v^2 = 1 it is
+    (1 + v) (t^2 + v) / 2, with 1 + v = t^2 / (1 - v) for w < 0: no
     cancellation in the negative tail (only near its zero, w = -0.786 c)
     (where the textbook (h + w^3 + 2 w + h w^2) / (2 h^3) cancels and overflows:
     PFLU'(-16131) was 0 in float32, true -9.6e-10), and no w^2 is formed."""
