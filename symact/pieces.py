@@ -15,7 +15,11 @@ only where the function is continuous and both one-sided derivatives agree.
 The *owner* of a breakpoint is the branch whose condition contains it in the
 definition (``x <= 0`` owns 0 for ReLU's zero branch). Generated code
 evaluates that branch there, so its derivative at a kink is the owner's
-one-sided derivative: ReLU'(0) = 0, as PyTorch does.
+one-sided derivative: ReLU'(0) = 0, as PyTorch does. Where the definition
+selects a third formula at c_i (APL's hinges meeting at 0 select the
+all-hinges-off branch 0 there, neither neighbour), that formula is kept as
+the point's formula, and the convention at c_i is its value and derivative
+(APL'(0) = 0, as the sum of ReLUs in PyTorch).
 """
 from __future__ import annotations
 
@@ -131,6 +135,9 @@ class Pieces:
       values: f(c_i), or None where f is undefined at c_i.
       owners: for each c_i, the index of the branch whose formula defines the
         value there (i from the left, i + 1 from the right), or ``NEITHER``.
+      point_formulas: for each c_i owned by ``NEITHER``, the formula the
+        definition selects there (None where it selects none); empty when no
+        breakpoint has one. The convention at c_i is this formula's value.
     """
 
     breakpoints: tuple[sympy.Expr, ...]
@@ -138,6 +145,11 @@ class Pieces:
     values: tuple[sympy.Expr | None, ...]
     owners: tuple[int, ...]
     _limits: dict = field(default_factory=dict, compare=False, repr=False)
+    point_formulas: tuple[sympy.Expr | None, ...] = ()
+
+    def point_formula(self, i: int) -> sympy.Expr | None:
+        """The formula the definition selects at c_i when it is neither neighbour's, else None."""
+        return self.point_formulas[i] if self.point_formulas else None
 
     @classmethod
     def from_expr(cls, expr: sympy.Expr) -> "Pieces":
@@ -167,9 +179,10 @@ class Pieces:
                 raise DefinitionError(f"the piecewise definition does not cover x = {probe}")
             piece_of_interval.append(index)
         branches = tuple(folded.args[i].expr for i in piece_of_interval)
-        values, owners = [], []
+        values, owners, point_formulas = [], [], []
         for i, point in enumerate(breakpoints):
             index = _select(folded, point)
+            point_formulas.append(None)
             if index is None:
                 values.append(None)
                 owners.append(NEITHER)
@@ -182,7 +195,9 @@ class Pieces:
                 owners.append(i + 1)
             else:
                 owners.append(NEITHER)
-        return cls(breakpoints, branches, tuple(values), tuple(owners))._merged()
+                point_formulas[-1] = folded.args[index].expr
+        point_formulas = tuple(point_formulas) if any(f is not None for f in point_formulas) else ()
+        return cls(breakpoints, branches, tuple(values), tuple(owners), {}, point_formulas)._merged()
 
     def one_sided(self, i: int) -> tuple[sympy.Expr, sympy.Expr]:
         """(f(c_i-), f(c_i+)): the limits of the neighbouring branches at c_i."""
@@ -210,6 +225,11 @@ class Pieces:
             return left
         if owner == i + 1:
             return right
+        formula = self.point_formula(i)
+        if formula is not None:
+            value = formula.subs(X, self.breakpoints[i])
+            if _is_finite_number(value):
+                return value
         return self.values[i] if self.values[i] is not None else right
 
     def derivative(self) -> "Pieces":
@@ -222,13 +242,15 @@ class Pieces:
         at a kink is the owner branch's one-sided derivative.
         """
         branches = tuple(sympy.diff(branch, X) for branch in self.branches)
+        point_formulas = tuple(None if f is None else sympy.diff(f, X) for f in self.point_formulas)
         derived = Pieces(self.breakpoints, branches, (None,) * len(self.breakpoints), self.owners)
         values = []
         for i in range(len(self.breakpoints)):
             left, right = derived.one_sided(i)
             exists = (self.is_continuous_at(i) and _is_finite_number(left) and same_value(left, right))
             values.append(left if exists else None)
-        return Pieces(self.breakpoints, branches, tuple(values), self.owners, dict(derived._limits))._merged()
+        return Pieces(self.breakpoints, branches, tuple(values), self.owners, dict(derived._limits),
+                      point_formulas)._merged()
 
     def _merged(self) -> "Pieces":
         """Drop breakpoints where nothing happens: same formula, continuous, defined."""
@@ -244,13 +266,16 @@ class Pieces:
             owner = self.owners[i]
             owners.append(NEITHER if owner == NEITHER else new_index + (owner - i))
         limits = {new_index: self._limits[i] for new_index, i in enumerate(keep) if i in self._limits}
+        point_formulas = tuple(self.point_formulas[i] for i in keep) if self.point_formulas else ()
         return Pieces(tuple(self.breakpoints[i] for i in keep), tuple(branches),
-                      tuple(self.values[i] for i in keep), tuple(owners), limits)
+                      tuple(self.values[i] for i in keep), tuple(owners), limits,
+                      point_formulas if any(f is not None for f in point_formulas) else ())
 
     def map_branches(self, transform) -> "Pieces":
         """The same split with ``transform`` applied to every branch formula."""
         return Pieces(self.breakpoints, tuple(transform(b) for b in self.branches),
-                      self.values, self.owners, dict(self._limits))
+                      self.values, self.owners, dict(self._limits),
+                      tuple(None if f is None else transform(f) for f in self.point_formulas))
 
     def intervals(self) -> list[tuple[sympy.Expr, sympy.Expr]]:
         """The open intervals (c_i, c_{i+1}) with c_0 = -oo, c_{k+1} = +oo."""
@@ -270,7 +295,9 @@ class Pieces:
                 conditions.append(X <= hi if self.owners[i] == i else X < hi)
             args.append((self.branches[i], sympy.And(*conditions)))
         for i, point in enumerate(self.breakpoints):
-            if self.owners[i] == NEITHER and self.values[i] is not None:
+            if self.owners[i] == NEITHER and self.point_formula(i) is not None:
+                args.insert(0, (self.convention_value(i), sympy.Eq(X, point)))
+            elif self.owners[i] == NEITHER and self.values[i] is not None:
                 args.insert(0, (self.values[i], sympy.Eq(X, point)))
         return Piecewise(*args)
 

@@ -33,10 +33,6 @@ KNOWN_DEFECTS: dict[str, str] = {
     "test_fused_equals_separate_bitwise[laplace]": "fused form shares a different subexpression than f'",
     "test_fused_equals_separate_bitwise[loglog]": "fused form shares a different subexpression than f'",
     "test_fused_equals_separate_bitwise[soft_root_sign]": "fused form shares a different subexpression than f'",
-    "test_forward_and_gradient_match_mpmath[apl-float32]": "gradient at 0 where two hinges meet: owner convention",
-    "test_forward_and_gradient_match_mpmath[apl-float64]": "gradient at 0 where two hinges meet: owner convention",
-    "test_forward_and_gradient_match_mpmath[exponential-float32]": "exp: float32 accuracy near overflow",
-    "test_forward_and_gradient_match_mpmath[soft_exponential-float32]": "expm1(x)/alpha + alpha cancels as x -> -inf",
 }
 
 

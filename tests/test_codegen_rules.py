@@ -118,3 +118,79 @@ def test_products_with_a_sigmoid_keep_its_subnormal_values_in_torch(expression):
         got = function(torch.from_numpy(points)).detach().numpy()
         assert np.all(np.abs(exact) > np.finfo(np.float32).tiny)
         assert np.all(np.abs(got - exact) <= 3e-6 * np.abs(exact)), (got, exact)
+
+
+def _codegen_atoms():
+    from symact.codegen import rules
+
+    return sorted((cls for cls in vars(rules).values()
+                   if isinstance(cls, type) and issubclass(cls, rules.CodegenAtom) and cls is not rules.CodegenAtom),
+                  key=lambda cls: cls.__name__)
+
+
+@pytest.mark.parametrize("atom", _codegen_atoms(), ids=lambda cls: cls.__name__)
+def test_codegen_atom_derivatives_are_exact(atom):
+    """Each atom's fdiff (which the lowering uses for atoms differentiated as
+    atoms) equals the derivative of its definition, at 50 digits."""
+    (count,) = atom.nargs
+    symbols = sympy.symbols(f"a0:{count}", real=True)
+    value = atom(*symbols)
+    points = {s: sympy.Rational(v) for s, v in zip(symbols, ("-7/3", "5/4", "9/16"))}
+    for index, symbol in enumerate(symbols, start=1):
+        claimed = elementary_form(value.fdiff(index)).subs(points)
+        exact = sympy.diff(atom.definition(*symbols), symbol).subs(points)
+        assert abs(sympy.N(claimed - exact, 50)) < sympy.Float("1e-45"), (atom.__name__, index)
+
+
+def test_expm1_plus_keeps_its_factored_offset():
+    # SymPy's expm1_opt also tries expr.factor(), which multiplied out the
+    # offset (alpha - 1)(alpha + 1) that is exact near alpha = 1.
+    from sympy.codegen.cfunctions import expm1
+
+    alpha = sympy.Symbol("alpha", positive=True)
+    form = finalize(expm1(alpha * X) / alpha + alpha)
+    (atom,) = [a for a in sympy.preorder_traversal(form) if type(a).__name__ == "expm1_plus"]
+    assert atom.args[2] == (alpha - 1) * (alpha + 1)
+
+
+@pytest.mark.parametrize("alpha", ["1", "0.5", "2", "0.9990234375"])  # exact in float32
+def test_soft_exponential_has_no_wrong_zero_in_its_negative_tail(alpha):
+    """(e^(alpha x) - 1) / alpha + alpha for alpha > 0 is positive for alpha >= 1:
+    expm1(alpha x)/alpha + alpha was 0 from x = -17.3 (float32, alpha = 1)."""
+    from symact.catalogue import CATALOGUE
+
+    module = load(CATALOGUE["soft_exponential"], "numpy")
+    a = float(alpha)
+    for dtype, points in ((np.float32, [-17.33, -60.0, -88.0]), (np.float64, [-40.0, -88.72, -700.0])):
+        x = np.array(points, dtype=dtype)
+        with mpmath.workdps(60):
+            exact = np.array([float(mpmath.expm1(mpmath.mpf(a) * mpmath.mpf(float(p))) / a + a) for p in x])
+        got = module.soft_exponential(x, alpha=a)
+        normal = np.abs(exact) > np.finfo(dtype).tiny
+        assert np.all(ulp_error(got, exact, dtype)[normal] <= 4), (dtype, got, exact)
+
+
+def test_pflu_negative_tail_is_accurate_and_never_zero():
+    """x (1 + x / sqrt(1 + x^2)) / 2 -> 1 / (4 x): the ratio alone underflows
+    from |x| = 1.8e19 in float32 (PFLU(-2.9e22) was -0.0), the textbook
+    gradient from x = -16131."""
+    from symact.catalogue import CATALOGUE
+
+    module = load(CATALOGUE["pflu"], "numpy")
+
+    def exact(p, kind):
+        with mpmath.workdps(80):
+            x = mpmath.mpf(float(p))
+            h = mpmath.sqrt(1 + x * x)
+            ratio = 1 / (h * (h - x))  # 1 + x / h for x < 0, without cancellation
+            return float(x * ratio / 2 if kind == "forward" else ratio / 2 + x / (2 * h ** 3))
+
+    for dtype, points in ((np.float32, [-2.9271292e22, -16131.542, -1e30, -3e38]),
+                          (np.float64, [-1.2e163, -1.1e18, -1e300, -1.7e308])):
+        x = np.array(points, dtype=dtype)
+        y, dy = module.pflu_forward_and_grad(x)
+        for got, kind, bound in ((y, "forward", 4), (dy, "gradient", 8)):
+            want = np.array([exact(p, kind) for p in x])
+            normal = np.abs(want) > np.finfo(dtype).tiny
+            assert np.all(got[normal] != 0) and np.all(np.sign(got[normal]) == np.sign(want[normal])), (kind, got, want)
+            assert np.all(ulp_error(got, want, dtype)[normal] <= bound), (kind, dtype, got, want)

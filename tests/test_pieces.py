@@ -68,3 +68,25 @@ def test_limit_at_infinity_survives_sympy_silu_derivative_bug():
     assert sympy.limit(elementary(branch), X, sympy.oo, "-") == 0  # the SymPy bug, pinned
     assert limit_of_branch(branch, sympy.oo, "-") == 1
     assert limit_of_branch(branch, -sympy.oo, "+") == 0
+
+
+def test_coinciding_hinges_keep_the_formula_the_definition_selects_there():
+    """max(0, x) + a max(0, -x): at 0 the definition selects its all-off
+    branch 0, neither neighbour (-a x, x). The gradient convention there is
+    that formula's derivative, 0, as torch's autograd of relu(x) + a relu(-x)."""
+    pieces = Pieces.from_expr(parse_expression("where(x > 0, x, 0) + 1/5 * where(x < 0, -x, 0)"))
+    assert pieces.owners == (NEITHER,)
+    assert pieces.point_formulas == (0,)
+    slopes = pieces.derivative()
+    assert slopes.values == (None,)  # f'(0) does not exist: -1/5 from the left, 1 from the right
+    assert slopes.convention_value(0) == 0
+    assert slopes.as_piecewise().subs(X, 0) == 0
+    torch = pytest.importorskip("torch")
+    x = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(torch.relu(x) + 0.2 * torch.relu(-x), x)
+    assert grad.item() == 0.0
+
+
+def test_isolated_point_value_has_a_flat_convention_slope():
+    slopes = Pieces.from_expr(parse_expression("heaviside(x)")).derivative()
+    assert slopes.convention_value(0) == 0

@@ -19,12 +19,25 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-def _hypot_plus_ratio(w, c):
-    # (1 + w / hypot(w, c)) / 2 = ((w + hypot(w, c)) / 2) / hypot(w, c), in [0, 1]:
-    # for w < 0 the numerator is (c^2 / 4) / q, q = (hypot(w, c) + |w|) / 2.
+def _hypot_plus_product(w, c):
+    # w (1 + w / hypot(w, c)) / 2 = (w / h) m, m = q for w >= 0 and (c^2 / 4) / q for
+    # w < 0, q = (h + |w|) / 2 (there 1 + w / h = c^2 / (h (h - w))): no cancellation,
+    # and no intermediate underflows where the result does not (the ratio
+    # (1 + w / h) / 2 alone does, from |w| = 1.8e19 in float32) or overflows.
     h = np.hypot(w, c)
     q = h / 2 + np.abs(w) / 2
-    return np.where(w < 0, (c * c / 4) / q, q) / h
+    return (w / h) * np.where(w < 0, (c * c / 4) / q, q)
+
+
+def _hypot_plus_slope(w, c):
+    # d/dw [w (1 + w / hypot(w, c)) / 2] = (1 + v) (t^2 + v) / 2, v = w / h, t = c / h
+    # (as t^2 + v^2 = 1), with 1 + v = t^2 / (1 + |v|) for w < 0: no cancellation in
+    # the negative tail (only near the zero, w = -0.786 c), no w^2 formed.
+    h = np.hypot(w, c)
+    v = w / h
+    t = c / h
+    square = t * t
+    return np.where(w < 0, square / (1 + np.abs(v)), 1 + v) * (square + v) / 2
 
 
 def pflu(x, *, out=None):
@@ -58,7 +71,7 @@ def pflu(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.multiply(x, _hypot_plus_ratio(x, 1), out=out)
+        out[...] = _hypot_plus_product(x, 1)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
@@ -97,12 +110,11 @@ def pflu_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = np.hypot(x, 1)
-        np.divide(_t0 + (x*x*x) + 2*x + _t0*(x*x), 2*(_t0*_t0*_t0), out=out)
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(out, 1, where=(np.isnan(out) & (x > 0)))
+        out[...] = _hypot_plus_slope(x, 1)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 1, where=(x == float('inf')))
     return out
 
 
@@ -136,16 +148,15 @@ def pflu_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = np.hypot(x, 1)
-        np.multiply(x, _hypot_plus_ratio(x, 1), out=y)
-        np.divide(_t0 + (x*x*x) + 2*x + _t0*(x*x), 2*(_t0*_t0*_t0), out=dy)
+        y[...] = _hypot_plus_product(x, 1)
+        dy[...] = _hypot_plus_slope(x, 1)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, float('inf'), where=(x == float('inf')))
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(dy, 1, where=(np.isnan(dy) & (x > 0)))
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 0, where=(x == float('-inf')))
+        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(dy, 1, where=(x == float('inf')))
     return y, dy
 

@@ -19,6 +19,21 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def _expm1_plus(u, r, s):
+    # expm1(u) + r with s = r - 1. Where e^u <= r (expm1(u) <= s) or r >= 1, as
+    # exp(u) + s; elsewhere as expm1(u) + r. expm1(u) + r alone loses e^u
+    # against -1 + r (expm1(x) + 1 is 0 for x < -17.3 in float32), exp(u) + s
+    # alone loses u against 1 - r when r is small. For r <= 1/2 the second
+    # form is within 3 ulp everywhere (away from its zero): one pass.
+    if np.ndim(s) == 0 and s >= 0:
+        return np.exp(u) + s
+    if np.ndim(r) == 0 and r <= 0.5:
+        return np.expm1(u) + r
+    e = np.expm1(u)
+    low = e <= s
+    return np.where(low, np.exp(np.where(low, u, 0)) + s, e + r)
+
+
 def soft_exponential(x, alpha=1.0, *, out=None):
     r"""Soft exponential: (e^(alpha x) - 1) / alpha + alpha, for alpha > 0.
 
@@ -53,7 +68,7 @@ def soft_exponential(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.add(alpha, np.expm1(alpha*x)/alpha, out=out)
+        np.divide(_expm1_plus(alpha*x, (alpha*alpha), (1 + alpha)*(-1 + alpha)), alpha, out=out)
     return out
 
 
@@ -129,7 +144,7 @@ def soft_exponential_forward_and_grad(x, alpha=1.0):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _t0 = alpha*x
-        np.add(alpha, np.expm1(_t0)/alpha, out=y)
+        np.divide(_expm1_plus(_t0, (alpha*alpha), (1 + alpha)*(-1 + alpha)), alpha, out=y)
         np.exp(_t0, out=dy)
     return y, dy
 

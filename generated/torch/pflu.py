@@ -32,12 +32,25 @@ def _hypot(w, c):
     return torch.hypot(w, torch.as_tensor(c, dtype=w.dtype, device=w.device))
 
 
-def _hypot_plus_ratio(w, c):
-    # (1 + w / hypot(w, c)) / 2 = ((w + hypot(w, c)) / 2) / hypot(w, c), in [0, 1]:
-    # for w < 0 the numerator is (c^2 / 4) / q, q = (hypot(w, c) + |w|) / 2.
+def _hypot_plus_product(w, c):
+    # w (1 + w / hypot(w, c)) / 2 = (w / h) m, m = q for w >= 0 and (c^2 / 4) / q for
+    # w < 0, q = (h + |w|) / 2 (there 1 + w / h = c^2 / (h (h - w))): no cancellation,
+    # and no intermediate underflows where the result does not (the ratio
+    # (1 + w / h) / 2 alone does, from |w| = 1.8e19 in float32) or overflows.
     h = _hypot(w, c)
     q = h / 2 + torch.abs(w) / 2
-    return torch.where(w < 0, (c * c / 4) / q, q) / h
+    return (w / h) * torch.where(w < 0, (c * c / 4) / q, q)
+
+
+def _hypot_plus_slope(w, c):
+    # d/dw [w (1 + w / hypot(w, c)) / 2] = (1 + v) (t^2 + v) / 2, v = w / h, t = c / h
+    # (as t^2 + v^2 = 1), with 1 + v = t^2 / (1 + |v|) for w < 0: no cancellation in
+    # the negative tail (only near the zero, w = -0.786 c), no w^2 formed.
+    h = _hypot(w, c)
+    v = w / h
+    t = c / h
+    square = t * t
+    return torch.where(w < 0, square / (1 + torch.abs(v)), 1 + v) * (square + v) / 2
 
 
 def _times(grad_output, slope, saved):
@@ -50,7 +63,7 @@ def _times(grad_output, slope, saved):
 
 
 def _pflu_forward(x):
-    return _fill(_fill(_hypot_plus_ratio(x, 1)*x, (x == float('-inf')), 0, x), (x == float('inf')), float('inf'), x)
+    return _fill(_fill(_hypot_plus_product(x, 1), (x == float('-inf')), 0, x), (x == float('inf')), float('inf'), x)
 
 
 def pflu_grad(x):
@@ -76,9 +89,7 @@ def pflu_grad(x):
       >>> pflu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0367,  0.0975,  0.5000,  0.9025,  1.0367])
     """
-    _t0 = _hypot(x, 1)
-    _y0 = ((_t0 + (x*x*x) + 2*x + _t0*(x*x))/(_t0*_t0*_t0))/2
-    return _fill(_fill(_y0, (torch.isnan(_y0) & (x < 0)), 0, x), (torch.isnan(_y0) & (x > 0)), 1, x)
+    return _fill(_fill(_hypot_plus_slope(x, 1), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 class PfluFunction(torch.autograd.Function):

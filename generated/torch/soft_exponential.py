@@ -23,6 +23,19 @@ def _tensor(v):
     return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
+def _expm1_plus(u, r, s):
+    # expm1(u) + r with s = r - 1. Where e^u <= r (expm1(u) <= s) or r >= 1, as
+    # exp(u) + s; elsewhere as expm1(u) + r (each loses digits the other keeps).
+    # For r <= 1/2 the second form is within 3 ulp everywhere: one pass.
+    if not torch.is_tensor(s) and s >= 0:
+        return torch.exp(u) + s
+    if not torch.is_tensor(r) and r <= 0.5:
+        return torch.expm1(u) + r
+    e = torch.expm1(u)
+    low = (e <= s) | (torch.as_tensor(s, device=u.device) >= 0)
+    return torch.where(low, torch.exp(torch.where(low, u, 0)) + s, e + r)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -38,7 +51,7 @@ def _sum_to(grad, parameter):
 
 
 def _soft_exponential_forward(x, alpha):
-    return alpha + torch.expm1(alpha*x)/alpha
+    return _expm1_plus(alpha*x, (alpha*alpha), (1 + alpha)*(-1 + alpha))/alpha
 
 
 def _soft_exponential_grad_alpha(x, alpha):

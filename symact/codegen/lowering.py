@@ -319,6 +319,17 @@ def _prepare(expr: sympy.Expr) -> sympy.Expr:
     return fold_constants(finalize(optimize(expr)))
 
 
+def differentiated_form(forward: sympy.Expr) -> sympy.Expr:
+    """The form of a branch the gradient is derived from: the textbook form
+    (the final rules then rewrite SymPy's derivative of it), unless its
+    rewritten form holds an atom that is differentiated as an atom
+    (``CodegenAtom.differentiate_as_atom``: pflu's w (1 + w / h) / 2, whose
+    slope atom no rule recovers from the textbook derivative)."""
+    final = finalize(forward)
+    atoms = final.atoms(sympy.Function)
+    return final if any(getattr(type(a), "differentiate_as_atom", False) for a in atoms) else forward
+
+
 @lru_cache(maxsize=512)
 def lower(activation: Activation) -> Lowering:
     """The branches, guards and rewritten formulas generated code computes."""
@@ -338,7 +349,7 @@ def lower(activation: Activation) -> Lowering:
     branches = []
     for index, ((expr, condition), guard) in enumerate(zip(pairs, guards)):
         forward = optimize(expr)
-        gradient = differentiate(forward, X)
+        gradient = differentiate(differentiated_form(forward), X)
         parameter_gradients = tuple(_prepare(differentiate(forward, s)) for s in symbols)
         formulas = (forward, gradient, *parameter_gradients)
         needs_guard = len(pairs) > 1 and not all(is_linear_in_x(f) for f in formulas)

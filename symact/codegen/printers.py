@@ -24,8 +24,9 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
-from symact.codegen.rules import (exp_neg_square, half_hypot_plus, hypot, hypot_minus, hypot_plus_ratio,
-                                  sigmoid_scaled, softplus_shifted, tanh_remainder)
+from symact.codegen.rules import (exp_neg_square, expm1_plus, half_hypot_plus, hypot, hypot_minus,
+                                  hypot_plus_product, hypot_plus_ratio, hypot_plus_slope, sigmoid_scaled,
+                                  softplus_shifted, tanh_remainder)
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
@@ -285,6 +286,8 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
                exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
                hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
+               hypot_plus_product: "_hypot_plus_product", hypot_plus_slope: "_hypot_plus_slope",
+               expm1_plus: "_expm1_plus",
                sigmoid_slope: "_sigmoid_slope",
                gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc",
                sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}
@@ -313,6 +316,8 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
                exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
                hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
+               hypot_plus_product: "_hypot_plus_product", hypot_plus_slope: "_hypot_plus_slope",
+               expm1_plus: "_expm1_plus",
                sympy.sinc: "_sinc", sinc_slope: "_sinc_slope", gaussian_cdf: "_gaussian_cdf"}
 
     def _print_Function(self, expr):

@@ -32,10 +32,14 @@ from symact.parsing import X
 
 class CodegenAtom(sympy.Function):
     """A function of two arguments that generated code computes without
-    overflow or cancellation, introduced only by the final rules (so never
-    differentiated by the lowering; ``fdiff`` is exact all the same)."""
+    overflow or cancellation, introduced only by the final rules. The
+    lowering differentiates the textbook form, not the atom, unless the atom
+    sets ``differentiate_as_atom``: then its ``fdiff`` is itself a stable
+    atom, a form no rule recovers from the textbook derivative (``fdiff`` is
+    exact either way)."""
 
     nargs = 2
+    differentiate_as_atom = False
 
     @classmethod
     def definition(cls, w, c):  # pragma: no cover - overridden
@@ -122,6 +126,64 @@ class hypot_plus_ratio(CodegenAtom):
     def fdiff(self, argindex=1):
         w, c = self.args
         return c ** 2 / (2 * hypot(w, c) ** 3) if argindex == 1 else -c * w / (2 * hypot(w, c) ** 3)
+
+
+class hypot_plus_product(CodegenAtom):
+    r"""w (1 + w / hypot(w, c)) / 2 = w hypot_plus_ratio(w, c), as one value.
+    With h = hypot(w, c), v = w / h and q = (h + |w|) / 2: w (1 + v) / 2 for
+    w >= 0, and (w / h) ((c^2 / 4) / q) for w < 0, where 1 + v = c^2 / (h (h - w)).
+    Every intermediate is within [-1, 1] or of the result's size, so none
+    underflows where the result does not (the ratio alone is 2.9e-46 at
+    w = -2.9e22, 0 in float32, while PFLU there is -8.5e-24) and none overflows."""
+
+    differentiate_as_atom = True
+
+    @classmethod
+    def definition(cls, w, c):
+        return w * (1 + w / sympy.sqrt(w ** 2 + c ** 2)) / 2
+
+    def fdiff(self, argindex=1):
+        w, c = self.args
+        return hypot_plus_slope(w, c) if argindex == 1 else -w ** 2 * c / (2 * hypot(w, c) ** 3)
+
+
+class hypot_plus_slope(CodegenAtom):
+    r"""d/dw [w (1 + w / hypot(w, c)) / 2] = (1 + v) / 2 + v t^2 / 2 with
+    v = w / h, t = c / h, h = hypot(w, c); as t^2 + v^2 = 1 it is
+    (1 + v) (t^2 + v) / 2, with 1 + v = t^2 / (1 - v) for w < 0: no
+    cancellation in the negative tail (only near its zero, w = -0.786 c)
+    (where the textbook (h + w^3 + 2 w + h w^2) / (2 h^3) cancels and overflows:
+    PFLU'(-16131) was 0 in float32, true -9.6e-10), and no w^2 is formed."""
+
+    @classmethod
+    def definition(cls, w, c):
+        h = sympy.sqrt(w ** 2 + c ** 2)
+        return (1 + w / h) / 2 + w * c ** 2 / (2 * h ** 3)
+
+    def fdiff(self, argindex=1):
+        w, c = self.args
+        if argindex == 1:
+            return c ** 2 * (2 * c ** 2 - w ** 2) / (2 * hypot(w, c) ** 5)
+        return w * c * (w ** 2 - 2 * c ** 2) / (2 * hypot(w, c) ** 5)
+
+
+class expm1_plus(CodegenAtom):
+    r"""expm1(u) + r, given s = r - 1 in a form exact where it is small
+    ((alpha - 1)(alpha + 1) for r = alpha^2). Where e^u <= r or r >= 1 it is
+    exp(u) + s, elsewhere expm1(u) + r: each form's rounding error is then at
+    most the size of the result, except near its own zero. expm1(u) + r alone
+    loses e^u against -1 + r (soft exponential's expm1(x) + 1 is 0 for
+    x < -17.3 in float32, true e^x); exp(u) + s alone loses u against
+    1 - r when r is small (expm1(0.01 x) + 1e-4 near x = 0)."""
+
+    nargs = 3
+
+    @classmethod
+    def definition(cls, u, r, s):
+        return sympy.exp(u) - 1 + r
+
+    def fdiff(self, argindex=1):
+        return sympy.exp(self.args[0]) if argindex == 1 else S.One if argindex == 2 else S.Zero
 
 
 class softplus_shifted(sympy.Function):
@@ -221,6 +283,16 @@ def _complement(atom: type, power: int, minus: Callable, plus: Callable | None =
         return sympy.Add(constant * value, *rest)
 
     return lambda expr: expr.replace(lambda e: match(e) is not None, rewrite)
+
+
+def _outside_codegen_atoms(transform: Callable[[sympy.Expr], sympy.Expr], expr: sympy.Expr) -> sympy.Expr:
+    """``transform(expr)`` with every codegen atom held fixed: SymPy's
+    ``expm1_opt`` also tries ``expr.factor()``, which rewrites atom arguments
+    that were formed on purpose ((alpha - 1)(alpha + 1) became alpha^2 - 1)."""
+    atoms = {atom: sympy.Dummy() for atom in expr.atoms(CodegenAtom)}
+    if not atoms:
+        return transform(expr)
+    return transform(expr.xreplace(atoms)).xreplace({v: k for k, v in atoms.items()})
 
 
 def _softplus_forms(expr: sympy.Expr) -> sympy.Expr:
@@ -379,6 +451,35 @@ def _tanh_remainder_pair(term, other):
     return k * tanh_remainder(t.args[0]) if _equal(term, k * t.args[0]) else None
 
 
+def _hypot_plus_products(expr: sympy.Expr) -> sympy.Expr:
+    def parts(e):
+        """(k, w, c) when e = k w hypot_plus_ratio(w, c) with k free of x, else None."""
+        if not e.is_Mul:
+            return None
+        for factor in e.args:
+            if isinstance(factor, hypot_plus_ratio):
+                w, c = factor.args
+                k = sympy.cancel(e / (factor * w))
+                if X not in k.free_symbols:
+                    return k, w, c
+        return None
+
+    return expr.replace(lambda e: parts(e) is not None,
+                        lambda e: parts(e)[0] * hypot_plus_product(*parts(e)[1:]))
+
+
+def _expm1_plus_pair(term, other):
+    split = _split(term, expm1)
+    if split is None or X in other.free_symbols or other.has(expm1):
+        return None
+    k, (u,) = split[0], split[1].args
+    r = sympy.cancel(other / k)
+    if r.is_nonpositive:  # expm1(u) + r > -1 >= s everywhere: nothing to gain
+        return None
+    s = sympy.factor(r - 1)
+    return k * sympy.exp(u) if s == 0 else k * expm1_plus(u, r, s)
+
+
 def _softplus_shifted_pair(term, other):
     split = _split(term, softplus)
     if split is None:
@@ -469,7 +570,7 @@ def _common_factors(expr: sympy.Expr) -> sympy.Expr:
 RULES: tuple[Rule, ...] = (
     Rule("expm1", "exp(z) - 1 = expm1(z)",
          "exp(z) - 1 cancels for |z| < 1e-8 (ELU, CELU, SELU near 0 lose every digit)",
-         lambda expr: expm1_opt(expr),
+         lambda expr: _outside_codegen_atoms(expm1_opt, expr),
          sympy.exp(X) - 1, (1e-10, -3e-8, 1e-5)),
     Rule("softplus", "log(1 + exp(z)) = log1p(exp(z)) = softplus(z) = logaddexp(z, 0)",
          "exp(z) overflows for z > 88 (float32) / 709 (float64) and log(1 + tiny) = 0",
@@ -524,6 +625,19 @@ FINAL_RULES: tuple[Rule, ...] = (
          "w + sqrt(w^2 + c^2) cancels for w << -c: squareplus(-1e4) lost 4 digits, squareplus(-1e20) was 0",
          lambda expr: _combine_in_sums(_half_hypot_plus_pair)(_hypot_forms(expr)),
          (X + sympy.sqrt(X ** 2 + 4)) / 2, (-1e4, -1e9, -1e200)),
+    Rule("hypot_plus_product", "w (1 + w / h) / 2 = (w / h) (c^2 / 4) / ((h - w) / 2) for w < 0, "
+         "h = sqrt(w^2 + c^2)",
+         "the ratio (1 + w / h) / 2 underflows where w times it does not (PFLU(-2.9e22) = -0.0 in float32, "
+         "true -8.5e-24); 1 + w / h cancels for w << -c; w^2 overflows",
+         lambda expr: _hypot_plus_products(_combine_in_sums(_half_hypot_plus_pair)(_hypot_forms(expr))),
+         X * (1 + X / sympy.sqrt(X ** 2 + 1)) / 2, (-1e4, -1e30, -1e200)),
+    Rule("expm1_plus", "k expm1(u) + d = k (exp(u) + (r - 1)) where e^u <= r or r >= 1, else k (expm1(u) + r); "
+         "r = d / k",
+         "expm1(u) + 1 is 0 for u < -37 (float64) though e^u is normal: soft exponential (alpha = 1) "
+         "was 0 at x = -88.7 in float64, true 2.9e-39",
+         _combine_in_sums(_expm1_plus_pair),
+         expm1(sympy.Symbol("alpha", positive=True) * X) / sympy.Symbol("alpha", positive=True)
+         + sympy.Symbol("alpha", positive=True), (-40.0, -100.0, -700.0)),
     Rule("sigmoid_difference", "sigma(u) - sigma(v) = -expm1(v - u) sigma(u) sigma(-v)",
          "sigma(x) - sigma(x - 1) cancels once both round to 1 (soft clipping' = 0 for x > 17 in float32)",
          _combine_in_sums(_sigmoid_difference_pair),
