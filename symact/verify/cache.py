@@ -24,7 +24,7 @@ import numpy as np
 
 from symact.verify import reference as ref
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 def default_cache_dir() -> Path:
