@@ -68,7 +68,8 @@ import numpy as np
 from symact.catalogue import CATALOGUE
 from symact.verify import inputs
 from symact.verify.cache import ReferenceCache, default_cache_dir
-from symact.verify.core import BOUNDS, INFORMATIONAL_FOR_GRADIENTS, Cell, Report, _excused, _split
+from symact.verify.core import (BOUNDS, INFORMATIONAL_FOR_GRADIENTS, Cell, Report, excused_near_zeros,
+                                split_excused)
 from symact.verify.metrics import COUNTERS, Metrics, format_value
 from symact.verify.reference import FAR_OUTSIDE_BITS, PiecewiseReference, Status, round_to_format
 
@@ -270,7 +271,7 @@ class _GateReferences:
     def excused(self, which: str, b: list[float]) -> list[bool]:
         reference = self.function if which == "f" else self.slope
         zeros = self.zeros["forward" if which == "f" else "gradient"]
-        return _excused(reference, zeros, np.asarray(b, dtype=np.float64)).tolist()
+        return excused_near_zeros(reference, zeros, np.asarray(b, dtype=np.float64)).tolist()
 
 
 def _product(factors: list[float], reference, dtype: str) -> tuple[float, bool]:
@@ -509,7 +510,7 @@ def _measure_kind(entry, cases, refs, dtype, actual: np.ndarray, output: str, bo
             condition = scale / np.abs(expected.astype(np.float64))
         cancels = resolved & np.isfinite(expected) & ~(condition < CANCELLATION_CONDITION)
         excused |= cancels
-    strict, loose = _split(ids, expected, adjusted, excused, resolved)
+    strict, loose = split_excused(ids, expected, adjusted, excused, resolved)
     labels = _component_labels(cases, dtype, output, entry)
     mismatched = np.flatnonzero(nan_input & (np.isnan(expected) != np.isnan(actual)))
     nan_label = labels[int(mismatched[0])] if mismatched.size else "a component with a NaN input"
