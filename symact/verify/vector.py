@@ -70,6 +70,7 @@ from symact.verify import inputs
 from symact.verify.cache import ReferenceCache, default_cache_dir
 from symact.verify.core import (BOUNDS, INFORMATIONAL_FOR_GRADIENTS, Cell, Report, excused_near_zeros,
                                 split_excused)
+from symact.verify.exceptions import apply_exceptions, load_exceptions
 from symact.verify.metrics import COUNTERS, Metrics, format_value
 from symact.verify.reference import FAR_OUTSIDE_BITS, PiecewiseReference, Status, round_to_format
 
@@ -518,27 +519,29 @@ def _measure_kind(entry, cases, refs, dtype, actual: np.ndarray, output: str, bo
     # The softmax family excuses only cancellation, measured in ULPs of the terms (policies);
     # the gated family's excused components are the gate's, as in the elementwise report.
     loose = _with_labels(loose, labels, nan_label) if loose is not None and entry.family == "gated" else None
-    failures = []
+    problems = []  # (metric, figure, text), as in the elementwise report: named exceptions apply to them
     if strict.max_ulp > bound:
         case = strict.worst["max_ulp"]
-        failures.append(f"{what}: {strict.max_ulp} ULP > {bound} at {case.x} (expected {case.expected}, "
-                        f"got {case.actual})")
+        problems.append(("max_ulp", strict.max_ulp, f"{what}: {strict.max_ulp} ULP > {bound} at {case.x} "
+                                                    f"(expected {case.expected}, got {case.actual})"))
     for counter in COUNTERS:
         if gradient and counter in INFORMATIONAL_FOR_GRADIENTS:
             continue
         if strict.counts[counter]:
             case = strict.worst[counter]
-            failures.append(f"{what}: {strict.counts[counter]} {counter.replace('_', ' ')}, e.g. {case.x} "
-                            f"(expected {case.expected}, got {case.actual})")
+            problems.append((counter, strict.counts[counter],
+                             f"{what}: {strict.counts[counter]} {counter.replace('_', ' ')}, e.g. {case.x} "
+                             f"(expected {case.expected}, got {case.actual})"))
     scaled = _scaled_error(expected, adjusted, scale, cancels, dtype) if scale is not None else 0
     if scaled > bound:
-        failures.append(f"{what}: {scaled} ULP of the terms' magnitude > {bound} where J^T g cancels")
+        problems.append(("cancelling_max_ulp_of_terms", scaled,
+                         f"{what}: {scaled} ULP of the terms' magnitude > {bound} where J^T g cancels"))
     policy = {"subnormal_absorbed": int((absorbed & (actual != expected)).sum()), "excused": int(excused.sum()),
               "unresolved": int((~resolved).sum())}
     if scale is not None:
         policy["cancelling"] = int(cancels.sum())
         policy["cancelling_max_ulp_of_terms"] = scaled
-    return strict, loose, failures, policy
+    return strict, loose, problems, policy
 
 
 def _run(implementation: VectorImplementation, kind: str, case: VectorCase, dtype: str):
@@ -582,21 +585,23 @@ def measure_vector(entry, implementation: VectorImplementation, dtypes=("float32
                     else:
                         grads.append(_check_output(result, ref.gradient.shape, dtype, "vjp"))
             except Exception as exc:  # noqa: BLE001 - the code under test may raise anything
+                text = f"{kind} raised {type(exc).__name__}: {exc}"
                 cells.append(Cell(label, dtype, kind, bound, None, error=f"{type(exc).__name__}: {exc}",
-                                  failures=(f"{kind} raised {type(exc).__name__}: {exc}",)))
+                                  failures=(text,), problems=(("error", 1, text),)))
                 continue
             output = "forward" if kind == "forward" else "gradient"
             what = {"forward": "forward", "gradient": "vjp", "fused": "fused J^T g"}[kind]
             actual = np.concatenate(values if kind == "forward" else grads)
-            metrics, loose, failures, policy = _measure_kind(entry, cases, refs, dtype, actual, output, bound, what,
+            metrics, loose, problems, policy = _measure_kind(entry, cases, refs, dtype, actual, output, bound, what,
                                                              kind != "forward")
             policies[f"{label} {dtype} {kind}"] = policy
             forward_part = None
             if kind == "fused":
                 forward_part, _, more, _ = _measure_kind(entry, cases, refs, dtype, np.concatenate(values),
                                                          "forward", KIND_BOUNDS["forward"], "fused y", False)
-                failures += more
-            cells.append(Cell(label, dtype, kind, bound, metrics, loose, forward_part, tuple(failures)))
+                problems += more
+            cells.append(Cell(label, dtype, kind, bound, metrics, loose, forward_part,
+                              tuple(text for _, _, text in problems), problems=tuple(problems)))
     return cells, policies
 
 
@@ -614,10 +619,15 @@ def jacobian_check(entry) -> dict:
 
 def verify_vector(entry, targets=("numpy", "torch"), dtypes=("float32", "float64"), *,
                   cache_dir: str | Path | None | bool = None,
-                  implementations: dict[str, VectorImplementation] | None = None) -> VectorReport:
+                  implementations: dict[str, VectorImplementation] | None = None,
+                  exceptions=None) -> VectorReport:
     """Verify the generated code of the vector activation ``entry`` (or the
     given ``target -> VectorImplementation``); see the module docstring.
-    ``cache_dir``: reference cache directory, None for the default, False for none."""
+    ``cache_dir``: reference cache directory, None for the default, False for none.
+    ``exceptions``: named exceptions (``symact.verify.exceptions``, the same
+    table and rules as for elementwise entries; part "gradient" is the
+    vector-Jacobian product); None for the checked-in table when the
+    generated code is checked, none when ``implementations`` are given."""
     started = time.perf_counter()
     if cache_dir is False:
         cache = ReferenceCache(None)
@@ -625,6 +635,7 @@ def verify_vector(entry, targets=("numpy", "torch"), dtypes=("float32", "float64
         cache = ReferenceCache(default_cache_dir() if cache_dir is None else Path(cache_dir))
     report = VectorReport(entry.name, {}, derivative_check=cache.analysis(
         ("vector jacobian check", REFERENCE_FORMAT, entry.name, entry.formula), lambda: jacobian_check(entry)))
+    implementations_given = implementations
     if implementations is None:
         implementations = {}
         for target in targets:
@@ -640,6 +651,9 @@ def verify_vector(entry, targets=("numpy", "torch"), dtypes=("float32", "float64
         cells, policies = measure_vector(entry, replace(implementation, label=target), dtypes, references)
         report.cells += cells
         report.policies.update(policies)
+    if exceptions is None:
+        exceptions = load_exceptions() if implementations_given is None else ()
+    apply_exceptions(report, exceptions)
     report.seconds = time.perf_counter() - started
     return report
 
