@@ -227,6 +227,12 @@ def test_named_exceptions_apply_to_vector_entries(cache_dir, tmp_path):
     assert cells["gradient"].status == "excepted" and cells["forward"].status == "passed"
     assert excepted.passed and excepted.status() == "excepted" and excepted.stale_exceptions == []
     assert excepted.to_json()["cells"]["numpy"]["float64"]["gradient"]["excepted"][0]["limit"] == 1000
+    # The worst component's condition number is the gate's at its b: relu(b) = b has kappa 1 for
+    # d/da = g relu(b) (b > 0), relu' = 1 has kappa 0 for d/db = g a relu'(b).
+    condition = cells["gradient"].worst_condition
+    assert condition["x"] == cells["gradient"].metrics.worst["max_ulp"].x and float(condition["b"]) > 0
+    assert condition["condition"] == {"gate": 1.0, "gate derivative": 0.0}[condition["part"]]
+    assert condition["x"].split(": ")[1].startswith({"gate": "d/da_", "gate derivative": "d/db_"}[condition["part"]])
     beyond = run([exception(999)])
     assert not beyond.passed and "beyond the named exception's limit 999" in beyond.failures()[0]
     # The checked-in loader accepts vector names (one table for every entry).

@@ -112,13 +112,14 @@ def condition_number(g: PiecewiseReference, x: float) -> float | None:
     of evaluating g at x, at 128 bits (plus the exponent of a large x) with g'
     by numerical differentiation
     of the branch holding x: how many times a relative perturbation of x is
-    amplified in g(x). :math:`\infty` where g(x) = 0, 0 at a breakpoint,
-    None at a non-finite x or where mpmath cannot evaluate the branch."""
+    amplified in g(x). :math:`\infty` where g(x) = 0; None at a breakpoint
+    (a kink, where g takes its convention value), at a non-finite x, or where
+    mpmath cannot evaluate the branch."""
     if not math.isfinite(x):
         return None
     branch, at_breakpoint = g.locate(x)
     if at_breakpoint is not None:
-        return 0.0
+        return None
     try:
         # The difference quotient's step is absolute: x + h must be exact, so the precision
         # covers x's exponent (snake' = 1 + sin 2x at x = -1.2e163 has period pi).
