@@ -274,13 +274,12 @@ def _problems(metrics: Metrics, bound: int, what: str, gradient: bool,
     return problems
 
 
-def worst_condition(metrics: Metrics, bound: int, reference: PiecewiseReference, part: str) -> dict | None:
-    r"""``{"x", "part", "condition"}``: :math:`\kappa` (``condition_number``)
-    at the worst input of a cell that misses a bound: the largest ULP
-    distance when that is beyond ``bound``, else the first counter that is
-    not 0; None when nothing is missed."""
-    keys = (["max_ulp"] if metrics.max_ulp > bound else []) + [c for c in COUNTERS if metrics.counts[c]]
-    for key in keys:
+def worst_condition(metrics: Metrics, missed: list[str], reference: PiecewiseReference, part: str) -> dict | None:
+    r"""``{"x", "part", "metric", "condition"}``: :math:`\kappa` (``condition_number``
+    of ``reference``, the function computed, named ``part``) at the worst
+    input of the first metric in ``missed`` (the metrics of ``_problems``
+    in order: ``max_ulp`` first); None when nothing is missed."""
+    for key in missed:
         case = metrics.worst.get(key)
         if case is not None:
             return {"x": case.x, "part": part, "metric": key, "condition": condition_number(reference, float(case.x))}
@@ -362,7 +361,8 @@ def measure(prepared: Prepared, implementation: Implementation, target: str | No
             reference = prepared.references.get(table_kind)
             problems = _problems(metrics, bound, table_kind if kind != "fused" else "fused gradient",
                                  table_kind == "gradient", reference)
-            condition = worst_condition(metrics, bound, reference, table_kind) if problems and reference else None
+            condition = worst_condition(metrics, [m for m, _, _ in problems], reference, table_kind) \
+                if problems and reference else None
             forward_part = None
             if kind == "fused":
                 forward_table = refs.tables["forward"]
@@ -371,8 +371,8 @@ def measure(prepared: Prepared, implementation: Implementation, target: str | No
                 value_problems = _problems(forward_part, BOUNDS["forward"], "fused value", False,
                                            prepared.references.get("forward"))
                 if condition is None and value_problems and "forward" in prepared.references:
-                    condition = worst_condition(forward_part, BOUNDS["forward"], prepared.references["forward"],
-                                                "forward")
+                    condition = worst_condition(forward_part, [m for m, _, _ in value_problems],
+                                                prepared.references["forward"], "forward")
                 problems += value_problems
             cells.append(Cell(target, dtype, kind, bound, metrics, loose, forward_part,
                               tuple(text for _, _, text in problems), problems=tuple(problems),
