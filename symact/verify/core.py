@@ -36,6 +36,12 @@ excused when it lies within :math:`|x_0|/16` of such a zero and
 :math:`\kappa_g(x) \ge` ``EXCUSE_CONDITION`` (64). Excused points are still
 measured and reported separately (``excused``); only the pass/fail bound
 ignores them. Non-finite and NaN errors are never excused.
+
+Every cell that misses a bound (failing, or excepted by a named exception)
+reports :math:`\kappa_g` at its worst input (``Cell.worst_condition``, and
+in each failure line), computed only there: a large figure says the miss is
+limited by conditioning, a small one that the formula loses accuracy by
+itself.
 """
 from __future__ import annotations
 
