@@ -1,12 +1,15 @@
 """The verifier passes careful code and catches each deliberate defect."""
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import pytest
 
 from symact.catalogue import CATALOGUE
 from symact.verify import verify
-from symact.verify.core import BOUNDS
+from symact.verify.core import BOUNDS, condition_number, excused_near_zeros
+from symact.verify.inputs import find_zeros
+from symact.verify.reference import PiecewiseReference
 from tests.verify_implementations import BROKEN, CORRECT
 
 
@@ -125,3 +128,43 @@ def test_output_of_the_wrong_dtype_fails(cache_dir):
                     implementations={"numpy": Implementation("x", lambda x: np.maximum(x, 0).astype(np.float64))},
                     cache_dir=cache_dir)
     assert "returned float64 for float32 input" in report.cells[0].error
+
+
+def test_failing_cells_give_the_condition_number_at_their_worst_input(cache_dir):
+    # Naive log(1 + exp(x)): softplus has kappa(x) = |x sigmoid(x) / softplus(x)| in closed form.
+    key, implementation = BROKEN["naive log(1 + exp(x))"]
+    report = verify(_bound(key), dtypes=("float64",), implementations={"numpy": implementation},
+                    cache_dir=cache_dir)
+    forward = next(c for c in report.cells if c.kind == "forward")
+    condition = forward.worst_condition
+    assert condition["part"] == "forward" and condition["metric"] == "max_ulp"
+    assert condition["x"] == forward.metrics.worst["max_ulp"].x
+    with mpmath.workdps(60):
+        x = mpmath.mpf(float(condition["x"]))
+        expected = abs(x / (1 + mpmath.exp(-x)) / mpmath.log1p(mpmath.exp(x)))
+    assert condition["condition"] == pytest.approx(float(expected), rel=1e-9)
+    assert f"condition number {condition['condition']:.3g}" in forward.failures[0]
+    assert report.to_json()["cells"]["numpy"]["float64"]["forward"]["worst_condition"] == condition
+    passing = verify(_bound(("relu", ())), dtypes=("float64",), implementations={"numpy": CORRECT[("relu", ())]},
+                     cache_dir=cache_dir)
+    assert all(cell.worst_condition is None for cell in passing.cells)
+
+
+@pytest.mark.parametrize("x", [-1.2055691425196291e+163, 206.5605010986328, -0.7859104201668465])
+def test_condition_number_of_a_periodic_gradient_at_any_magnitude(x):
+    # snake' = 1 + sin 2x: kappa = |2 x cos 2x / (1 + sin 2x)|; at 1e163 the difference
+    # quotient needs x + h to be exact.
+    slope = PiecewiseReference(CATALOGUE["snake"].bind().derivative(1))
+    with mpmath.workprec(1200):
+        point = mpmath.mpf(x)
+        expected = abs(2 * point * mpmath.cos(2 * point) / (1 + mpmath.sin(2 * point)))
+    assert condition_number(slope, x) == pytest.approx(float(expected), rel=1e-9)
+
+
+def test_snake_gradient_is_excused_next_to_its_periodic_double_zero():
+    # The point that failed by 5.6e5 ULP before periodic zeros were solved: 5.1e-4 from -pi/4.
+    slope = PiecewiseReference(CATALOGUE["snake"].bind().derivative(1))
+    zeros = find_zeros(slope)
+    points = np.array([-0.7859104201668465, -0.5, 1.0e163])
+    assert excused_near_zeros(slope, zeros, points).tolist() == [True, False, False]
+    assert condition_number(slope, -0.7859104201668465) > 3000

@@ -53,7 +53,8 @@ SUBNORMAL_CASES = {
     "flush of a negative reference": (-(2.0 ** -20), -0.0, True),
     "another subnormal of the right sign": (2.0 ** -3, 2.0 ** -12, True),
     "the smallest normal for a subnormal reference": (2.0 ** -1, 1.0, True),
-    "wrong sign": (2.0 ** -10, -(2.0 ** -10), False),
+    "a subnormal of the wrong sign": (2.0 ** -10, -(2.0 ** -10), True),
+    "a wrong sign further than the smallest normal": (2.0 ** -1, -0.75, False),
     "normal answer far above": (2.0 ** -10, 2.0 ** 6, False),
 }
 
@@ -72,7 +73,7 @@ def test_subnormal_policy_accepts_an_absolute_error_within_the_smallest_normal(c
     assert metrics.max_ulp == (0 if accepted else strict_distance)
     if accepted:
         assert metrics.worst["subnormal_flushed"].ulp == strict_distance
-    assert metrics.counts["sign_errors"] == int(case == "wrong sign")
+    assert metrics.counts["sign_errors"] == int(case == "a wrong sign further than the smallest normal")
     # Without a bound every point is strict.
     assert measure(np.array([-100.0, 1.0], dtype=dtype), expected, actual).max_ulp == strict_distance
 
@@ -99,3 +100,22 @@ def test_subnormal_results_within_the_bound_are_not_counted():
     actual = np.array([4 * tiny], dtype=np.float32)
     metrics = measure(np.array([-100.0], dtype=np.float32), expected, actual, bound_ulp=2)
     assert metrics.counts["subnormal_flushed"] == 0 and metrics.max_ulp == 1
+
+
+def test_phish_gradient_of_the_wrong_sign_within_the_smallest_normal_is_judged_by_absolute_error():
+    # phish' at x = -14.375 in float32: the reference 1.1e-43 (78 subnormal quanta), the generated
+    # code -1e-45 (one quantum below 0). Its absolute error, 1.11e-43, is that of a flush to -0:
+    # accepted by the subnormal policy and not a sign error; without a bound every point is strict.
+    quantum = np.finfo(np.float32).smallest_subnormal
+    expected = np.array([78 * quantum, 0.5], dtype=np.float32)
+    actual = np.array([-quantum, 0.5], dtype=np.float32)
+    assert str(expected[0]) == "1.1e-43" and str(actual[0]) == "-1e-45"
+    x = np.array([-14.375, 1.0], dtype=np.float32)
+    policy = measure(x, expected, actual, bound_ulp=4)
+    assert policy.counts["sign_errors"] == 0 and policy.counts["subnormal_flushed"] == 1
+    assert policy.max_ulp == 0 and policy.worst["subnormal_flushed"].ulp == 79
+    strict = measure(x, expected, actual)
+    assert strict.counts["sign_errors"] == 1 and strict.max_ulp == 79
+    # The same answer within the bound (reference 1 quantum): not flushed, within 2 ULP, no sign error.
+    near = measure(x, np.array([quantum, 0.5], dtype=np.float32), actual, bound_ulp=4)
+    assert near.counts["sign_errors"] == 0 and near.counts["subnormal_flushed"] == 0 and near.max_ulp == 2

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -13,7 +14,7 @@ from symact.functions import elementary, gaussian_cdf
 from symact.parsing import X
 from symact.pieces import Pieces
 from symact.verify.reference import (PiecewiseReference, Status, erfc_any, numerical_derivative_check,
-                                     round_to_format)
+                                     round_to_format, underflow_precision)
 
 
 def _reference(name, order=0, **params):
@@ -57,6 +58,57 @@ def test_zero_is_exact_only_where_it_is():
     assert _reference("silu").evaluate(0.0).status is Status.EXACT
     far = _reference("softplus").evaluate(-1e300)
     assert far.status is Status.UNDERFLOW and far.rounded("float64") == 0.0
+
+
+def test_a_zero_from_cancellation_in_a_rational_branch_is_never_accepted():
+    # elliott = x/(2 - 2x) + 1/2 for x < 0 is exactly 0 at 128 and 256 bits at x = -3.76e81
+    # (the terms are 1/2 apart from 2^-272); the true value is 1/(2(1 - x)).
+    x = -3.756320218627134e+81
+    with mpmath.workprec(256):
+        assert mpmath.mpf(x) / (2 - 2 * mpmath.mpf(x)) + mpmath.mpf(1) / 2 == 0
+    ref = _reference("elliott").evaluate(x)
+    assert ref.status is Status.CONVERGED
+    assert ref.rounded("float64") == float(Fraction(1, 2 * (1 - int(x)))) == pytest.approx(1.331089925508909e-82)
+    assert ref.rounded("float32") == 0.0  # below every float32 subnormal, but not from a zero reference
+    biggest = -float(np.finfo(np.float64).max)
+    assert _reference("elliott").evaluate(biggest).rounded("float64") == float(Fraction(1, 2 * (1 - int(biggest))))
+
+
+def test_underflow_precision_covers_the_input_exponent():
+    # x^3 (e^(x^-4) - 1) = 1/x + ... at x = 2^800: the difference e^(2^-3200) - 1 is 0 at 3072 bits
+    # (the old underflow verdict, 0), yet f = 2^-800 is a normal float64. p_u(x) = 3072 + 2 * 801
+    # bits resolves it.
+    x = 2.0 ** 800
+    branch = X ** 3 * (sympy.exp(X ** -4) - 1)
+    with mpmath.workprec(3072):
+        assert mpmath.exp(mpmath.mpf(x) ** -4) - 1 == 0
+    ref = PiecewiseReference(Pieces.from_expr(branch)).evaluate(x)
+    assert ref.status is Status.CONVERGED
+    assert ref.rounded("float64") == 2.0 ** -800
+    assert underflow_precision(x) == 3072 + 2 * 801 and underflow_precision(-1.5) == 3072 + 2
+
+
+@pytest.mark.parametrize("name", names())
+def test_rational_branches_at_huge_inputs_match_exact_rational_arithmetic(name):
+    # Every rational-function branch of f and f', at inputs where its terms cancel: the reference
+    # is the exact rational value (Fraction arithmetic through SymPy's exact evaluation) rounded.
+    bound = CATALOGUE[name].bind()
+    for pieces in (bound.pieces, bound.derivative(1)):
+        reference = PiecewiseReference(pieces)
+        for x in (-3.756320218627134e+81, -1e300, 1e300, 2.5e-310):
+            branch, at_breakpoint = reference.locate(x)
+            if at_breakpoint is not None or not reference.rational_branch[branch]:
+                continue
+            exact = reference.branch_exprs[branch].subs(X, sympy.Rational(Fraction(x).numerator,
+                                                                          Fraction(x).denominator))
+            if not exact.is_Rational:
+                continue  # a pole, or a formula with a parameter left symbolic
+            fraction = Fraction(int(exact.p), int(exact.q))
+            try:
+                expected = float(fraction)
+            except OverflowError:  # beyond every float64: the correctly rounded value is infinite
+                expected = math.inf if fraction > 0 else -math.inf
+            assert reference.evaluate(x).rounded("float64") == expected, (name, x)
 
 
 @pytest.mark.parametrize("name, x, gradient", [

@@ -189,3 +189,54 @@ def test_junit_has_a_case_per_cell(tmp_path, cache_dir):
                  "--junit", str(path)]) == 0
     text = path.read_text()
     assert 'name="numpy-float64-forward"' in text and 'name="numpy-float64-gradient"' in text
+
+
+def _reglu_off_by(units: int) -> VectorImplementation:
+    """ReGLU whose J^T g is exact (one rounding of a product) and then moved ``units``
+    steps along the float lattice at every finite non-zero component."""
+    def forward(x):
+        a, b = np.split(x, 2)
+        return a * np.maximum(b, 0)
+
+    def vjp(x, g):
+        a, b = np.split(x, 2)
+        exact = np.concatenate([g * np.maximum(b, 0), g * a * (b > 0)])
+        moved = (exact.view(np.int64) + units).view(np.float64)
+        return np.where(np.isfinite(exact) & (exact != 0), moved, exact)
+
+    return VectorImplementation("numpy", forward, vjp)
+
+
+def test_named_exceptions_apply_to_vector_entries(cache_dir, tmp_path):
+    from symact.verify.exceptions import NamedException, load_exceptions
+
+    def exception(limit):
+        return NamedException("reglu", "numpy", "float64", "gradient", "max_ulp", limit, 1000,
+                              "test: J^T g moved 1000 units")
+
+    def run(exceptions):
+        return verify_vector(VECTOR_CATALOGUE["reglu"], dtypes=("float64",), cache_dir=cache_dir,
+                             implementations={"numpy": _reglu_off_by(1000)}, exceptions=exceptions)
+
+    strict = run(())
+    gradient = next(c for c in strict.cells if c.kind == "gradient")
+    assert gradient.metrics.max_ulp == 1000 and gradient.status == "failed"
+    assert gradient.problems[0][:2] == ("max_ulp", 1000)
+    excepted = run([exception(1000)])
+    cells = {c.kind: c for c in excepted.cells}
+    assert cells["gradient"].status == "excepted" and cells["forward"].status == "passed"
+    assert excepted.passed and excepted.status() == "excepted" and excepted.stale_exceptions == []
+    assert excepted.to_json()["cells"]["numpy"]["float64"]["gradient"]["excepted"][0]["limit"] == 1000
+    # The worst component's condition number is the gate's at its b: relu(b) = b has kappa 1 for
+    # d/da = g relu(b) (b > 0), relu' = 1 has kappa 0 for d/db = g a relu'(b).
+    condition = cells["gradient"].worst_condition
+    assert condition["x"] == cells["gradient"].metrics.worst["max_ulp"].x and float(condition["b"]) > 0
+    assert condition["condition"] == {"gate": 1.0, "gate derivative": 0.0}[condition["part"]]
+    assert condition["x"].split(": ")[1].startswith({"gate": "d/da_", "gate derivative": "d/db_"}[condition["part"]])
+    beyond = run([exception(999)])
+    assert not beyond.passed and "beyond the named exception's limit 999" in beyond.failures()[0]
+    # The checked-in loader accepts vector names (one table for every entry).
+    table = tmp_path / "exceptions.toml"
+    table.write_text('[[exception]]\nactivation = "swiglu"\ntarget = "*"\ndtype = "float64"\npart = "gradient"\n'
+                     'metric = "max_ulp"\nlimit = 30\nmeasured = 25\nreason = "test"\n')
+    assert [e.activation for e in load_exceptions(table)] == ["swiglu"]

@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
         reports = verify_many([a for a, _ in chosen], targets, dtypes, cache_dir=cache_dir, jobs=args.jobs,
                               progress=progress, exceptions=exceptions) if chosen else []
     for entry in vectors:  # symact.verify.vector: softmax family and gated family
-        reports.append(verify_vector(entry, targets, dtypes, cache_dir=cache_dir))
+        reports.append(verify_vector(entry, targets, dtypes, cache_dir=cache_dir, exceptions=exceptions))
         if total > 1:
             progress(len(reports), total, reports[-1])
     if args.junit:

@@ -36,6 +36,12 @@ excused when it lies within :math:`|x_0|/16` of such a zero and
 :math:`\kappa_g(x) \ge` ``EXCUSE_CONDITION`` (64). Excused points are still
 measured and reported separately (``excused``); only the pass/fail bound
 ignores them. Non-finite and NaN errors are never excused.
+
+Every cell that misses a bound (failing, or excepted by a named exception)
+reports :math:`\kappa_g` at its worst input (``Cell.worst_condition``, and
+in each failure line), computed only there: a large figure says the miss is
+limited by conditioning, a small one that the formula loses accuracy by
+itself.
 """
 from __future__ import annotations
 
@@ -86,6 +92,7 @@ class Prepared:
     zeros: dict[str, list[float]]
     derivative_check: dict
     conventions: list[dict]
+    references: dict[str, PiecewiseReference] = field(default_factory=dict)  # "forward" / "gradient"
 
 
 def _float(value: sympy.Expr) -> float:
@@ -106,20 +113,31 @@ def _conventions(function: PiecewiseReference, slope: PiecewiseReference) -> lis
     return found
 
 
-def _condition(g: PiecewiseReference, x: float) -> float:
-    """|x g'(x) / g(x)| at 128 bits, with g' by numerical differentiation."""
+def condition_number(g: PiecewiseReference, x: float) -> float | None:
+    r"""The relative condition number :math:`\kappa_g(x) = |x\, g'(x) / g(x)|`
+    of evaluating g at x, at 128 bits (plus the exponent of a large x) with g'
+    by numerical differentiation
+    of the branch holding x: how many times a relative perturbation of x is
+    amplified in g(x). :math:`\infty` where g(x) = 0; None at a breakpoint
+    (a kink, where g takes its convention value), at a non-finite x, or where
+    mpmath cannot evaluate the branch."""
+    if not math.isfinite(x):
+        return None
     branch, at_breakpoint = g.locate(x)
     if at_breakpoint is not None:
-        return 0.0
+        return None
     try:
-        with mpmath.workprec(128):
+        # The difference quotient's step is absolute: x + h must be exact, so the precision
+        # covers x's exponent (snake' = 1 + sin 2x at x = -1.2e163 has period pi).
+        with mpmath.workprec(128 + max(0, math.frexp(x)[1])):
             function = g.branch_functions[branch]
             value = function(mpmath.mpf(x))
             if value == 0:
                 return math.inf
-            return float(abs(mpmath.mpf(x) * mpmath.diff(function, mpmath.mpf(x)) / value))
-    except (ZeroDivisionError, OverflowError):
-        return 0.0
+            kappa = abs(mpmath.mpf(x) * mpmath.diff(function, mpmath.mpf(x)) / value)
+            return float(kappa) if mpmath.isfinite(kappa) else math.inf
+    except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+        return None
 
 
 def _near_a_zero(centres: list[float], points: np.ndarray) -> np.ndarray:
@@ -144,13 +162,18 @@ def _near_a_zero(centres: list[float], points: np.ndarray) -> np.ndarray:
     return near
 
 
-def _excused(g: PiecewiseReference, zeros: list[float], points: np.ndarray) -> np.ndarray:
+def excused_near_zeros(g: PiecewiseReference, zeros: list[float], points: np.ndarray) -> np.ndarray:
+    r"""The built-in excuse (module docstring): whether each point lies within
+    :math:`|x_0|/16` of a non-zero zero :math:`x_0` of g (from ``zeros``) and
+    :math:`\kappa_g(x) = |x g'(x)/g(x)| \ge` ``EXCUSE_CONDITION`` there
+    (``condition_number``). Returns a bool array over ``points``."""
     mask = np.zeros(points.shape, dtype=bool)
     centres = [z for z in zeros if z != 0]
     if not centres:
         return mask
     for index in np.flatnonzero(_near_a_zero(centres, points)).tolist():
-        mask[index] = _condition(g, float(points[index])) >= EXCUSE_CONDITION
+        kappa = condition_number(g, float(points[index]))
+        mask[index] = kappa is not None and kappa >= EXCUSE_CONDITION
     return mask
 
 
@@ -180,10 +203,11 @@ def prepare(bound: BoundActivation, dtypes=DTYPES, cache: ReferenceCache | None 
         samples = inputs.sample_inputs(dtype, breakpoints, sample_zeros)
         tables = {kind: cache.table(ref, samples.points) for kind, ref in references.items()}
         excused = {kind: cache.mask(("excused", ref.key, repr(zeros[kind]), repr((EXCUSE_CONDITION, EXCUSE_RADIUS))),
-                                    samples.points, lambda ref=ref, kind=kind: _excused(ref, zeros[kind], samples.points))
+                                    samples.points,
+                                    lambda ref=ref, kind=kind: excused_near_zeros(ref, zeros[kind], samples.points))
                    for kind, ref in references.items()}
         formats[dtype] = FormatReferences(samples, tables, excused)
-    return Prepared(bound, formats, zeros, check, _conventions(function, slope))
+    return Prepared(bound, formats, zeros, check, _conventions(function, slope), references)
 
 
 @dataclass(frozen=True)
@@ -207,6 +231,7 @@ class Cell:
     error: str | None = None
     problems: tuple[tuple[str, int, str], ...] = ()
     excepted: tuple[dict, ...] = ()
+    worst_condition: dict | None = None
 
     @property
     def passed(self) -> bool:
@@ -221,20 +246,29 @@ class Cell:
         data = {"bound_ulp": self.bound_ulp, "passed": self.passed, "status": self.status,
                 "failures": list(self.failures), "excepted": list(self.excepted), "error": self.error}
         data.update(self.metrics.to_json() if self.metrics else {})
+        data["worst_condition"] = self.worst_condition
         data["excused"] = None if self.excused is None else {**self.excused.to_json(), "reason": EXCUSE_REASON}
         if self.kind == "fused":
             data["forward_part"] = None if self.forward_part is None else self.forward_part.to_json()
         return data
 
 
-def _problems(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[tuple[str, int, str]]:
-    """Each bound ``metrics`` misses: (metric, its figure, a readable line)."""
+def _condition_text(reference: PiecewiseReference | None, x: str) -> str:
+    kappa = None if reference is None else condition_number(reference, float(x))
+    return "" if kappa is None else f"; condition number {kappa:.3g}"
+
+
+def _problems(metrics: Metrics, bound: int, what: str, gradient: bool,
+              reference: PiecewiseReference | None = None) -> list[tuple[str, int, str]]:
+    """Each bound ``metrics`` misses: (metric, its figure, a readable line);
+    with ``reference`` (the function computed) each line also gives the
+    condition number at its worst input (``condition_number``)."""
     problems = []
     if metrics.max_ulp > bound:
         case = metrics.worst["max_ulp"]
         problems.append(("max_ulp", metrics.max_ulp,
                          f"{what}: {metrics.max_ulp} ULP > {bound} at x = {case.x} "
-                         f"(expected {case.expected}, got {case.actual})"))
+                         f"(expected {case.expected}, got {case.actual}{_condition_text(reference, case.x)})"))
     for counter in COUNTERS:
         if gradient and counter in INFORMATIONAL_FOR_GRADIENTS:
             continue
@@ -242,8 +276,20 @@ def _problems(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[t
             case = metrics.worst[counter]
             problems.append((counter, metrics.counts[counter],
                              f"{what}: {metrics.counts[counter]} {counter.replace('_', ' ')}, e.g. x = {case.x} "
-                             f"(expected {case.expected}, got {case.actual})"))
+                             f"(expected {case.expected}, got {case.actual}{_condition_text(reference, case.x)})"))
     return problems
+
+
+def worst_condition(metrics: Metrics, missed: list[str], reference: PiecewiseReference, part: str) -> dict | None:
+    r"""``{"x", "part", "metric", "condition"}``: :math:`\kappa` (``condition_number``
+    of ``reference``, the function computed, named ``part``) at the worst
+    input of the first metric in ``missed`` (the metrics of ``_problems``
+    in order: ``max_ulp`` first); None when nothing is missed."""
+    for key in missed:
+        case = metrics.worst.get(key)
+        if case is not None:
+            return {"x": case.x, "part": part, "metric": key, "condition": condition_number(reference, float(case.x))}
+    return None
 
 
 def _failures(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[str]:
@@ -251,7 +297,16 @@ def _failures(metrics: Metrics, bound: int, what: str, gradient: bool) -> list[s
     return [text for _, _, text in _problems(metrics, bound, what, gradient)]
 
 
-def _split(points, expected, actual, excused, resolved, bound=None):
+def split_excused(points, expected, actual, excused, resolved, bound=None) -> tuple[Metrics, Metrics | None]:
+    """(strict, excused) metrics of ``actual`` against ``expected``.
+
+    ``strict`` is measured over the resolved points outside ``excused`` (bool
+    masks over the points), ``excused`` over the resolved excused points
+    (None when there are none). The excuse covers only the ULP bound and the
+    ``NONCRITICAL`` counters: wrong non-finite and NaN results among the
+    excused points are added to the strict counts. ``bound`` is the cell's
+    ULP bound, for the subnormal policy of ``metrics.measure``.
+    """
     kept = resolved & ~excused
     strict = measure_points(points[kept], expected[kept], actual[kept], bound)
     if not (excused & resolved).any():
@@ -307,17 +362,27 @@ def measure(prepared: Prepared, implementation: Implementation, target: str | No
                 continue
             table = refs.tables[table_kind]
             resolved = table.status != Status.UNRESOLVED
-            metrics, loose = _split(x, table.expected(dtype), actual, refs.excused[table_kind], resolved, bound)
+            metrics, loose = split_excused(x, table.expected(dtype), actual, refs.excused[table_kind], resolved,
+                                           bound)
+            reference = prepared.references.get(table_kind)
             problems = _problems(metrics, bound, table_kind if kind != "fused" else "fused gradient",
-                                 table_kind == "gradient")
+                                 table_kind == "gradient", reference)
+            condition = worst_condition(metrics, [m for m, _, _ in problems], reference, table_kind) \
+                if problems and reference else None
             forward_part = None
             if kind == "fused":
                 forward_table = refs.tables["forward"]
-                forward_part, _ = _split(x, forward_table.expected(dtype), value_part, refs.excused["forward"],
-                                         forward_table.status != Status.UNRESOLVED, BOUNDS["forward"])
-                problems += _problems(forward_part, BOUNDS["forward"], "fused value", False)
+                forward_part, _ = split_excused(x, forward_table.expected(dtype), value_part, refs.excused["forward"],
+                                                forward_table.status != Status.UNRESOLVED, BOUNDS["forward"])
+                value_problems = _problems(forward_part, BOUNDS["forward"], "fused value", False,
+                                           prepared.references.get("forward"))
+                if condition is None and value_problems and "forward" in prepared.references:
+                    condition = worst_condition(forward_part, [m for m, _, _ in value_problems],
+                                                prepared.references["forward"], "forward")
+                problems += value_problems
             cells.append(Cell(target, dtype, kind, bound, metrics, loose, forward_part,
-                              tuple(text for _, _, text in problems), problems=tuple(problems)))
+                              tuple(text for _, _, text in problems), problems=tuple(problems),
+                              worst_condition=condition))
     return cells
 
 

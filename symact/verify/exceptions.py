@@ -6,7 +6,7 @@ yet, or cannot at all, the miss is named in ``exceptions.toml`` next to this
 module, one ``[[exception]]`` table each::
 
     [[exception]]
-    activation = "silu"        # a catalogue name
+    activation = "silu"        # a catalogue name, elementwise or vector (geglu)
     target = "torch"           # "numpy", "torch" or "*"
     dtype = "float32"          # "float32", "float64" or "*"
     part = "gradient"          # "forward", "gradient", "fused" or "*"
@@ -22,7 +22,10 @@ A figure above the limit still fails. An exception that matches measured
 cells but relaxes nothing in any of them (the metric is within the strict
 bound everywhere) is *stale*: a warning, and a failure under
 ``symact verify --strict-exceptions``. Exceptions apply only to the code
-symact generates for a catalogue entry bound at its default parameters.
+symact generates for a catalogue entry bound at its default parameters,
+and to the generated code of the vector entries (``symact.verify.vector``:
+part "gradient" is the vector-Jacobian product, "fused" the torch autograd
+Function).
 """
 from __future__ import annotations
 
@@ -129,15 +132,17 @@ def parse_exceptions(text: str, source: str = "<exceptions>", known_names=None) 
 
 def load_exceptions(path: str | Path | None = None) -> tuple[NamedException, ...]:
     """The checked-in table (``exceptions.toml``), or the table at ``path``,
-    with activation names checked against the catalogue."""
+    with activation names checked against the catalogue: the elementwise
+    entries and the vector entries (softmax, geglu, ...)."""
     from symact.catalogue import names
+    from symact.vector import VECTOR_CATALOGUE
 
     path = Path(path) if path is not None else TABLE
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SymactError(f"cannot read the exceptions table {path}: {exc.strerror}") from None
-    return parse_exceptions(text, str(path), set(names()))
+    return parse_exceptions(text, str(path), set(names()) | set(VECTOR_CATALOGUE))
 
 
 def is_catalogue_default(bound) -> bool:

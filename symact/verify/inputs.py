@@ -14,10 +14,16 @@ Each category targets a way generated code goes wrong:
 * ``exp_threshold``: :math:`\pm\log(\text{max float})` (about 88.72 in float32,
   709.78 in float64) and :math:`\pm\log(\text{min subnormal})`, where
   ``exp`` overflows or underflows, with neighbours, for both formats;
-* ``zero``: the isolated zeros of f and f' (found numerically: a sign change
-  on a grid, refined by bisection in mpmath) with neighbours. They are only
-  sample points; ``symact.verify.core`` uses them to name the
-  ill-conditioned neighbourhoods it excuses.
+* ``zero``: the isolated zeros of f and f' with neighbours (``find_zeros``):
+  found numerically (a sign change on a grid, refined by bisection in
+  mpmath), and, for branches with trigonometric factors, solved by SymPy:
+  their zeros repeat with a period and may be of even multiplicity with no
+  sign change (snake's :math:`f' = 1 + \sin 2x` touches 0 at
+  :math:`-\pi/4 + k\pi`), so the solution set's integer parameter is
+  enumerated over the dense core :math:`|x| \le` ``PERIODIC_ZERO_RANGE``
+  (20; at most ``PERIODIC_ZERO_MAX`` zeros a function). Beyond the core
+  only sign changes on the grid are found. ``symact.verify.core`` uses the
+  zeros to name the ill-conditioned neighbourhoods it excuses.
 
 Sampling is deterministic (a fixed seed), so a cached reference is reused.
 """
@@ -28,7 +34,10 @@ from dataclasses import dataclass
 
 import mpmath
 import numpy as np
+import sympy
 
+from symact.budget import run_with_budget
+from symact.parsing import X
 from symact.verify.metrics import lattice_index
 from symact.verify.reference import PiecewiseReference
 
@@ -40,6 +49,10 @@ ZERO_NEIGHBOURS = (1, 2, 3, 4, 8, 16, 64, 256, 4096)
 ZERO_SEARCH_GRID = np.concatenate([np.linspace(-CORE_RANGE, CORE_RANGE, 1601),
                                    np.geomspace(CORE_RANGE, 1e3, 120), -np.geomspace(CORE_RANGE, 1e3, 120)])
 SEED = 20240611
+PERIODIC_ZERO_RANGE = CORE_RANGE
+PERIODIC_ZERO_MAX = 1024
+SOLVE_SECONDS = 5.0
+TRIGONOMETRIC = (sympy.sin, sympy.cos, sympy.tan)
 
 _UNSIGNED = {"float32": np.uint32, "float64": np.uint64}
 _SIGNED = {"float32": np.int32, "float64": np.int64}
@@ -137,8 +150,11 @@ def find_zeros(reference: PiecewiseReference, grid: np.ndarray = ZERO_SEARCH_GRI
     grid points of the same branch (jumps at breakpoints are not zeros), or
     is exactly 0 at an isolated grid point; each is refined by bisection to
     full float64 accuracy at ``bits`` of mpmath precision. Zeros of even
-    multiplicity between grid points are not found; they are only sample
-    points, so a missed one costs coverage, not correctness.
+    multiplicity between grid points are not found that way; those of
+    branches with trigonometric factors are added from SymPy's solution
+    set (``periodic_zeros``), which replaces the numerical value of the same
+    zero. Zeros are only sample points and centres of the excused
+    neighbourhoods, so a missed one costs coverage, not correctness.
     """
     points = np.unique(grid.astype(np.float64))
     values, branches = [], []
@@ -159,7 +175,94 @@ def find_zeros(reference: PiecewiseReference, grid: np.ndarray = ZERO_SEARCH_GRI
             continue
         if b != 0 and (a > 0) != (b > 0):
             zeros.append(_bisect(reference, float(points[i]), float(points[i + 1]), a, bits))
+    solved = periodic_zeros(reference)
+    if solved:
+        ordered = np.array(solved)
+        kept = []
+        for zero in zeros:  # the same zero found both ways: keep the solved (correctly rounded) one
+            nearest = ordered[np.argmin(np.abs(ordered - zero))]
+            if abs(nearest - zero) > 1e-12 * max(abs(zero), 1e-300):
+                kept.append(zero)
+        zeros = kept + solved
     return sorted(set(zeros))
+
+
+def periodic_zeros(reference: PiecewiseReference, bound: float = PERIODIC_ZERO_RANGE,
+                   limit: int = PERIODIC_ZERO_MAX) -> list[float]:
+    r"""The zeros with :math:`|x| \le` ``bound`` of the branches with a
+    trigonometric factor, from ``sympy.solveset`` over the reals.
+
+    The solution set of such a branch is a union of finite sets and
+    *image sets* :math:`\{a k + b : k \in \mathbb{Z}\}` (snake's
+    :math:`1 + \sin 2x = 0` gives :math:`k\pi + 3\pi/4`); each image set is
+    enumerated over the integers k with :math:`a k + b` in the branch's
+    interval and within ``bound``, at most ``limit`` zeros in all. Sets that
+    SymPy leaves implicit (``ConditionSet``: :math:`x + \sin^2 x = 0`)
+    contribute nothing. SymPy runs under a time budget of ``SOLVE_SECONDS``
+    per branch; a branch that exceeds it contributes nothing.
+    """
+    found: list[float] = []
+    edges = [-math.inf, *(float(c) for c in reference._breakpoints_mpf), math.inf]
+    for index, expr in enumerate(reference.branch_exprs):
+        if not any(X in atom.free_symbols for atom in expr.atoms(*TRIGONOMETRIC)):
+            continue
+        low, high = max(edges[index], -bound), min(edges[index + 1], bound)
+        if low > high:
+            continue
+        solved = run_with_budget(_solved_zeros, expr, low, high, limit - len(found), seconds=SOLVE_SECONDS)
+        if isinstance(solved, list):
+            found += [x for x in solved if reference.locate(x) == (index, None)]
+    return sorted(set(found))[:limit]
+
+
+def _solved_zeros(expr: sympy.Expr, low: float, high: float, limit: int) -> list[float]:
+    """The zeros of ``expr`` in [low, high] listed from its solution set over the reals."""
+    return sorted(set(_members(sympy.solveset(expr, X, sympy.S.Reals), low, high, limit)))
+
+
+def _members(solutions: sympy.Set, low: float, high: float, limit: int) -> list[float]:
+    """Up to ``limit`` real members of ``solutions`` in [low, high], as floats."""
+    def within(value: sympy.Expr) -> list[float]:
+        if not (value.is_number and value.is_real):
+            return []
+        x = float(sympy.N(value, 30))
+        return [x] if low <= x <= high else []
+
+    if isinstance(solutions, sympy.FiniteSet):
+        return [x for value in solutions.args for x in within(value)][:limit]
+    if isinstance(solutions, sympy.Union):
+        found: list[float] = []
+        for part in solutions.args:
+            found += _members(part, low, high, limit - len(found))
+        return found
+    if isinstance(solutions, sympy.Complement):
+        removed = set(_members(solutions.args[1], -math.inf, math.inf, 1 << 30)) \
+            if isinstance(solutions.args[1], sympy.FiniteSet) else set()
+        return [x for x in _members(solutions.args[0], low, high, limit + len(removed)) if x not in removed][:limit]
+    if isinstance(solutions, sympy.Intersection):
+        intervals = [part for part in solutions.args if isinstance(part, sympy.Interval)]
+        rest = [part for part in solutions.args if not isinstance(part, sympy.Interval)]
+        if len(rest) != 1:
+            return []
+        return [x for x in _members(rest[0], low, high, 1 << 30)
+                if all(part.contains(sympy.Float(x, 30)) is sympy.true for part in intervals)][:limit]
+    if isinstance(solutions, sympy.ImageSet) and solutions.base_sets == (sympy.S.Integers,) \
+            and len(solutions.lamda.variables) == 1:
+        k = solutions.lamda.variables[0]
+        member = sympy.expand(solutions.lamda.expr)
+        step, start = member.coeff(k, 1), member.coeff(k, 0)
+        if sympy.expand(step * k + start - member) != 0 or not (step.is_number and step.is_real and step != 0):
+            return []
+        step_float, start_float = float(sympy.N(step, 30)), float(sympy.N(start, 30))
+        ends = sorted(((low - start_float) / step_float, (high - start_float) / step_float))
+        if not all(math.isfinite(end) for end in ends):
+            return []
+        first, last = math.ceil(ends[0]) - 1, math.floor(ends[1]) + 1  # one spare each side; within() decides
+        found = []
+        for n in range(first, min(last, first + limit + 2) + 1):
+            found += within(start + step * n)
+        return found[:limit]
+    return []
 
 
 def _bisect(reference: PiecewiseReference, lo: float, hi: float, at_lo, bits: int) -> float:

@@ -16,7 +16,8 @@ Counters (a point may count under several):
 
 * ``wrong_nonfinite``: NaN or :math:`\pm\infty` where the reference is finite;
 * ``wrong_zero``: :math:`\pm 0` where the reference is a normal number;
-* ``sign_errors``: the sign differs from a non-zero reference;
+* ``sign_errors``: the sign differs from a non-zero reference (outside the
+  subnormal policy below);
 * ``wrong_nan``: at a non-NaN input, NaN where the reference is a number
   (finite or infinite), or a number where the reference is NaN;
 * ``nan_not_propagated``: a NaN input gives a number.
@@ -27,17 +28,25 @@ subnormal quantum, so a kernel that flushes subnormal results to zero
 ULP against a reference of 1e-40 although its absolute error is below the
 smallest normal number :math:`N_{\min}` (2^-126 in float32, 2^-1022 in
 float64). Given a cell's bound ``bound_ulp``, a point whose correctly
-rounded reference :math:`r` is finite with :math:`|r| < N_{\min}` is correct
-when
+rounded reference :math:`r` is finite with :math:`|r| < N_{\min}` is judged
+by its absolute error alone: it is correct when
 
-.. math:: |a - r| \le N_{\min} \quad\text{and not}\quad (a \ne 0 \wedge r \ne 0 \wedge \operatorname{sign} a \ne \operatorname{sign} r),
+.. math:: |a - r| \le N_{\min},
 
-i.e. 0 (a flush) or any answer in the subnormal range of the right sign.
-Such points whose ULP distance exceeds the bound are left out of
-``max_ulp`` and ``p99_ulp`` and counted instead under ``subnormal_flushed``
-(informational: it never fails a cell, and ``worst`` shows the largest).
-References in the normal range keep the strict ULP bound: 0 there is a
-``wrong_zero``, a wrong sign a ``sign_error``.
+i.e. 0 of either sign (a flush) or any answer in the subnormal range within
+:math:`N_{\min}` of r, *whatever its sign*. A subnormal of the wrong sign is
+no further from r than the flush to -0 that is accepted: phish' at
+x = -14.375 in float32 is 1.1e-43, and -1e-45 (one quantum below 0, what a
+difference of normal terms rounds to) is off by 1.1e-43, as -0 is. So the
+sign of such an answer is not counted under ``sign_errors`` either (with a
+bound given; without one every point is strict). Such points whose ULP
+distance exceeds the bound are left out of ``max_ulp`` and ``p99_ulp`` and
+counted instead under ``subnormal_flushed`` (informational: it never fails
+a cell, and ``worst`` shows the largest). References in the normal range
+keep the strict ULP bound: 0 there is a ``wrong_zero``, a wrong sign a
+``sign_error``; so is a wrong sign further than :math:`N_{\min}` from a
+subnormal reference. The vector verifier (``symact.verify.vector``) applies
+the same rule.
 """
 from __future__ import annotations
 
@@ -113,7 +122,7 @@ def _case(points, expected, actual, distance, index, dtype) -> Case:
 
 def subnormal_accepted(expected: np.ndarray, actual: np.ndarray) -> np.ndarray:
     r"""Where the subnormal policy accepts ``actual``: the reference is below
-    the normal range, :math:`|a - r| \le N_{\min}`, and no sign disagrees."""
+    the normal range and :math:`|a - r| \le N_{\min}` (either sign of a)."""
     expected = np.asarray(expected)
     actual = np.asarray(actual).astype(expected.dtype, copy=False)
     smallest_normal = np.finfo(expected.dtype).smallest_normal
@@ -121,8 +130,7 @@ def subnormal_accepted(expected: np.ndarray, actual: np.ndarray) -> np.ndarray:
         tiny = np.isfinite(expected) & (np.abs(expected) < smallest_normal)
         close = np.isfinite(actual) & (np.abs(actual.astype(np.float64) - expected.astype(np.float64))
                                        <= smallest_normal)
-    opposite = (expected != 0) & (actual != 0) & (np.signbit(expected) != np.signbit(actual))
-    return tiny & close & ~opposite
+    return tiny & close
 
 
 def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray,
@@ -136,7 +144,8 @@ def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray,
 
     With ``bound_ulp`` given, the subnormal policy (module docstring) applies:
     points beyond the bound that it accepts count under ``subnormal_flushed``
-    and leave ``max_ulp`` and ``p99_ulp``. Without it, every point is strict.
+    and leave ``max_ulp`` and ``p99_ulp``, and no point it accepts is a sign
+    error. Without it, every point is strict.
     """
     expected = np.asarray(expected)
     dtype = expected.dtype
@@ -147,14 +156,16 @@ def measure(points: np.ndarray, expected: np.ndarray, actual: np.ndarray,
     distance = ulp_distance(expected, actual)
     distance = np.where(defined, distance, np.uint64(0))
     if bound_ulp is None:
-        flushed = np.zeros(distance.shape, dtype=bool)
+        accepted = np.zeros(distance.shape, dtype=bool)
     else:
-        flushed = defined & (distance > np.uint64(bound_ulp)) & subnormal_accepted(expected, actual)
+        accepted = defined & subnormal_accepted(expected, actual)
+    flushed = accepted & (distance > np.uint64(0 if bound_ulp is None else bound_ulp))
     smallest_normal = np.finfo(dtype).smallest_normal
     offenders = {
         "wrong_nonfinite": np.isfinite(expected) & ~np.isfinite(actual),
         "wrong_zero": (np.abs(np.where(nan_e, 0, expected)) >= smallest_normal) & (actual == 0),
-        "sign_errors": defined & (expected != 0) & (actual != 0) & (np.signbit(expected) != np.signbit(actual)),
+        "sign_errors": defined & (expected != 0) & (actual != 0) & (np.signbit(expected) != np.signbit(actual))
+                       & ~accepted,
         "wrong_nan": ~np.isnan(points) & (nan_e != nan_a),
         "nan_not_propagated": np.isnan(points) & ~nan_a,
         "subnormal_flushed": flushed,

@@ -15,21 +15,32 @@ and rounding :math:`v_p \pm 4|v_p - v_{p/2}|` to float32 and to float64 gives
 the same float both ways (the rounding decision is certain), or both are
 far outside every float range (:math:`|v| < 2^{-1200}` or :math:`> 2^{1200}`,
 same sign): then only the exponent matters, and e.g. gelu(-1e298) =
-:math:`-e^{-5 \cdot 10^{595}}\ldots` rounds to -0 whatever its digits. Zero is
-accepted only when it is exact (the branch is identically 0, or SymPy
-evaluates it to 0 at the exact rational x where that is quick: x = 0 or a
-rational-function branch), or as an *underflow*: after two zeros in a row the precision
-jumps to ``UNDERFLOW_PRECISION`` = 3072 bits, and a third zero there means
-the terms that cancelled left less than :math:`2^{-3072}` of themselves;
-with no intermediate larger than the largest float (:math:`2^{1024}`),
-:math:`|f(x)| < 2^{-2048}`, far below the smallest subnormal
-:math:`2^{-1074}`, so the float reference is 0 either way (its sign is then
-unknown and not checked). This is the one heuristic step: it trusts that
-intermediates stay within the float range, which holds for every formula
-of the catalogue at float inputs. A rational-function branch that gives the identical value at two
-precisions is taken as exact (exact ties round half-even). A point that does
-not settle by ``PRECISION_CAP`` bits is *unresolved*: it is left out of the
-metrics and counted.
+:math:`-e^{-5 \cdot 10^{595}}\ldots` rounds to -0 whatever its digits.
+
+A 0 is never accepted because two precisions agree on it: mpmath does not
+underflow, so a 0 at a non-zero input is a cancellation (elliott at
+x = -3.76e81 is :math:`x/(2 - 2x) + 1/2`, exactly 0 at 128 and 256 bits,
+truly 1.33e-82). The first time a value comes out 0, SymPy decides where it
+is quick: the branch is identically 0, or x = 0, or the branch is a
+rational function, whose value at the exact rational x is an exact
+rational. An exact 0 is accepted (``EXACT``); an exact non-zero rational
+is evaluated instead of the formula (it settles at the first two
+precisions, ties included). Otherwise the precision keeps rising, and after
+two zeros in a row it jumps to the *underflow precision*
+
+.. math:: p_u(x) = \text{UNDERFLOW\_PRECISION} + 2\,|\log_2 |x||
+
+(3072 bits plus twice the input's exponent). A third zero there is an
+*underflow*: the terms that cancelled left less than :math:`2^{-p_u}` of
+themselves, and with every intermediate at most
+:math:`2^{1024} \max(|x|, 1/|x|)^2` this gives :math:`|f(x)| < 2^{-2048}`,
+far below the smallest subnormal :math:`2^{-1074}`, so the float reference
+is 0 either way (its sign is then unknown and not checked). This is the one
+heuristic step (it bounds the intermediates; rational branches never need
+it). A rational-function branch that gives the identical non-zero value at
+two precisions is taken as exact (exact ties round half-even). A point that
+does not settle by ``PRECISION_CAP`` bits is *unresolved*: it is left out of
+the metrics and counted.
 
 At a breakpoint :math:`c_i` the reference is ``Pieces.convention_value(i)``:
 the value of the branch that owns :math:`c_i`, which for the derivative
@@ -245,6 +256,13 @@ def _far_outside(value: mpmath.mpf) -> bool:
     return exponent < -FAR_OUTSIDE_BITS or exponent > FAR_OUTSIDE_BITS
 
 
+def underflow_precision(x: float) -> int:
+    r"""The precision :math:`p_u(x) = 3072 + 2|\log_2|x||` bits at which a third
+    0 in a row is taken as an underflow (module docstring)."""
+    exponent = abs(math.frexp(x)[1]) if x != 0 and math.isfinite(x) else 0
+    return UNDERFLOW_PRECISION + 2 * exponent
+
+
 def _mpf_of_float(x: float) -> mpmath.mpf:
     return mpmath.mpf(x)  # exact: a float has 53 bits
 
@@ -320,21 +338,31 @@ class PiecewiseReference:
         except (ZeroDivisionError, OverflowError, MemoryError):
             return mpmath.nan
 
-    def _exact_zero(self, branch: int, x: float) -> bool:
-        """Whether the branch is exactly 0 at x, decided only where SymPy is
-        quick: an identically zero branch, x = 0, or a rational function."""
+    def _exact_value(self, branch: int, x: float) -> sympy.Expr | None:
+        """The exact value of the branch at x where SymPy finds it quickly:
+        an identically zero branch, x = 0, or a rational function (an exact
+        rational at a float x); None elsewhere. Floats in the formula are
+        read as the exact binary numbers they hold."""
         if self.identically_zero[branch]:
-            return True
+            return S.Zero
         if x != 0 and not self.rational_branch[branch]:
-            return False
+            return None
+        expr = self.branch_exprs[branch]
+        expr = expr.xreplace({f: sympy.Rational(f) for f in expr.atoms(sympy.Float)})
         exact = sympy.Rational(Fraction(x).numerator, Fraction(x).denominator)
         try:
-            return self.branch_exprs[branch].subs(X, exact).is_zero is True
-        except Exception:  # noqa: BLE001 - SymPy may fail to decide; then not exact
-            return False
+            value = expr.subs(X, exact)
+        except Exception:  # noqa: BLE001 - SymPy may fail; then not known
+            return None
+        if value.is_zero is True:
+            return S.Zero
+        return value if value.is_Rational else None
 
-    def _settle(self, evaluate: Callable[[], mpmath.mpf], zero_is_exact: Callable[[], bool],
-                rational: bool = False, removable: Callable[[], Reference] | None = None) -> Reference:
+    def _settle(self, evaluate: Callable[[], mpmath.mpf], exact_value: Callable[[], sympy.Expr | None],
+                rational: bool = False, removable: Callable[[], Reference] | None = None,
+                underflow_bits: int = UNDERFLOW_PRECISION) -> Reference:
+        """Evaluate at rising precision until the value is certain (module
+        docstring); ``exact_value`` is asked once, at the first 0."""
         removable = removable or (lambda: Reference(None, Status.UNRESOLVED, 0))
         previous = None
         bits = PRECISION_START
@@ -357,17 +385,23 @@ class PiecewiseReference:
                 return Reference(None, Status.EXACT, bits)
             if value == 0 and not checked_zero:
                 checked_zero = True
-                if zero_is_exact():
+                exact = exact_value()
+                if exact is not None and exact.is_zero:
                     return Reference(mpmath.mpf(0), Status.EXACT, bits)
+                if exact is not None and exact.is_Rational:
+                    # A cancellation in the formula; the exact rational itself settles at once.
+                    numerator, denominator = int(exact.p), int(exact.q)
+                    return self._settle(lambda: mpmath.mpf(numerator) / denominator, lambda: None, rational=True)
             if previous is not None:
-                if value == 0 and previous == 0 and bits >= UNDERFLOW_PRECISION:
+                if value == 0 and previous == 0 and bits >= underflow_bits:
                     return Reference(mpmath.mpf(0), Status.UNDERFLOW, bits)
                 if value != 0 and previous != 0 and _far_outside(value) and _far_outside(previous) and \
                         (value > 0) == (previous > 0) and (abs(value) > 1) == (abs(previous) > 1):
                     return Reference(value, Status.CONVERGED, bits)
-                if rational and value == previous:
-                    # A rational function at a dyadic x: identical at two precisions means
-                    # every operation was exact (this settles exact ties, e.g. x/4 of a subnormal).
+                if rational and value == previous and value != 0:
+                    # A rational function at a dyadic x: the identical non-zero value at two precisions
+                    # means every operation was exact (this settles exact ties, e.g. x/4 of a subnormal).
+                    # Two zeros are a cancellation, never accepted here (module docstring).
                     return Reference(value, Status.CONVERGED, bits)
                 if value != 0 and previous != 0:
                     with mpmath.workprec(bits):
@@ -375,9 +409,9 @@ class PiecewiseReference:
                         if difference <= abs(value) * mpmath.ldexp(1, -AGREEMENT_BITS) and \
                                 _rounding_certain(value, 4 * difference + abs(value) * mpmath.ldexp(1, 8 - bits)):
                             return Reference(value, Status.CONVERGED, bits)
-            jump = value == 0 and previous == 0 and bits < UNDERFLOW_PRECISION
+            jump = value == 0 and previous == 0 and bits < underflow_bits
             previous = value
-            bits = UNDERFLOW_PRECISION if jump else bits * 2
+            bits = underflow_bits if jump else bits * 2
         return Reference(None, Status.UNRESOLVED, bits // 2)
 
     def _constant(self, value: sympy.Expr) -> Reference:
@@ -390,7 +424,7 @@ class PiecewiseReference:
         if value.is_zero:
             return Reference(mpmath.mpf(0), Status.EXACT, 0)
         constant = sympy.lambdify((), value, modules=MPMATH_MODULES)
-        return self._settle(constant, lambda: value.is_zero is True)
+        return self._settle(constant, lambda: value if value.is_Rational else None)
 
     def evaluate(self, x: float) -> Reference:
         """The reference value of the function at the float ``x``."""
@@ -406,10 +440,10 @@ class PiecewiseReference:
             return self._constant(self.convention_values[breakpoint])
         function = self.branch_functions[branch]
         point = _mpf_of_float(x)
-        return self._settle(lambda: function(point), lambda: self._exact_zero(branch, x),
+        return self._settle(lambda: function(point), lambda: self._exact_value(branch, x),
                             self.rational_branch[branch] and self.branch_exprs[branch].free_symbols <= {X}
                             and not self.branch_exprs[branch].atoms(sympy.NumberSymbol),
-                            lambda: self._removable(branch, x))
+                            lambda: self._removable(branch, x), underflow_precision(x))
 
     def _removable(self, branch: int, x: float) -> Reference:
         """The value at a removable singularity of a branch formula (sinc'(0)):

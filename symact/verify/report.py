@@ -5,6 +5,8 @@ distance of forward, gradient and fused over every target and dtype, the
 verdict (ok, excepted or FAIL), and the worst input (the cell furthest
 beyond its bound, or the largest error when all pass), followed by one line
 per failure, per named exception used (with its figure, limit and reason),
+each with the relative condition number :math:`|x g'(x)/g(x)|` at the worst
+input (``Cell.worst_condition``, JSON ``worst_condition``),
 per stale exception, per excused neighbourhood and per cell with results
 accepted by the subnormal policy, then the summary line
 ``82 activations: 70 passed, 8 passed with named exceptions, 4 failed``.
@@ -53,6 +55,14 @@ def _worst_text(cell: Cell | None) -> str:
             return (f"{cell.target} {cell.dtype} {cell.kind} x={case.x}: got {case.actual}, "
                     f"want {case.expected}")
     return f"{cell.target} {cell.dtype} {cell.kind}: exact at every point"
+
+
+def _condition_note(cell: Cell) -> str:
+    """' (condition number K at x = X)' for a cell's worst input, or ''."""
+    found = cell.worst_condition
+    if not found or found.get("condition") is None:
+        return ""
+    return f" (condition number {found['condition']:.3g} at x = {found['x']})"
 
 
 RESULT_TEXT = {"passed": "ok", "excepted": "excepted", "failed": "FAIL"}
@@ -124,7 +134,7 @@ def format_table(reports: list[Report], strict_exceptions: bool = False) -> str:
             for used in cell.excepted:
                 lines.append(f"excepted {report.activation} {cell.target} {cell.dtype} {cell.kind}: "
                              f"{used['metric']} {used['figure']} within the named limit {used['limit']}: "
-                             f"{used['reason']}")
+                             f"{used['reason']}{_condition_note(cell)}")
     for report in reports:
         for exception in report.stale_exceptions:
             lines.append(f"{'FAIL' if strict_exceptions else 'warning'} stale exception: "

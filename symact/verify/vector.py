@@ -48,6 +48,12 @@ Metrics: ``metrics.measure`` on the components, with two policies:
   is ill-conditioned near a zero are excused as in the elementwise verifier
   (``core`` neighbourhoods of the gate's zeros, reported in ``excused``).
 
+A failing or excepted cell of the gated family gives the condition number at
+its worst component (``worst_condition``: the gate's, or its derivative's,
+:math:`|b\, g'(b)/g(b)|` at that component's b; a and g are exact factors);
+the softmax family gives none. Named exceptions (``symact.verify.exceptions``)
+apply to the generated code as for elementwise entries.
+
 Bounds: those of the elementwise code, 2 ULP forward and 4 ULP for the
 vector-Jacobian product. Kinds: ``forward`` (``name``), ``gradient``
 (``name_vjp``) and, for torch, ``fused``: the value and gradient through the
@@ -59,6 +65,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -68,7 +75,9 @@ import numpy as np
 from symact.catalogue import CATALOGUE
 from symact.verify import inputs
 from symact.verify.cache import ReferenceCache, default_cache_dir
-from symact.verify.core import BOUNDS, INFORMATIONAL_FOR_GRADIENTS, Cell, Report, _excused, _split
+from symact.verify.core import (BOUNDS, INFORMATIONAL_FOR_GRADIENTS, Cell, Report, condition_number,
+                                excused_near_zeros, split_excused)
+from symact.verify.exceptions import apply_exceptions, load_exceptions
 from symact.verify.metrics import COUNTERS, Metrics, format_value
 from symact.verify.reference import FAR_OUTSIDE_BITS, PiecewiseReference, Status, round_to_format
 
@@ -270,7 +279,7 @@ class _GateReferences:
     def excused(self, which: str, b: list[float]) -> list[bool]:
         reference = self.function if which == "f" else self.slope
         zeros = self.zeros["forward" if which == "f" else "gradient"]
-        return _excused(reference, zeros, np.asarray(b, dtype=np.float64)).tolist()
+        return excused_near_zeros(reference, zeros, np.asarray(b, dtype=np.float64)).tolist()
 
 
 def _product(factors: list[float], reference, dtype: str) -> tuple[float, bool]:
@@ -489,6 +498,30 @@ def _scaled_error(expected, actual, scale, mask, dtype) -> int:
     return int(math.ceil(worst)) if math.isfinite(worst) else SCALED_ERROR_INFINITE
 
 
+@lru_cache(maxsize=None)
+def _gate_references(gate: str) -> dict[str, PiecewiseReference]:
+    """The gate's elementwise references of f and f' ("f", "df")."""
+    bound = CATALOGUE[gate].bind()
+    return {"f": PiecewiseReference(bound.pieces), "df": PiecewiseReference(bound.derivative(1))}
+
+
+def _gate_condition(entry, cases: list[VectorCase], output: str, index: int, dtype: str) -> dict:
+    r"""The condition number of component ``index`` of the gated family: a and
+    g are exact factors, so it is the gate's :math:`\kappa` at b
+    (``core.condition_number``): of the gate for y_k and d/da_k, of its
+    derivative for d/db_k."""
+    for case in cases:
+        m = case.x.size // 2
+        size = m if output == "forward" else 2 * m
+        if index < size:
+            break
+        index -= size
+    which = "f" if output == "forward" or index < m else "df"
+    b = float(case.x[m + index % m])
+    kappa = condition_number(_gate_references(entry.gate)[which], b)
+    return {"part": "gate" if which == "f" else "gate derivative", "b": format_value(b, dtype), "condition": kappa}
+
+
 def _measure_kind(entry, cases, refs, dtype, actual: np.ndarray, output: str, bound: int, what: str,
                   gradient: bool):
     """Metrics of one output ("forward" or "gradient") over every component, with the policies."""
@@ -509,7 +542,8 @@ def _measure_kind(entry, cases, refs, dtype, actual: np.ndarray, output: str, bo
             condition = scale / np.abs(expected.astype(np.float64))
         cancels = resolved & np.isfinite(expected) & ~(condition < CANCELLATION_CONDITION)
         excused |= cancels
-    strict, loose = _split(ids, expected, adjusted, excused, resolved)
+    strict, loose = split_excused(ids, expected, adjusted, excused, resolved)
+    worst_index = {key: int(float(case.x)) for key, case in strict.worst.items() if not math.isnan(float(case.x))}
     labels = _component_labels(cases, dtype, output, entry)
     mismatched = np.flatnonzero(nan_input & (np.isnan(expected) != np.isnan(actual)))
     nan_label = labels[int(mismatched[0])] if mismatched.size else "a component with a NaN input"
@@ -517,27 +551,41 @@ def _measure_kind(entry, cases, refs, dtype, actual: np.ndarray, output: str, bo
     # The softmax family excuses only cancellation, measured in ULPs of the terms (policies);
     # the gated family's excused components are the gate's, as in the elementwise report.
     loose = _with_labels(loose, labels, nan_label) if loose is not None and entry.family == "gated" else None
-    failures = []
+    conditions: dict[str, dict] = {}
+
+    def condition_text(key: str) -> str:
+        if entry.family != "gated" or key not in worst_index:
+            return ""
+        conditions[key] = _gate_condition(entry, cases, output, worst_index[key], dtype)
+        kappa = conditions[key]["condition"]
+        return "" if kappa is None else f"; condition number {kappa:.3g}"
+
+    problems = []  # (metric, figure, text), as in the elementwise report: named exceptions apply to them
     if strict.max_ulp > bound:
         case = strict.worst["max_ulp"]
-        failures.append(f"{what}: {strict.max_ulp} ULP > {bound} at {case.x} (expected {case.expected}, "
-                        f"got {case.actual})")
+        problems.append(("max_ulp", strict.max_ulp, f"{what}: {strict.max_ulp} ULP > {bound} at {case.x} "
+                                                    f"(expected {case.expected}, got {case.actual}"
+                                                    f"{condition_text('max_ulp')})"))
     for counter in COUNTERS:
         if gradient and counter in INFORMATIONAL_FOR_GRADIENTS:
             continue
         if strict.counts[counter]:
             case = strict.worst[counter]
-            failures.append(f"{what}: {strict.counts[counter]} {counter.replace('_', ' ')}, e.g. {case.x} "
-                            f"(expected {case.expected}, got {case.actual})")
+            problems.append((counter, strict.counts[counter],
+                             f"{what}: {strict.counts[counter]} {counter.replace('_', ' ')}, e.g. {case.x} "
+                             f"(expected {case.expected}, got {case.actual}{condition_text(counter)})"))
     scaled = _scaled_error(expected, adjusted, scale, cancels, dtype) if scale is not None else 0
     if scaled > bound:
-        failures.append(f"{what}: {scaled} ULP of the terms' magnitude > {bound} where J^T g cancels")
+        problems.append(("cancelling_max_ulp_of_terms", scaled,
+                         f"{what}: {scaled} ULP of the terms' magnitude > {bound} where J^T g cancels"))
     policy = {"subnormal_absorbed": int((absorbed & (actual != expected)).sum()), "excused": int(excused.sum()),
               "unresolved": int((~resolved).sum())}
     if scale is not None:
         policy["cancelling"] = int(cancels.sum())
         policy["cancelling_max_ulp_of_terms"] = scaled
-    return strict, loose, failures, policy
+    condition = next(({**conditions[metric], "x": strict.worst[metric].x, "metric": metric}
+                      for metric, _, _ in problems if metric in conditions), None)
+    return strict, loose, problems, policy, condition
 
 
 def _run(implementation: VectorImplementation, kind: str, case: VectorCase, dtype: str):
@@ -581,21 +629,26 @@ def measure_vector(entry, implementation: VectorImplementation, dtypes=("float32
                     else:
                         grads.append(_check_output(result, ref.gradient.shape, dtype, "vjp"))
             except Exception as exc:  # noqa: BLE001 - the code under test may raise anything
+                text = f"{kind} raised {type(exc).__name__}: {exc}"
                 cells.append(Cell(label, dtype, kind, bound, None, error=f"{type(exc).__name__}: {exc}",
-                                  failures=(f"{kind} raised {type(exc).__name__}: {exc}",)))
+                                  failures=(text,), problems=(("error", 1, text),)))
                 continue
             output = "forward" if kind == "forward" else "gradient"
             what = {"forward": "forward", "gradient": "vjp", "fused": "fused J^T g"}[kind]
             actual = np.concatenate(values if kind == "forward" else grads)
-            metrics, loose, failures, policy = _measure_kind(entry, cases, refs, dtype, actual, output, bound, what,
-                                                             kind != "forward")
+            metrics, loose, problems, policy, condition = _measure_kind(entry, cases, refs, dtype, actual, output,
+                                                                        bound, what, kind != "forward")
             policies[f"{label} {dtype} {kind}"] = policy
             forward_part = None
             if kind == "fused":
-                forward_part, _, more, _ = _measure_kind(entry, cases, refs, dtype, np.concatenate(values),
-                                                         "forward", KIND_BOUNDS["forward"], "fused y", False)
-                failures += more
-            cells.append(Cell(label, dtype, kind, bound, metrics, loose, forward_part, tuple(failures)))
+                forward_part, _, more, _, value_condition = _measure_kind(
+                    entry, cases, refs, dtype, np.concatenate(values), "forward", KIND_BOUNDS["forward"], "fused y",
+                    False)
+                problems += more
+                condition = condition or value_condition
+            cells.append(Cell(label, dtype, kind, bound, metrics, loose, forward_part,
+                              tuple(text for _, _, text in problems), problems=tuple(problems),
+                              worst_condition=condition))
     return cells, policies
 
 
@@ -613,10 +666,15 @@ def jacobian_check(entry) -> dict:
 
 def verify_vector(entry, targets=("numpy", "torch"), dtypes=("float32", "float64"), *,
                   cache_dir: str | Path | None | bool = None,
-                  implementations: dict[str, VectorImplementation] | None = None) -> VectorReport:
+                  implementations: dict[str, VectorImplementation] | None = None,
+                  exceptions=None) -> VectorReport:
     """Verify the generated code of the vector activation ``entry`` (or the
     given ``target -> VectorImplementation``); see the module docstring.
-    ``cache_dir``: reference cache directory, None for the default, False for none."""
+    ``cache_dir``: reference cache directory, None for the default, False for none.
+    ``exceptions``: named exceptions (``symact.verify.exceptions``, the same
+    table and rules as for elementwise entries; part "gradient" is the
+    vector-Jacobian product); None for the checked-in table when the
+    generated code is checked, none when ``implementations`` are given."""
     started = time.perf_counter()
     if cache_dir is False:
         cache = ReferenceCache(None)
@@ -624,6 +682,7 @@ def verify_vector(entry, targets=("numpy", "torch"), dtypes=("float32", "float64
         cache = ReferenceCache(default_cache_dir() if cache_dir is None else Path(cache_dir))
     report = VectorReport(entry.name, {}, derivative_check=cache.analysis(
         ("vector jacobian check", REFERENCE_FORMAT, entry.name, entry.formula), lambda: jacobian_check(entry)))
+    implementations_given = implementations
     if implementations is None:
         implementations = {}
         for target in targets:
@@ -639,6 +698,9 @@ def verify_vector(entry, targets=("numpy", "torch"), dtypes=("float32", "float64
         cells, policies = measure_vector(entry, replace(implementation, label=target), dtypes, references)
         report.cells += cells
         report.policies.update(policies)
+    if exceptions is None:
+        exceptions = load_exceptions() if implementations_given is None else ()
+    apply_exceptions(report, exceptions)
     report.seconds = time.perf_counter() - started
     return report
 
