@@ -98,11 +98,11 @@ def pflu_grad(x, *, out=None):
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
         _t0 = np.hypot(x, 1)
-        np.divide(_t0 + (x*x*x) + 2*x + _t0*(x*x), 2*(_t0*_t0*_t0), out=out)
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(out, 1, where=(np.isnan(out) & (x > 0)))
+        np.divide((((_t0 + (x*x*x) + 2*x + _t0*(x*x))/_t0)/_t0)/2, _t0, out=out)
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x < 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(out, 1, where=(~np.isfinite(out) & (x > 0)))
     return out
 
 
@@ -138,14 +138,14 @@ def pflu_forward_and_grad(x):
     with np.errstate(over="ignore", invalid="ignore"):
         _t0 = np.hypot(x, 1)
         np.multiply(x, _hypot_plus_ratio(x, 1), out=y)
-        np.divide(_t0 + (x*x*x) + 2*x + _t0*(x*x), 2*(_t0*_t0*_t0), out=dy)
+        np.divide((((_t0 + (x*x*x) + 2*x + _t0*(x*x))/_t0)/_t0)/2, _t0, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, float('inf'), where=(x == float('inf')))
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(dy, 1, where=(np.isnan(dy) & (x > 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(dy, 0, where=(~np.isfinite(dy) & (x < 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(dy, 1, where=(~np.isfinite(dy) & (x > 0)))
     return y, dy
 

@@ -103,11 +103,12 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0, *, out=None):
     with np.errstate(over="ignore", invalid="ignore"):
         _t0 = 1/(beta)
         _t1 = np.exp(_t0*x)
-        np.divide((alpha*alpha)*_t0*_t1*(x + beta), np.square(alpha + _t1*x), out=out)
+        _t2 = alpha + _t1*x
+        np.divide((alpha*alpha)*_t0*_t1*(x + beta)/_t2, _t2, out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x > 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x > 0)))
     return out
 
 
@@ -150,15 +151,16 @@ def soft_root_sign_forward_and_grad(x, alpha=2.0, beta=3.0):
         _t0 = 1/(beta)
         _t1 = _t0*x
         _t2 = np.exp(_t1)
+        _t3 = alpha + _t2*x
         np.divide(x, x/alpha + np.exp(-_t1), out=y)
-        np.divide((alpha*alpha)*_t0*_t2*(x + beta), np.square(alpha + _t2*x), out=dy)
+        np.divide((alpha*alpha)*_t0*_t2*(x + beta)/_t3, _t3, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, alpha, where=(x == float('inf')))
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 0, where=(x == float('-inf')))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x > 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(dy, 0, where=(~np.isfinite(dy) & (x > 0)))
     return y, dy
 

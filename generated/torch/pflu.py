@@ -77,8 +77,8 @@ def pflu_grad(x):
       tensor([-0.0367,  0.0975,  0.5000,  0.9025,  1.0367])
     """
     _t0 = _hypot(x, 1)
-    _y0 = ((_t0 + (x*x*x) + 2*x + _t0*(x*x))/(_t0*_t0*_t0))/2
-    return _fill(_fill(_y0, (torch.isnan(_y0) & (x < 0)), 0, x), (torch.isnan(_y0) & (x > 0)), 1, x)
+    _y0 = ((((_t0 + (x*x*x) + 2*x + _t0*(x*x))/_t0)/_t0)/_t0)/2
+    return _fill(_fill(_y0, (~torch.isfinite(_y0) & (x < 0)), 0, x), (~torch.isfinite(_y0) & (x > 0)), 1, x)
 
 
 class PfluFunction(torch.autograd.Function):
