@@ -31,6 +31,15 @@ def _sigmoid(z):
     return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
 
 
+def _expm1_sigmoid(s, u):
+    # expm1(s) sigma(u - s), s > 0: for u < s, -expm1(-s) exp(u) / (1 + exp(u - s)),
+    # so exp sees u itself, not the rounded u - s, whose rounding exp amplifies
+    # by |u - s| (soft clipping was off by 15 ulp at x = -15.5); for u >= s,
+    # expm1(s) / (1 + exp(s - u)), one rounding of the constant (its limit).
+    lower = -np.expm1(-s) * np.exp(np.minimum(u, s))
+    return np.where(u < s, lower, np.expm1(s)) / (1 + np.exp(-np.abs(u - s)))
+
+
 def soft_clipping(x, alpha=1.0, *, out=None):
     r"""Soft clipping to (0, 1): log((1 + e^(alpha x)) / (1 + e^(alpha (x - 1)))) / alpha.
 
@@ -65,7 +74,7 @@ def soft_clipping(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.divide(np.log1p(np.expm1(alpha)*_sigmoid(-alpha + alpha*x)), alpha, out=out)
+        np.divide(np.log1p(_expm1_sigmoid(alpha, alpha*x)), alpha, out=out)
     return out
 
 
@@ -142,10 +151,9 @@ def soft_clipping_forward_and_grad(x, alpha=1.0):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = -alpha
-        _t1 = alpha*x
-        _t2 = _t0 + _t1
-        np.divide(np.log1p(np.expm1(alpha)*_sigmoid(_t2)), alpha, out=y)
-        np.negative(_sigmoid(_t1)*_sigmoid(-_t2)*np.expm1(_t0), out=dy)
+        _t0 = alpha*x
+        _t1 = -alpha
+        np.divide(np.log1p(_expm1_sigmoid(alpha, _t0)), alpha, out=y)
+        np.negative(_sigmoid(_t0)*_sigmoid(-_t0 - _t1)*np.expm1(_t1), out=dy)
     return y, dy
 

@@ -84,10 +84,9 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0):
       >>> soft_root_sign_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.7228, 1.1349, 1.0000, 0.8214, 0.3736])
     """
-    _t0 = 1/(beta)
-    _t1 = torch.exp(_t0*x)
-    _t2 = alpha + _t1*x
-    _y0 = ((alpha*alpha)*_t0*_t1*(x + beta)/_t2)/_t2
+    _t0 = torch.exp(x/beta)
+    _t1 = alpha + _t0*x
+    _y0 = ((alpha*alpha)*_t0*(x + beta)/(beta*_t1))/_t1
     return _fill(_fill(_y0, (~torch.isfinite(_y0) & (x > 0)), 0, x), (x == float('-inf')), 0, x)
 
 

@@ -13,6 +13,7 @@ PyTorch bodies are pure expressions combined with ``torch.where``.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Mapping, Sequence
 
 import sympy
@@ -112,9 +113,21 @@ def _cse(exprs: list[sympy.Expr], names: _Names, printer: ArrayPrinting) -> tupl
                        if n.is_Pow and n.exp.is_Integer and n.exp <= -2 and not n.base.is_Symbol
                        and not n.base.is_number and not printer.is_parameter_only(n.base)},
                       key=sympy.default_sort_key)
-    replacements, reduced = sympy.cse(exprs + divisors, symbols=names, optimizations=None, order="canonical")
-    lines = [f"{symbol} = {printer.doprint(value)}" for symbol, value in replacements]
-    return lines, reduced[:len(exprs)]
+    scratch = (sympy.Dummy(f"cse{i}", real=True) for i in itertools.count())
+    replacements, reduced = sympy.cse(exprs + divisors, symbols=scratch, optimizations=None, order="canonical")
+    # x / p stays a division: x * (1/p) rounds twice, and an exp amplifies
+    # that (soft root sign': 165 ulp from exp(x * (1/beta)), 83 from exp(x / beta)).
+    # The other temporaries take the next names.
+    renamed: dict[sympy.Symbol, sympy.Expr] = {}
+    lines = []
+    for symbol, value in replacements:
+        value = value.xreplace(renamed)
+        if value.is_Pow and value.exp == -1 and printer.is_parameter_only(value.base):
+            renamed[symbol] = value
+            continue
+        renamed[symbol] = next(names)
+        lines.append(f"{renamed[symbol]} = {printer.doprint(value)}")
+    return lines, [e.xreplace(renamed) for e in reduced[:len(exprs)]]
 
 
 def _numpy_into(expr: sympy.Expr, var: str, printer: NumpyCodePrinter) -> str:

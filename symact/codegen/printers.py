@@ -24,8 +24,9 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
-from symact.codegen.rules import (exp_neg_square, exp_product, half_hypot_plus, hypot, hypot_minus,
-                                  hypot_plus_ratio, sigmoid_scaled, softplus_shifted, tanh_remainder)
+from symact.codegen.rules import (exp_neg_square, exp_product, expm1_sigmoid, half_hypot_plus, hypot,
+                                  hypot_minus, hypot_plus_ratio, sigmoid_scaled, softplus_shifted,
+                                  tanh_remainder)
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
@@ -310,7 +311,7 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
     }
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", exp_product: "_exp_product",
+               exp_neg_square: "_exp_neg_square", exp_product: "_exp_product", expm1_sigmoid: "_expm1_sigmoid",
                tanh_remainder: "_tanh_remainder",
                hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
                sigmoid_slope: "_sigmoid_slope",
@@ -341,7 +342,7 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
     }
     HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", exp_product: "_exp_product",
+               exp_neg_square: "_exp_neg_square", exp_product: "_exp_product", expm1_sigmoid: "_expm1_sigmoid",
                tanh_remainder: "_tanh_remainder",
                hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
                sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}

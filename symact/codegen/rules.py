@@ -110,6 +110,24 @@ class exp_product(CodegenAtom):
         return self
 
 
+class expm1_sigmoid(CodegenAtom):
+    r"""expm1(s) sigma(u - s) for s > 0, computed for u < s as
+    -expm1(-s) exp(u) / (1 + exp(u - s)): exp sees u itself, not the
+    rounded u - s, whose rounding exp amplifies by |u - s| (soft clipping
+    was off by 15 ulp at x = -15.5, in float32 and float64); for u >= s as
+    expm1(s) / (1 + exp(s - u))."""
+
+    @classmethod
+    def definition(cls, s, u):
+        return expm1(s) * sigmoid(u - s)
+
+    def fdiff(self, argindex=1):
+        s, u = self.args
+        if argindex == 2:
+            return self * sigmoid(s - u)
+        return sympy.exp(s) * sigmoid(u - s) - self * sigmoid(s - u)
+
+
 class tanh_remainder(sympy.Function):
     r"""w - tanh(w), for |w| < 3/2 from Lambert's continued fraction
     tanh(w) = w / (1 + q), q = w^2 / (3 + w^2 / (5 + ...)): w - tanh(w) =
@@ -368,6 +386,8 @@ def _softplus_difference_pair(term, other):
     shift = sympy.expand(u - v)
     if X in shift.free_symbols or shift == 0:
         return None
+    if shift.is_positive:
+        return k * log1p(expm1_sigmoid(shift, u))
     return k * log1p(expm1(shift) * sigmoid(v))
 
 
@@ -563,10 +583,12 @@ FINAL_RULES: tuple[Rule, ...] = (
          "sigma(x) - sigma(x - 1) cancels once both round to 1 (soft clipping' = 0 for x > 17 in float32)",
          _combine_in_sums(_sigmoid_difference_pair),
          sigmoid(X) - sigmoid(X - 1), (40.0, 100.0, 700.0)),
-    Rule("softplus_difference", "softplus(u) - softplus(v) = log1p(expm1(u - v) sigma(v))",
-         "softplus(x) - softplus(x - 1) is inf - inf or cancels to 0 for large x (soft clipping(1e7) = 0)",
+    Rule("softplus_difference", "softplus(u) - softplus(v) = log1p(expm1(s) sigma(v)),  s = u - v; "
+         "for s > 0, expm1(s) sigma(v) = -expm1(-s) exp(min(u, s)) / (1 + exp(-|v|))",
+         "softplus(x) - softplus(x - 1) is inf - inf or cancels to 0 for large x (soft clipping(1e7) = 0); "
+         "exp(x - 1) amplifies the rounding of x - 1 (15 ulp at x = -15.55)",
          _combine_in_sums(_softplus_difference_pair),
-         softplus(X) - softplus(X - 1), (800.0, 1e7, 1e300)),
+         softplus(X) - softplus(X - 1), (800.0, 1e7, 1e300, -15.55)),
     Rule("tanh_offset", "c + tanh(z) = (c - 1) + 2 sigma(2 z)  (c a parameter)",
          "alpha + tanh(z) cancels to 0 for z < -9 at alpha = 1 (APTx's negative tail)",
          _tanh_offset,
