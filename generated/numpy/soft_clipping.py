@@ -36,8 +36,15 @@ def _expm1_sigmoid(s, u):
     # so exp sees u itself, not the rounded u - s, whose rounding exp amplifies
     # by |u - s| (soft clipping was off by 15 ulp at x = -15.5); for u >= s,
     # expm1(s) / (1 + exp(s - u)), one rounding of the constant (its limit).
-    lower = -np.expm1(-s) * np.exp(np.minimum(u, s))
-    return np.where(u < s, lower, np.expm1(s)) / (1 + np.exp(-np.abs(u - s)))
+    # In place, as _sigmoid (soft clipping on 1e6 float32: 13.2 -> 8.9 ms).
+    t = np.asarray(np.abs(u - s))
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    value = np.exp(np.minimum(u, s))
+    value *= -np.expm1(-s)
+    np.copyto(value, np.expm1(s), where=u >= s)
+    return np.divide(value, t, out=t)
 
 
 def soft_clipping(x, alpha=1.0, *, out=None):
