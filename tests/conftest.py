@@ -28,11 +28,8 @@ KNOWN_DEFECTS: dict[str, str] = {
     "test_forward_and_gradient_match_mpmath[siren-float32]": "sin(30x) depends on how 30x rounds for huge x",
     "test_forward_and_gradient_match_mpmath[siren-float64]": "sin(30x) depends on how 30x rounds for huge x",
     "test_low_precision_inputs_are_accepted[siren-torch.bfloat16]": "sin(30x): 30x overflows in bfloat16",
-    "test_fused_equals_separate_bitwise[cloglog]": "fused form shares a different subexpression than f'",
     "test_fused_equals_separate_bitwise[eswish]": "fused form shares a different subexpression than f'",
-    "test_fused_equals_separate_bitwise[laplace]": "fused form shares a different subexpression than f'",
     "test_fused_equals_separate_bitwise[loglog]": "fused form shares a different subexpression than f'",
-    "test_fused_equals_separate_bitwise[soft_root_sign]": "fused form shares a different subexpression than f'",
 }
 
 

@@ -19,6 +19,15 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def _exp_product(a, b):
+    # exp(a) exp(b) for b <= 0 as (exp(a) h) h, h = exp(b / 2) (b / 2 is exact):
+    # h stays normal where exp(b) underflows though the product is normal
+    # (cloglog' = exp(x) exp(-exp(x)) was 0 at x = 4.51 in float32). Not
+    # exp(a + b): the rounding of a + b, amplified by |a + b|, cost up to 1.7x.
+    h = np.exp(b * 0.5)
+    return (np.exp(a) * h) * h
+
+
 def cloglog(x, *, out=None):
     r"""Complementary log-log 1 - exp(-exp(x)), an asymmetric sigmoid.
 
@@ -84,10 +93,9 @@ def cloglog_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = np.exp(x)
-        np.divide(_t0, np.exp(_t0), out=out)
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x > 0)))
+        out[...] = _exp_product(x, -np.exp(x))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x > 0)))
     return out
 
 
@@ -121,11 +129,10 @@ def cloglog_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = np.exp(x)
-        _t1 = -_t0
-        np.negative(np.expm1(_t1), out=y)
-        np.multiply(_t0, np.exp(_t1), out=dy)
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x > 0)))
+        _t0 = -np.exp(x)
+        np.negative(np.expm1(_t0), out=y)
+        dy[...] = _exp_product(x, _t0)
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(dy, 0, where=(~np.isfinite(dy) & (x > 0)))
     return y, dy
 

@@ -104,7 +104,9 @@ def elliott_grad(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add((_s0/np.square(1 + _x0))/2, (_s1/np.square(-1 + _x1))/2, out=out)
+        _t0 = 1 + _x0
+        _t1 = -1 + _x1
+        np.add(((_s0/_t0)/_t0)/2, ((_s1/_t1)/_t1)/2, out=out)
     return out
 
 
@@ -151,7 +153,7 @@ def elliott_forward_and_grad(x):
         _t1 = _s1/2
         _t2 = 1 + _x0
         np.add(_s0*((_x0/_t2 + 1)/2), -_t1/_t0, out=y)
-        np.add(_t1/(_t0*_t0), (_s0/(_t2*_t2))/2, out=dy)
+        np.add((_t1/_t0)/_t0, ((_s0/_t2)/_t2)/2, out=dy)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 1, where=(x == float('inf')))
     return y, dy

@@ -67,8 +67,8 @@ def eswish(x, beta=1.5, *, out=None):
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
         np.multiply(beta*x, _sigmoid(x), out=out)
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x < 0)))
     return out
 
 
@@ -110,8 +110,8 @@ def eswish_grad(x, beta=1.5, *, out=None):
         np.multiply(beta*(1 + _sigmoid(-x)*x), _sigmoid(x), out=out)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, beta, where=(x == float('inf')))
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x < 0)))
     return out
 
 
@@ -152,11 +152,11 @@ def eswish_forward_and_grad(x, beta=1.5):
         _t0 = beta*_sigmoid(x)
         np.multiply(_t0, x, out=y)
         np.multiply(_t0, 1 + _sigmoid(-x)*x, out=dy)
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(y, 0, where=(np.isnan(y) & (x < 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(y, 0, where=(~np.isfinite(y) & (x < 0)))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, beta, where=(x == float('inf')))
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(dy, 0, where=(~np.isfinite(dy) & (x < 0)))
     return y, dy
 

@@ -103,8 +103,8 @@ def gelu_sigmoid_grad(x, *, out=None):
         np.divide(_sigmoid(_t0)*(500 + 851*_sigmoid(-_t0)*x), 500, out=out)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 1, where=(x == float('inf')))
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x < 0)))
     return out
 
 
@@ -146,7 +146,7 @@ def gelu_sigmoid_forward_and_grad(x):
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 1, where=(x == float('inf')))
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(dy, 0, where=(~np.isfinite(dy) & (x < 0)))
     return y, dy
 

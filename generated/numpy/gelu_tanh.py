@@ -102,10 +102,10 @@ def gelu_tanh_grad(x, *, out=None):
         _t0 = 1.5957691216057308*x
         _t1 = _t0 + 0.07135481627260025*(x*x*x)
         np.multiply(1 + _sigmoid(-_t1)*_t0*(1 + (26829*(x*x))/200000), _sigmoid(_t1), out=out)
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(out, 1, where=(np.isnan(out) & (x > 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x < 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(out, 1, where=(~np.isfinite(out) & (x > 0)))
     return out
 
 
@@ -146,9 +146,9 @@ def gelu_tanh_forward_and_grad(x):
         np.multiply(_t2, 1 + _sigmoid(-_t1)*_t0*(1 + (26829*(x*x))/200000), out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(dy, 1, where=(np.isnan(dy) & (x > 0)))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(dy, 0, where=(~np.isfinite(dy) & (x < 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(dy, 1, where=(~np.isfinite(dy) & (x > 0)))
     return y, dy
 

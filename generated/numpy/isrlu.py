@@ -103,7 +103,8 @@ def isrlu_grad(x, alpha=1.0, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0, _s1/(np.square(np.hypot(alpha**0.5*_x1, 1))*np.hypot(alpha**0.5*_x1, 1)), out=out)
+        _t0 = np.hypot(alpha**0.5*_x1, 1)
+        np.add(_s0, ((_s1/_t0)/_t0)/_t0, out=out)
     return out
 
 
@@ -150,7 +151,7 @@ def isrlu_forward_and_grad(x, alpha=1.0):
         _s1 = (~_c0).astype(x.dtype)
         _t0 = np.hypot(alpha**0.5*_x1, 1)
         np.add(_x0, _x1/_t0, out=y)
-        np.add(_s0, _s1/(_t0*_t0*_t0), out=dy)
+        np.add(_s0, ((_s1/_t0)/_t0)/_t0, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, -1/alpha**0.5, where=(x == float('-inf')))
     return y, dy

@@ -96,7 +96,8 @@ def isru_grad(x, alpha=1.0, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        np.divide(1, (np.square(np.hypot(alpha**0.5*x, 1))*np.hypot(alpha**0.5*x, 1)), out=out)
+        _t0 = np.hypot(alpha**0.5*x, 1)
+        np.divide(1, (_t0*_t0*_t0), out=out)
     return out
 
 

@@ -191,9 +191,8 @@ def laplace_forward_and_grad(x, mu=0.7071067811865476, sigma=0.28209479177387814
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        _t0 = 1/(sigma)
-        _t1 = x - mu
-        y[...] = _gaussian_cdf(_t0*_t1)
-        np.divide(0.3989422804014327*_t0, np.exp(((_t1*_t1)/(sigma*sigma))/2), out=dy)
+        _t0 = x - mu
+        y[...] = _gaussian_cdf(_t0/sigma)
+        np.divide(0.3989422804014327, sigma*np.exp(((_t0*_t0)/(sigma*sigma))/2), out=dy)
     return y, dy
 

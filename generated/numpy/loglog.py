@@ -19,6 +19,15 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
+def _exp_product(a, b):
+    # exp(a) exp(b) for b <= 0 as (exp(a) h) h, h = exp(b / 2) (b / 2 is exact):
+    # h stays normal where exp(b) underflows though the product is normal
+    # (cloglog' = exp(x) exp(-exp(x)) was 0 at x = 4.51 in float32). Not
+    # exp(a + b): the rounding of a + b, amplified by |a + b|, cost up to 1.7x.
+    h = np.exp(b * 0.5)
+    return (np.exp(a) * h) * h
+
+
 def loglog(x, *, out=None):
     r"""Log-log (Gumbel CDF) exp(-exp(-x)), the mirror of cloglog.
 
@@ -85,10 +94,10 @@ def loglog_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = np.exp(-x)
-        np.divide(_t0, np.exp(_t0), out=out)
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x < 0)))
+        _t0 = -x
+        out[...] = _exp_product(_t0, -np.exp(_t0))
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x < 0)))
     return out
 
 
@@ -122,11 +131,11 @@ def loglog_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = np.exp(-x)
-        _t1 = np.exp(-_t0)
-        np.copyto(y, _t1)
-        np.multiply(_t0, _t1, out=dy)
-        # x < 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x < 0)))
+        _t0 = -x
+        _t1 = -np.exp(_t0)
+        np.exp(_t1, out=y)
+        dy[...] = _exp_product(_t0, _t1)
+        # x < 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = -inf: the exact limit
+        np.copyto(dy, 0, where=(~np.isfinite(dy) & (x < 0)))
     return y, dy
 

@@ -146,9 +146,8 @@ def smelu_forward_and_grad(x, beta=1.0):
         # selection masks (0 or 1): the first branch whose condition holds
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
-        _t0 = 1/(beta)
-        _t1 = _x1 + beta
-        np.add(_s2*_x2, (_s1*_t0*(_t1*_t1))/4, out=y)
-        np.divide(_t0*_t1, 2, out=dy)
+        _t0 = _x1 + beta
+        np.add(_s2*_x2, (_s1*(_t0*_t0)/beta)/4, out=y)
+        np.divide(_t0, 2*beta, out=dy)
     return y, dy
 

@@ -101,13 +101,13 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = 1/(beta)
-        _t1 = np.exp(_t0*x)
-        np.divide((alpha*alpha)*_t0*_t1*(x + beta), np.square(alpha + _t1*x), out=out)
+        _t0 = np.exp(x/beta)
+        _t1 = alpha + _t0*x
+        np.divide((alpha*alpha)*_t0*(x + beta)/(beta*_t1), _t1, out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(out, 0, where=(np.isnan(out) & (x > 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(out, 0, where=(~np.isfinite(out) & (x > 0)))
     return out
 
 
@@ -147,18 +147,18 @@ def soft_root_sign_forward_and_grad(x, alpha=2.0, beta=3.0):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = 1/(beta)
-        _t1 = _t0*x
-        _t2 = np.exp(_t1)
-        np.divide(x, x/alpha + np.exp(-_t1), out=y)
-        np.divide((alpha*alpha)*_t0*_t2*(x + beta), np.square(alpha + _t2*x), out=dy)
+        _t0 = x/beta
+        _t1 = np.exp(_t0)
+        _t2 = alpha + _t1*x
+        np.divide(x, x/alpha + np.exp(-_t0), out=y)
+        np.divide((alpha*alpha)*_t1*(x + beta)/(beta*_t2), _t2, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, alpha, where=(x == float('inf')))
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 0, where=(x == float('-inf')))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(dy, 0, where=(np.isnan(dy) & (x > 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(dy, 0, where=(~np.isfinite(dy) & (x > 0)))
     return y, dy
 

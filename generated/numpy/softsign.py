@@ -98,7 +98,9 @@ def softsign_grad(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0/np.square(1 + _x0), _s1/np.square(-1 + _x1), out=out)
+        _t0 = 1 + _x0
+        _t1 = -1 + _x1
+        np.add((_s0/_t0)/_t0, (_s1/_t1)/_t1, out=out)
     return out
 
 
@@ -142,7 +144,7 @@ def softsign_forward_and_grad(x):
         _t0 = 1 + _x0
         _t1 = -1 + _x1
         np.add(_x0/_t0, -_x1/_t1, out=y)
-        np.add(_s0/(_t0*_t0), _s1/(_t1*_t1), out=dy)
+        np.add((_s0/_t0)/_t0, (_s1/_t1)/_t1, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, -1, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

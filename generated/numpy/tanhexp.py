@@ -106,8 +106,8 @@ def tanhexp_grad(x, *, out=None):
         np.add(4*_sigmoid_slope(2*_t0)*_t0*x, np.tanh(_t0), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(out, 1, where=(np.isnan(out) & (x > 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(out, 1, where=(~np.isfinite(out) & (x > 0)))
     return out
 
 
@@ -151,7 +151,7 @@ def tanhexp_forward_and_grad(x):
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 0, where=(x == float('-inf')))
-        # x > 0 where the formula overflowed to NaN (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
-        np.copyto(dy, 1, where=(np.isnan(dy) & (x > 0)))
+        # x > 0 where the formula overflowed to NaN or inf (inf / inf, 0 * inf far in the tail), and x = +inf: the exact limit
+        np.copyto(dy, 1, where=(~np.isfinite(dy) & (x > 0)))
     return y, dy
 

@@ -78,7 +78,9 @@ def elliott_grad(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return (_s0/torch.square(1 + _x0))/2 + (_s1/torch.square(-1 + _x1))/2
+    _t0 = 1 + _x0
+    _t1 = -1 + _x1
+    return ((_s0/_t0)/_t0)/2 + ((_s1/_t1)/_t1)/2
 
 
 class ElliottFunction(torch.autograd.Function):

@@ -57,7 +57,8 @@ def _isrlu_grad_alpha(x, alpha):
     # disrlu/dalpha
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, max=0)
-    return (-(_x1*_x1*_x1)/(torch.square(_hypot(alpha**0.5*_x1, 1))*_hypot(alpha**0.5*_x1, 1)))/2
+    _t0 = _hypot(alpha**0.5*_x1, 1)
+    return (-(_x1*_x1*_x1)/(_t0*_t0*_t0))/2
 
 
 def isrlu_grad(x, alpha=1.0):
@@ -92,7 +93,8 @@ def isrlu_grad(x, alpha=1.0):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = (_c0).to(x.dtype)
     _s1 = (~_c0).to(x.dtype)
-    return _s0 + _s1/(torch.square(_hypot(alpha**0.5*_x1, 1))*_hypot(alpha**0.5*_x1, 1))
+    _t0 = _hypot(alpha**0.5*_x1, 1)
+    return _s0 + ((_s1/_t0)/_t0)/_t0
 
 
 class IsrluFunction(torch.autograd.Function):

@@ -52,7 +52,8 @@ def _isru_forward(x, alpha):
 
 def _isru_grad_alpha(x, alpha):
     # disru/dalpha
-    return (-(x*x*x)/(torch.square(_hypot(alpha**0.5*x, 1))*_hypot(alpha**0.5*x, 1)))/2
+    _t0 = _hypot(alpha**0.5*x, 1)
+    return (-(x*x*x)/(_t0*_t0*_t0))/2
 
 
 def isru_grad(x, alpha=1.0):
@@ -81,7 +82,8 @@ def isru_grad(x, alpha=1.0):
       >>> isru_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.0894, 0.7155, 1.0000, 0.7155, 0.0894])
     """
-    return 1/((torch.square(_hypot(alpha**0.5*x, 1))*_hypot(alpha**0.5*x, 1)))
+    _t0 = _hypot(alpha**0.5*x, 1)
+    return 1/((_t0*_t0*_t0))
 
 
 class IsruFunction(torch.autograd.Function):

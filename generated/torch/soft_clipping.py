@@ -31,6 +31,16 @@ def _sigmoid_scaled(z):
     return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
 
 
+def _expm1_sigmoid(s, u):
+    # expm1(s) sigma(u - s), s > 0: for u < s, -expm1(-s) exp(u) / (1 + exp(u - s)),
+    # so exp sees u itself, not the rounded u - s, whose rounding exp amplifies
+    # by |u - s| (soft clipping was off by 15 ulp at x = -15.5); for u >= s,
+    # expm1(s) / (1 + exp(s - u)), one rounding of the constant (its limit).
+    s = torch.as_tensor(s, dtype=u.dtype, device=u.device)
+    lower = -torch.expm1(-s) * torch.exp(torch.minimum(u, s))
+    return torch.where(u < s, lower, torch.expm1(s)) / (1 + torch.exp(-torch.abs(u - s)))
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -46,14 +56,13 @@ def _sum_to(grad, parameter):
 
 
 def _soft_clipping_forward(x, alpha):
-    return torch.log1p(torch.expm1(_tensor(alpha))*_sigmoid_scaled(-alpha + alpha*x))/alpha
+    return torch.log1p(_expm1_sigmoid(alpha, alpha*x))/alpha
 
 
 def _soft_clipping_grad_alpha(x, alpha):
     # dsoft_clipping/dalpha
     _t0 = alpha*x
-    _t1 = _sigmoid_scaled(_t0 - alpha)
-    return (_t1*(-1*(x - 1)) + _sigmoid_scaled(_t0)*x)/alpha - torch.log1p(_tensor(torch.expm1(_tensor(alpha))*_t1))/(alpha*alpha)
+    return (_sigmoid_scaled(_t0)*x + _sigmoid_scaled(_t0 - alpha)*(-1*(x - 1)))/alpha - torch.log1p(_tensor(_expm1_sigmoid(alpha, _t0)))/(alpha*alpha)
 
 
 def soft_clipping_grad(x, alpha=1.0):

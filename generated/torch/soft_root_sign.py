@@ -46,13 +46,15 @@ def _soft_root_sign_forward(x, alpha, beta):
 
 def _soft_root_sign_grad_alpha(x, alpha, beta):
     # dsoft_root_sign/dalpha
-    return (x*x)/((alpha*alpha)*torch.square(x/alpha + torch.exp(-x/beta)))
+    _t0 = x/alpha + torch.exp(-x/beta)
+    return ((x*x)/((alpha*alpha)*_t0))/_t0
 
 
 def _soft_root_sign_grad_beta(x, alpha, beta):
     # dsoft_root_sign/dbeta
     _t0 = torch.exp(-x/beta)
-    return -_t0*(x*x)/((beta*beta)*torch.square(_t0 + x/alpha))
+    _t1 = _t0 + x/alpha
+    return (-_t0*(x*x)/((beta*beta)*_t1))/_t1
 
 
 def soft_root_sign_grad(x, alpha=2.0, beta=3.0):
@@ -82,10 +84,10 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0):
       >>> soft_root_sign_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.7228, 1.1349, 1.0000, 0.8214, 0.3736])
     """
-    _t0 = 1/(beta)
-    _t1 = torch.exp(_t0*x)
-    _y0 = (alpha*alpha)*_t0*_t1*(x + beta)/torch.square(alpha + _t1*x)
-    return _fill(_fill(_y0, (torch.isnan(_y0) & (x > 0)), 0, x), (x == float('-inf')), 0, x)
+    _t0 = torch.exp(x/beta)
+    _t1 = alpha + _t0*x
+    _y0 = ((alpha*alpha)*_t0*(x + beta)/(beta*_t1))/_t1
+    return _fill(_fill(_y0, (~torch.isfinite(_y0) & (x > 0)), 0, x), (x == float('-inf')), 0, x)
 
 
 class SoftRootSignFunction(torch.autograd.Function):

@@ -13,6 +13,7 @@ PyTorch bodies are pure expressions combined with ``torch.where``.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Mapping, Sequence
 
 import sympy
@@ -106,9 +107,27 @@ def _cse(exprs: list[sympy.Expr], names: _Names, printer: ArrayPrinting) -> tupl
     # Pair sigmoid(w) sigmoid(-w) before CSE, so that a fused function and the
     # separate ones compute the same operations (bitwise equal results).
     exprs = [e.replace(lambda n: n.is_Mul, printer._pair_sigmoids) for e in exprs]
-    replacements, reduced = sympy.cse(exprs, symbols=names, optimizations=None, order="canonical")
-    lines = [f"{symbol} = {printer.doprint(value)}" for symbol, value in replacements]
-    return lines, reduced
+    # A divisor raised to a power k >= 2 is divided by k times (``split_divisor``):
+    # computed once, as a temporary (listed as one more expression, CSE names it).
+    divisors = sorted({n.base for e in exprs for n in sympy.preorder_traversal(e)
+                       if n.is_Pow and n.exp.is_Integer and n.exp <= -2 and not n.base.is_Symbol
+                       and not n.base.is_number and not printer.is_parameter_only(n.base)},
+                      key=sympy.default_sort_key)
+    scratch = (sympy.Dummy(f"cse{i}", real=True) for i in itertools.count())
+    replacements, reduced = sympy.cse(exprs + divisors, symbols=scratch, optimizations=None, order="canonical")
+    # x / p stays a division: x * (1/p) rounds twice, and an exp amplifies
+    # that (soft root sign': 165 ulp from exp(x * (1/beta)), 83 from exp(x / beta)).
+    # The other temporaries take the next names.
+    renamed: dict[sympy.Symbol, sympy.Expr] = {}
+    lines = []
+    for symbol, value in replacements:
+        value = value.xreplace(renamed)
+        if value.is_Pow and value.exp == -1 and printer.is_parameter_only(value.base):
+            renamed[symbol] = value
+            continue
+        renamed[symbol] = next(names)
+        lines.append(f"{renamed[symbol]} = {printer.doprint(value)}")
+    return lines, [e.xreplace(renamed) for e in reduced[:len(exprs)]]
 
 
 def _numpy_into(expr: sympy.Expr, var: str, printer: NumpyCodePrinter) -> str:
@@ -121,6 +140,9 @@ def _numpy_into(expr: sympy.Expr, var: str, printer: NumpyCodePrinter) -> str:
         return f"np.copyto({var}, {p(expr)})"
     if expr.is_Add and printer.root_form(expr) is not None:
         return f"{var}[...] = {p(expr)}"
+    split = printer.split_divisor(expr)
+    if split is not None:
+        return f"np.divide({p(split[0])}, {p(split[1])}, out={var})"
     numerator, denominator = sympy.fraction(expr)
     if denominator is not S.One and not denominator.is_Integer:
         return f"np.divide({p(numerator)}, {p(denominator)}, out={var})"
@@ -184,11 +206,11 @@ def numpy_edges(edges: EdgeValues, var: str, printer: NumpyCodePrinter) -> list[
                      f"0 * inf or inf / inf)" + ("" if condition is S.true else f", for {condition}"))
         lines.append(f"np.copyto({var}, {printer.doprint(value)}, where={_at_infinity(sign, condition, printer)})")
     for sign, value, condition in edges.saturations:
-        lines.append(f"# x {'> 0' if sign > 0 else '< 0'} where the formula overflowed to NaN (inf / inf, 0 * inf "
-                     f"far in the tail), and x = {'+' if sign > 0 else '-'}inf: the exact limit"
+        lines.append(f"# x {'> 0' if sign > 0 else '< 0'} where the formula overflowed to NaN or inf (inf / inf, "
+                     f"0 * inf far in the tail), and x = {'+' if sign > 0 else '-'}inf: the exact limit"
                      + ("" if condition is S.true else f", for {condition}"))
         lines.append(f"np.copyto({var}, {printer.doprint(value)}, "
-                     f"where={_in_tail(sign, condition, f'np.isnan({var})', printer)})")
+                     f"where={_in_tail(sign, condition, f'~np.isfinite({var})', printer)})")
     return lines
 
 
@@ -208,7 +230,7 @@ def torch_edges(edges: EdgeValues, result: str, printer: ArrayPrinting, name: st
     else ``torch.where``, which is differentiable; autograd sees a constant there)."""
     base = result
     for sign, value, condition in edges.saturations:
-        mask = _in_tail(sign, condition, f"torch.isnan({base})", printer, name)
+        mask = _in_tail(sign, condition, f"~torch.isfinite({base})", printer, name)
         result = f"_fill({result}, {mask}, {printer.doprint(value)}, {name})"
     for sign, value, condition in edges.infinities:
         result = f"_fill({result}, {_at_infinity(sign, condition, printer, name)}, {printer.doprint(value)}, {name})"

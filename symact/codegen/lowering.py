@@ -380,9 +380,10 @@ class EdgeValues:
         (silu(-inf) = -inf * 0).
       saturations: the same triples, for outputs whose formula already
         gives NaN at the largest finite floats of that sign (x^2 overflows,
-        then inf / inf): there, NaN computed for a non-NaN x of that sign is
-        replaced by the limit. The definition is real and finite on the
-        whole line, so such a NaN is an overflow artefact in the tail
+        then inf / inf), or +-inf there though the limit is finite (x^3 / h
+        / h / h): there, a NaN or +-inf computed for a non-NaN x of that
+        sign is replaced by the limit. The definition is real and finite on
+        the whole line, so such a value is an overflow artefact in the tail
         (tanhexp'(710) = 1 + e^x sech^2(e^x) x forms inf * 0).
     """
 

@@ -24,9 +24,9 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pytorch import TorchPrinter
 
-from symact.codegen.rules import (exp_neg_square, expm1_plus, half_hypot_plus, hypot, hypot_minus,
-                                  hypot_plus_product, hypot_plus_ratio, hypot_plus_slope, sigmoid_scaled,
-                                  softplus_shifted, tanh_remainder)
+from symact.codegen.rules import (exp_neg_square, exp_product, expm1_plus, expm1_sigmoid, half_hypot_plus, hypot,
+                                  hypot_minus, hypot_plus_product, hypot_plus_ratio, hypot_plus_slope,
+                                  sigmoid_scaled, softplus_shifted, tanh_remainder)
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
@@ -155,7 +155,34 @@ class ArrayPrinting:
             numerator = sympy.Mul(coefficient.p, rest, evaluate=False) if coefficient.p != 1 else rest
             text = self.parenthesize(numerator, PRECEDENCE["Mul"], strict=False)
             return f"{text}/{coefficient.q}"
+        split = self.split_divisor(expr)
+        if split is not None:
+            rest, divisor = split
+            return (f"{self.parenthesize(rest, PRECEDENCE['Mul'], strict=False)}/"
+                    f"{self.parenthesize(divisor, PRECEDENCE['Mul'], strict=True)}")
         return super()._print_Mul(self._bounded_first(self._pair_sigmoids(expr)))
+
+    @classmethod
+    def split_divisor(cls, expr: sympy.Expr):
+        """``(expr * d, d)`` when the product ``expr`` divides by two or more
+        factors that depend on x, counted with multiplicity (``n / d^2``,
+        ``n / (a b)``), d the first of them; else None.
+
+        Printed as ``(expr * d) / d``, one division per factor: ``n / d / d``
+        is a normal number wherever ``n / d^2`` is (for ``|d| > 1``, ``n / d``
+        is smaller than n; for ``|d| < 1``, smaller than the result), while
+        ``d * d`` overflows first (soft root sign' in float32 was 0 at
+        x = 178.6, true 1.05e-28: ``d = alpha + x e^(x/beta)`` is 1.3e28).
+        """
+        if not expr.is_Mul:
+            return None
+        divisors = [(f.base, -f.exp) for f in expr.args
+                    if f.is_Pow and f.exp.is_Integer and f.exp < 0 and not f.base.is_number
+                    and not cls.is_parameter_only(f.base)]
+        if sum(int(k) for _, k in divisors) < 2:
+            return None
+        divisor = divisors[0][0]
+        return expr * divisor, divisor
 
     def _pair_sigmoids(self, expr: sympy.Mul) -> sympy.Expr:
         """sigmoid(w) sigmoid(-w) as one ``sigmoid_slope(w)`` where the target
@@ -284,7 +311,8 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
     }
     HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
+               exp_neg_square: "_exp_neg_square", exp_product: "_exp_product", expm1_sigmoid: "_expm1_sigmoid",
+               tanh_remainder: "_tanh_remainder",
                hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
                hypot_plus_product: "_hypot_plus_product", hypot_plus_slope: "_hypot_plus_slope",
                expm1_plus: "_expm1_plus",
@@ -314,7 +342,8 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
     }
     HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
                hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", tanh_remainder: "_tanh_remainder",
+               exp_neg_square: "_exp_neg_square", exp_product: "_exp_product", expm1_sigmoid: "_expm1_sigmoid",
+               tanh_remainder: "_tanh_remainder",
                hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
                hypot_plus_product: "_hypot_plus_product", hypot_plus_slope: "_hypot_plus_slope",
                expm1_plus: "_expm1_plus",

@@ -336,7 +336,8 @@ def _edges(activation: Activation, target: str, module: types.ModuleType) -> dic
     r"""Where the unpatched code is wrong at x = NaN or +-inf, the corrections
     (``EdgeValues``): NaN where NaN came in and came out a number, and the
     exact limit (``limit_at_infinity``) where +-inf gave NaN and the limit
-    exists. Outputs that are already right get none, so their code stays
+    exists, or throughout the tail where the largest finite floats gave NaN,
+    or +-inf though the limit is finite. Outputs that are already right get none, so their code stays
     as it is."""
     import math
 
@@ -346,11 +347,19 @@ def _edges(activation: Activation, target: str, module: types.ModuleType) -> dic
         infinities, saturations = [], []
         if output != "output_slope":
             for infinite, largest, sign in ((1, 3, -1), (2, 4, 1)):
-                overflows = any(math.isnan(r[largest]) for r in results)
-                if overflows or any(math.isnan(r[infinite]) for r in results):
+                nan_in_tail = any(math.isnan(r[largest]) for r in results)
+                inf_in_tail = any(math.isinf(r[largest]) for r in results)
+                nan_at_infinity = any(math.isnan(r[infinite]) for r in results)
+                if nan_in_tail or inf_in_tail or nan_at_infinity:
                     found = limit_at_infinity(activation, output, sign)
-                    if found is not None:
-                        (saturations if overflows else infinities).append((sign, *found))
+                    if found is None:
+                        continue
+                    # inf at the largest floats is an overflow only where the limit is finite
+                    finite = not found[0].has(sympy.oo, -sympy.oo, sympy.zoo)
+                    if nan_in_tail or (inf_in_tail and finite):
+                        saturations.append((sign, *found))
+                    elif nan_at_infinity:
+                        infinities.append((sign, *found))
         found = EdgeValues(nan, tuple(infinities), tuple(saturations))
         if found:
             edges[output] = found
