@@ -66,6 +66,7 @@ from typing import Callable
 import mpmath
 import numpy as np
 import sympy
+from sympy.codegen.cfunctions import log1p
 from sympy import S
 
 from symact.errors import SymactError
@@ -212,7 +213,22 @@ def tanh_any(z):
 
 
 MPMATH_MODULES = [{"erfc": erfc_any, "tanh": tanh_any, "exp": _bounded(exp_any), "expm1": _bounded(mpmath.expm1),
-                   "cosh": _bounded(mpmath.cosh), "sinh": _bounded(mpmath.sinh)}, "mpmath"]
+                   "cosh": _bounded(mpmath.cosh), "sinh": _bounded(mpmath.sinh), "log1p": mpmath.log1p}, "mpmath"]
+
+
+def log_of_one_plus_as_log1p(expr: sympy.Expr) -> sympy.Expr:
+    r"""``expr`` with every :math:`\log(1 + u)` written :math:`\operatorname{log1p}(u)`.
+
+    The same real function, evaluated without absorbing a small u: at any
+    working precision p, :math:`1 + u` rounds to 1 once :math:`|u| < 2^{-p}`,
+    so two precisions can agree on a value that has lost a whole term
+    (mish' at x = -709.78 computed tanh(log(1 + e^x)) = 0 at 128 and 256
+    bits, a relative error of 1e-3). ``mpmath.log1p`` keeps u.
+    """
+    def is_log_of_one_plus(node) -> bool:
+        return isinstance(node, sympy.log) and node.args[0].is_Add and sympy.S.One in node.args[0].args
+
+    return expr.replace(is_log_of_one_plus, lambda node: log1p(node.args[0] - 1))
 
 
 def _mpf_number(value: sympy.Expr, bits: int) -> mpmath.mpf:
@@ -278,7 +294,7 @@ class PiecewiseReference:
 
     def __init__(self, pieces: Pieces):
         self.pieces = pieces
-        self.branch_exprs = tuple(elementary(branch) for branch in pieces.branches)
+        self.branch_exprs = tuple(log_of_one_plus_as_log1p(elementary(branch)) for branch in pieces.branches)
         self.branch_functions: tuple[Callable, ...] = tuple(
             sympy.lambdify(X, expr, modules=MPMATH_MODULES) for expr in self.branch_exprs)
         self.identically_zero = tuple(expr.is_zero is True for expr in self.branch_exprs)
