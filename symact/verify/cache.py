@@ -25,7 +25,7 @@ import numpy as np
 from symact.output import write_bytes_atomic, write_text_atomic
 from symact.verify import reference as ref
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 def default_cache_dir() -> Path:

@@ -305,9 +305,10 @@ class PiecewiseReference:
 
     @cached_property
     def key(self) -> str:
-        """Content address of the function: breakpoints, branches, conventions."""
+        """Content address of the function: breakpoints, branches, the forms
+        mpmath evaluates (``branch_exprs``), conventions."""
         parts = [sympy.srepr(self.pieces.breakpoints), sympy.srepr(self.pieces.branches),
-                 sympy.srepr(tuple(self.convention_values))]
+                 sympy.srepr(self.branch_exprs), sympy.srepr(tuple(self.convention_values))]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     @cached_property
