@@ -21,7 +21,7 @@ def _fill(result, mask, value, x):
     # (inside the autograd Function, or no grad needed): no new tensor, which
     # was measured as most of the correction's cost; torch.where otherwise.
     scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result.data_ptr() != x.data_ptr():
+    if scalar and not result.requires_grad and result is not x:
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
 

@@ -41,10 +41,13 @@ def _gaussian_cdf(z):
     t = torch.clamp(z, -40.0, 40.0)
     fraction_bits = torch.finfo(t.dtype).eps.as_integer_ratio()[1].bit_length() - 1
     splitter = 2.0 ** ((fraction_bits + 2) // 2) + 1
-    scale = torch.tensor(0.7071067811865476, dtype=t.dtype)  # 1/sqrt(2) in t's dtype
-    scale_residual = (0.7071067811865476 - scale.item()) - 4.833646656726457e-17  # 1/sqrt(2) - scale
-    c = splitter * scale
-    scale_high = c - (c - scale)
+    # 1/sqrt(2) rounded to t's precision (round is half-even), its residual,
+    # and its split into halves of (p + 1) // 2 and p // 2 bits: Python floats
+    # exact in t's dtype, so the products below are exact.
+    bits = fraction_bits + 1
+    scale = round(0.7071067811865476 * 2.0 ** bits) / 2.0 ** bits
+    scale_residual = (0.7071067811865476 - scale) - 4.833646656726457e-17  # 1/sqrt(2) - scale
+    scale_high = round(scale * 2.0 ** ((bits + 1) // 2)) / 2.0 ** ((bits + 1) // 2)
     scale_low = scale - scale_high
     a = -t
     u = a * scale
