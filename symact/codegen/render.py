@@ -52,7 +52,9 @@ def camel_name(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """The jinja2 environment of ``symact/templates`` (strict undefined names,
+    no autoescaping, trailing newlines kept): every generated file's templates."""
     loader = jinja2.FunctionLoader(
         lambda name: resources.files("symact").joinpath("templates", name).read_text(encoding="utf-8"))
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
@@ -78,7 +80,8 @@ def _latex(expr: sympy.Expr) -> str:
     return sympy.latex(expr).replace("\n", " ")
 
 
-def _default(parameter) -> str:
+def default_literal(parameter) -> str:
+    """A parameter's default as the Python float literal generated code uses."""
     return repr(float(parameter.default))
 
 
@@ -106,7 +109,7 @@ def _param_args(activation: Activation, kind: str) -> list[str]:
     for p in activation.params:
         extra = " Learnable." if p.learnable else ""
         what = f" {p.description[:1].upper()}{p.description[1:]}." if p.description else ""
-        lines.append(f"{p.name}: default {_default(p)}, domain {p.domain_text}.{what}{extra}")
+        lines.append(f"{p.name}: default {default_literal(p)}, domain {p.domain_text}.{what}{extra}")
     return lines
 
 
@@ -140,7 +143,7 @@ def _numpy(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     edges = edges or {}
     name, lowering = ctx.name, ctx.lowering
     printer = NumpyCodePrinter()
-    defaults = "".join(f", {p.name}={_default(p)}" for p in activation.params)
+    defaults = "".join(f", {p.name}={default_literal(p)}" for p in activation.params)
     args = _param_args(activation, "numpy")
     out_arg = "out: optional array of x's shape and dtype to write the result into."
     functions = [
@@ -175,7 +178,7 @@ def _numpy(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
         },
     ]
     helpers = sorted(printer.helpers_used)
-    return _environment().get_template("numpy.py.j2").render(
+    return template_environment().get_template("numpy.py.j2").render(
         **ctx.common(), functions=functions, helpers=helpers, sinc_series=sinc_slope_series(),
         uses_math=any(h in helpers for h in ("_erf", "_erfc", "_gaussian_cdf")))
 
@@ -193,7 +196,7 @@ def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     name, lowering = ctx.name, ctx.lowering
     printer = TorchCodePrinter()
     plain = ", ".join(["x", *ctx.params])
-    defaults = ", ".join(["x"] + [f"{p.name}={_default(p)}" for p in activation.params])
+    defaults = ", ".join(["x"] + [f"{p.name}={default_literal(p)}" for p in activation.params])
     lines, (forward,) = torch_body(lowering, ["forward"], printer, edges)
     forward_body = lines + [f"return {forward}"]
     lines, (gradient,) = torch_body(lowering, ["gradient"], printer, edges)
@@ -227,13 +230,13 @@ def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     extra = repr(", ".join(f"{p}={{self.{p}!r}}" for p in shown)) if shown else '""'
     extra = ("f" + extra) if shown else extra
     helpers = sorted(printer.helpers_used)
-    text = _environment().get_template("torch.py.j2").render(
+    text = template_environment().get_template("torch.py.j2").render(
         **ctx.common(),
         helpers=helpers, sinc_series=sinc_slope_series(), fills=any(edges.values()),
         uses_functional=bool(helpers) or "F." in "\n".join(forward_body + grad_body),
         plain_args=plain, default_args=defaults,
         forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
-        param_info=[{"name": p.name, "default": _default(p), "learnable": p.learnable} for p in activation.params],
+        param_info=[{"name": p.name, "default": default_literal(p), "learnable": p.learnable} for p in activation.params],
         extra_repr=extra,
         output_body=output_body,
         constant_slope=None if slope is None or slope.constant is None else printer.doprint(slope.constant),
@@ -270,7 +273,7 @@ def _examples(activation: Activation, target: str, module: types.ModuleType) -> 
                  f"{name}_grad": f"{name}_grad(torch.tensor({SAMPLE_POINTS}))",
                  camel: f"{camel}()(torch.tensor({SAMPLE_POINTS}))",
                  f"{camel}Function": f"{camel}Function.apply(torch.tensor({SAMPLE_POINTS})"
-                                     + "".join(f", {_default(p)}" for p in activation.params) + ")"}
+                                     + "".join(f", {default_literal(p)}" for p in activation.params) + ")"}
         namespace = {"torch": torch, **vars(module)}
     examples = {}
     for key, call in calls.items():
@@ -287,10 +290,10 @@ def render(activation: Activation, target: str) -> str:
         raise CodegenError(f"unknown target '{target}'; choose one of {', '.join(TARGETS)}")
     make = _numpy if target == "numpy" else _torch
     draft = make(activation, {})
-    module = _execute(draft, activation.name, target)
+    module = execute_source(draft, activation.name, target)
     edges = _edges(activation, target, module)
     # The corrections change nothing at the finite sample points of the examples.
-    return _tidy(make(activation, _examples(activation, target, module), edges))
+    return tidy_blank_lines(make(activation, _examples(activation, target, module), edges))
 
 
 EDGE_PROBE = (float("nan"), float("-inf"), float("inf"), "-max", "max")
@@ -379,12 +382,13 @@ def _torch_parameters(activation: Activation, edges: EdgeValues) -> EdgeValues:
                       tuple((sign, as_tensor(value), condition) for sign, value, condition in edges.saturations))
 
 
-def _tidy(text: str) -> str:
+def tidy_blank_lines(text: str) -> str:
     """At most two blank lines in a row (the templates' optional blocks leave more)."""
     return re.sub(r"\n{4,}", "\n\n\n", text)
 
 
-def _execute(source: str, name: str, target: str) -> types.ModuleType:
+def execute_source(source: str, name: str, target: str) -> types.ModuleType:
+    """Generated ``source`` executed as a fresh module (nothing written to disk)."""
     module = types.ModuleType(f"symact_generated_{target}_{name}")
     module.__file__ = f"<symact generated {target} {name}>"
     exec(compile(source, module.__file__, "exec"), module.__dict__)
@@ -393,4 +397,4 @@ def _execute(source: str, name: str, target: str) -> types.ModuleType:
 
 def load(activation: Activation, target: str) -> types.ModuleType:
     """``render(activation, target)`` executed as a fresh module."""
-    return _execute(render(activation, target), activation.name, target)
+    return execute_source(render(activation, target), activation.name, target)

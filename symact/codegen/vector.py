@@ -37,7 +37,8 @@ from symact.catalogue import CATALOGUE
 from symact.codegen.emit import numpy_body, torch_body
 from symact.codegen.lowering import lower
 from symact.codegen.printers import CodegenError, NumpyCodePrinter, TorchCodePrinter
-from symact.codegen.render import TARGETS, _default, _environment, _execute, _tidy, camel_name
+from symact.codegen.render import (TARGETS, camel_name, default_literal, execute_source, template_environment,
+                                   tidy_blank_lines)
 from symact.parsing import X
 from symact.vector import VECTOR_CATALOGUE, GatedActivation, NormalizingActivation
 
@@ -86,12 +87,12 @@ def _gate_code(entry, target: str) -> dict:
     lowering = lower(activation)
     if target == "numpy":
         printer = NumpyCodePrinter()
-        params = [f"{p.name} = np.asarray({_default(p)}, dtype=x.dtype)" for p in activation.params]
+        params = [f"{p.name} = np.asarray({default_literal(p)}, dtype=x.dtype)" for p in activation.params]
         forward = numpy_body(lowering, [("out", "forward")], printer)
         gradient = numpy_body(lowering, [("out", "gradient")], printer)
     else:
         printer = TorchCodePrinter()
-        params = [f"{p.name} = {_default(p)}" for p in activation.params]
+        params = [f"{p.name} = {default_literal(p)}" for p in activation.params]
         lines, (value,) = torch_body(lowering, ["forward"], printer)
         forward = lines + [f"return {value}"]
         lines, (value,) = torch_body(lowering, ["gradient"], printer)
@@ -132,7 +133,7 @@ def _text(entry, target: str, examples: dict[str, str]) -> str:
         "module_doc": _docstring(entry, f"{entry.description} As a module.", [axis_arg],
                                  "a module applying the activation along axis.", examples.get(camel, "")),
     }
-    return _environment().get_template(f"vector_{target}.py.j2").render(**context)
+    return template_environment().get_template(f"vector_{target}.py.j2").render(**context)
 
 
 def _examples(entry, target: str, module: types.ModuleType) -> dict[str, str]:
@@ -162,13 +163,13 @@ def render_vector(entry: NormalizingActivation | GatedActivation, target: str) -
     ``entry`` for ``target`` ("numpy" or "torch"); no I/O."""
     if target not in TARGETS:
         raise CodegenError(f"unknown target '{target}'; choose one of {', '.join(TARGETS)}")
-    draft = _execute(_text(entry, target, {}), entry.name, target)
-    return _tidy(_text(entry, target, _examples(entry, target, draft)))
+    draft = execute_source(_text(entry, target, {}), entry.name, target)
+    return tidy_blank_lines(_text(entry, target, _examples(entry, target, draft)))
 
 
 def load_vector(entry: NormalizingActivation | GatedActivation, target: str) -> types.ModuleType:
     """``render_vector(entry, target)`` executed as a fresh module."""
-    return _execute(render_vector(entry, target), entry.name, target)
+    return execute_source(render_vector(entry, target), entry.name, target)
 
 
 def vector_names() -> list[str]:
