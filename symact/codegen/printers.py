@@ -288,6 +288,15 @@ class ArrayPrinting:
         raise CodegenError(f"cannot print '{expr}' ({type(expr).__name__}) as {self.target_name} code")
 
 
+# Stable forms with a helper of the same name in both targets' templates
+# (numpy_helpers.py.j2, torch_helpers.py.j2); each printer adds its own.
+_SHARED_HELPERS = {
+    softplus: "_softplus", hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
+    exp_neg_square: "_exp_neg_square", exp_product: "_exp_product", expm1_sigmoid: "_expm1_sigmoid",
+    tanh_remainder: "_tanh_remainder", hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
+    hypot_plus_product: "_hypot_plus_product", hypot_plus_slope: "_hypot_plus_slope", expm1_plus: "_expm1_plus",
+    gaussian_cdf: "_gaussian_cdf", sympy.sinc: "_sinc", sinc_slope: "_sinc_slope",
+}
 _COMMON = (sympy.exp, sympy.log, sympy.tanh, sympy.sinh, sympy.cosh, sympy.sin, sympy.cos, sympy.tan,
            sympy.asinh, sympy.atan, sympy.asin, sympy.acos, sympy.atanh, sympy.Abs, sympy.sign)
 
@@ -309,16 +318,8 @@ class NumpyCodePrinter(ArrayPrinting, NumPyPrinter):
         log1p: "np.log1p({0})",
         hypot: "np.hypot({0}, {1})",
     }
-    HELPERS = {sigmoid: "_sigmoid", softplus: "_softplus", log_sigmoid: "_log_sigmoid",
-               hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", exp_product: "_exp_product", expm1_sigmoid: "_expm1_sigmoid",
-               tanh_remainder: "_tanh_remainder",
-               hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
-               hypot_plus_product: "_hypot_plus_product", hypot_plus_slope: "_hypot_plus_slope",
-               expm1_plus: "_expm1_plus",
-               sigmoid_slope: "_sigmoid_slope",
-               gaussian_cdf: "_gaussian_cdf", sympy.erf: "_erf", sympy.erfc: "_erfc",
-               sympy.sinc: "_sinc", sinc_slope: "_sinc_slope"}
+    HELPERS = {**_SHARED_HELPERS, sigmoid: "_sigmoid", log_sigmoid: "_log_sigmoid", sigmoid_slope: "_sigmoid_slope",
+               sympy.erf: "_erf", sympy.erfc: "_erfc"}
 
 
 class TorchCodePrinter(ArrayPrinting, TorchPrinter):
@@ -340,14 +341,7 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         sigmoid: "torch.sigmoid({0})",
         log_sigmoid: "F.logsigmoid({0})",
     }
-    HELPERS = {softplus: "_softplus", sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot",
-               hypot_minus: "_hypot_minus", half_hypot_plus: "_half_hypot_plus",
-               exp_neg_square: "_exp_neg_square", exp_product: "_exp_product", expm1_sigmoid: "_expm1_sigmoid",
-               tanh_remainder: "_tanh_remainder",
-               hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
-               hypot_plus_product: "_hypot_plus_product", hypot_plus_slope: "_hypot_plus_slope",
-               expm1_plus: "_expm1_plus",
-               sympy.sinc: "_sinc", sinc_slope: "_sinc_slope", gaussian_cdf: "_gaussian_cdf"}
+    HELPERS = {**_SHARED_HELPERS, sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot"}
 
     def _print_Function(self, expr):
         if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:
