@@ -4,6 +4,7 @@
     python3 benchmarks/codegen_bench.py --quick    # n = 1e6, float32, a few activations
     python3 benchmarks/codegen_bench.py --errors   # the rules' error table, then exit
     python3 benchmarks/codegen_bench.py --accuracy # max ulp error of generated NumPy per entry, then exit
+    python3 benchmarks/codegen_bench.py --compiled --torch-only --only relu silu  # + torch.compile column
 
 PyTorch (torch.set_num_threads(1)): the generated functional against torch's
 native op and against the textbook formula in torch ops with autograd,
@@ -28,7 +29,6 @@ from pathlib import Path
 import numpy as np
 import sympy
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -36,19 +36,12 @@ from symact.catalogue import CATALOGUE, names  # noqa: E402
 from symact.codegen import load  # noqa: E402
 from symact.functions import elementary  # noqa: E402
 from symact.parsing import X  # noqa: E402
+from symact.verify.baselines import torch_functions  # noqa: E402
 
 SQRT1_2 = 1 / math.sqrt(2)
 GELU_C = math.sqrt(2 / math.pi)
 
-TORCH_NATIVE = {
-    "relu": F.relu, "relu6": F.relu6, "elu": F.elu, "selu": F.selu, "celu": F.celu,
-    "leaky_relu": F.leaky_relu, "gelu": F.gelu, "gelu_tanh": lambda x: F.gelu(x, approximate="tanh"),
-    "silu": F.silu, "mish": F.mish, "softplus": F.softplus, "softsign": F.softsign, "hardtanh": F.hardtanh,
-    "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "log_sigmoid": F.logsigmoid,
-    "softshrink": F.softshrink, "hardshrink": F.hardshrink, "tanhshrink": F.tanhshrink,
-    "sigmoid": torch.sigmoid, "tanh": torch.tanh, "threshold": lambda x: F.threshold(x, 1.0, 0.0),
-    "prelu": lambda x: F.prelu(x, torch.tensor([0.25], dtype=x.dtype)),
-}
+TORCH_NATIVE = torch_functions()
 
 # The formula as a paper writes it, in torch ops, differentiated by autograd.
 TORCH_TEXTBOOK = {
@@ -112,14 +105,15 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def torch_rows(activations, n, dtype, repeat):
+def torch_rows(activations, n, dtype, repeat, compiled=False):
     x = torch.randn(n, dtype=dtype) * 3
     g = torch.ones_like(x)
     out = torch.empty_like(x)
     y2 = torch.randn(n, dtype=dtype)
     copy = median_time(lambda: out.copy_(x), repeat)
     add = median_time(lambda: torch.add(x, y2, out=out), repeat)
-    rows = [("copy (roofline)", copy, None, None, None, None, None), ("add (roofline)", add, None, None, None, None, None)]
+    rows = [("copy (roofline)", copy, None, None, None, None, None, None),
+            ("add (roofline)", add, None, None, None, None, None, None)]
     for name in activations:
         f = getattr(load(CATALOGUE[name], "torch"), name)
         native = TORCH_NATIVE.get(name)
@@ -138,8 +132,10 @@ def torch_rows(activations, n, dtype, repeat):
                 xr.grad = None
             return median_time(step, repeat)
 
+        # Inductor fuses the generated ops into one loop; the one-off compile is not timed.
+        both_compiled = both(torch.compile(f, dynamic=False)) if compiled else None
         rows.append((name, forward(f), forward(native) if native else None, both(f),
-                     both(native) if native else None, both(textbook) if textbook else None, copy))
+                     both(native) if native else None, both(textbook) if textbook else None, both_compiled, copy))
     return rows
 
 
@@ -186,13 +182,17 @@ def ms(t):
 def print_torch(rows, n, dtype):
     print(f"\n## PyTorch, n = {n:.0e}, {dtype}, 1 thread (ms; ratios generated / baseline)")
     print(f"{'activation':18} {'fwd gen':>8} {'fwd nat':>8} {'ratio':>6} | {'f+b gen':>8} {'f+b nat':>8} "
-          f"{'ratio':>6} {'f+b txt':>8} {'ratio':>6} | {'x copy':>6}")
-    for name, fg, fn, bg, bn, bt, copy in rows:
+          f"{'ratio':>6} {'f+b txt':>8} {'ratio':>6} | {'f+b cmp':>8} {'/ nat':>6} | {'x copy':>6}")
+    for name, fg, fn, bg, bn, bt, bc, copy in rows:
         if copy is None:
             print(f"{name:18} {ms(fg)}")
             continue
         print(f"{name:18} {ms(fg)} {ms(fn)} {ratio(fg, fn)} | {ms(bg)} {ms(bn)} {ratio(bg, bn)} {ms(bt)} "
-              f"{ratio(bg, bt)} | {ratio(bg, copy)}")
+              f"{ratio(bg, bt)} | {ms(bc)} {ratio(bc, bn)} | {ratio(bg, copy)}")
+    compiled = sorted(bc / bn for _, _, _, _, bn, _, bc, copy in rows if copy is not None and bc and bn)
+    if compiled:
+        print(f"compiled f+b / native over {len(compiled)} entries with a native op: median "
+              f"{statistics.median(compiled):.2f}, at or below 1: {sum(r <= 1 for r in compiled)}")
 
 
 def print_numpy(rows, n, dtype):
@@ -268,6 +268,9 @@ def main(argv=None):
     parser.add_argument("--errors", action="store_true", help="print the rules' error table and exit")
     parser.add_argument("--accuracy", action="store_true", help="print the ulp table of generated NumPy and exit")
     parser.add_argument("--only", nargs="*", help="activations to time (default: the whole catalogue)")
+    parser.add_argument("--compiled", action="store_true",
+                        help="also time forward+backward under torch.compile (compiles each entry once)")
+    parser.add_argument("--torch-only", action="store_true", help="skip the NumPy tables")
     args = parser.parse_args(argv)
     if args.errors:
         print_errors()
@@ -284,8 +287,9 @@ def main(argv=None):
     print(f"torch {torch.__version__}, numpy {np.__version__}, sympy {sympy.__version__}")
     for n in sizes:
         for dtype in dtypes:
-            print_torch(torch_rows(activations, n, getattr(torch, dtype), repeat), n, dtype)
-            print_numpy(numpy_rows(activations, n, getattr(np, dtype), repeat), n, dtype)
+            print_torch(torch_rows(activations, n, getattr(torch, dtype), repeat, args.compiled), n, dtype)
+            if not args.torch_only:
+                print_numpy(numpy_rows(activations, n, getattr(np, dtype), repeat), n, dtype)
     return 0
 
 

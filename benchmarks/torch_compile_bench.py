@@ -26,7 +26,7 @@ import torch  # noqa: E402
 
 from symact.catalogue import CATALOGUE  # noqa: E402
 from symact.codegen import load  # noqa: E402
-from symact.verify.baselines import _torch_functions  # noqa: E402
+from symact.verify.baselines import torch_functions  # noqa: E402
 
 N = 1_000_000
 REPEATS = 21
@@ -53,7 +53,7 @@ def main(names) -> None:
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(N, generator=generator) * 4
     grad = torch.ones(N)
-    native = _torch_functions()
+    native = torch_functions()
     print(f"forward+backward, n = {N:.0e} float32, 1 thread, median of {REPEATS} (ms); torch {torch.__version__}")
     print(f"{'activation':<12} {'native':>8} {'eager':>8} {'compiled':>9} {'eager/nat':>10} {'comp/nat':>9} {'compile s':>10}")
     for name in names:

@@ -237,3 +237,33 @@ def test_compiles_as_one_graph_and_matches_eager(name):
     compiled_value.sum().backward()
     torch.testing.assert_close(compiled_value, eager_value, rtol=1e-12, atol=1e-15)
     torch.testing.assert_close(leaf_compiled.grad, leaf_eager.grad, rtol=1e-12, atol=1e-15)
+
+
+EDGES = [float("-inf"), -3.4028234663852886e38, -3.0, -1.0, -0.5, -1e-45, -0.0, 0.0, 1e-45, 1e-300, 0.5, 1.0,
+         3.0, 3.4028234663852886e38, float("inf"), float("nan")]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+@pytest.mark.parametrize("condition, expected", [
+    ("x > 0", lambda x: x > 0), ("x >= 1/2", lambda x: x >= 0.5), ("x < -3", lambda x: x < -3),
+    ("x <= 3", lambda x: x <= 3), ("Eq(x, 0)", lambda x: x == 0), ("Ne(x, 1)", lambda x: x != 1),
+    ("-x > 1", lambda x: -x > 1), ("(x > -1) & (x < 1)", lambda x: (x > -1) & (x < 1)),
+    ("(x < -1) | (x > 1)", lambda x: (x < -1) | (x > 1)), ("~(x > 0)", lambda x: ~(x > 0)),
+])
+def test_indicator_masks_are_the_comparisons_as_floats_and_keep_nan(condition, expected, dtype):
+    """``TorchCodePrinter.indicator`` (clamp and ceil, no bool tensor) gives
+    exactly the 0/1 of the comparison at zeros of both signs, subnormals, the
+    largest floats and infinities, and NaN (not 0) at NaN, so a piecewise
+    body needs no NaN correction afterwards."""
+    import sympy
+
+    from symact.codegen.printers import TorchCodePrinter
+    from symact.parsing import X
+
+    text = TorchCodePrinter().indicator(sympy.sympify(condition, locals={"x": X}))
+    x = torch.tensor(EDGES, dtype=dtype)
+    mask = eval(text, {"torch": torch, "x": x})  # noqa: S307 - text printed by symact from a fixed condition
+    nan = torch.isnan(x)
+    assert torch.isnan(mask[nan]).all(), text
+    assert torch.equal(mask[~nan], expected(x[~nan]).to(dtype)), (text, mask[~nan])
+    assert "<" not in text and ">" not in text and "==" not in text, text

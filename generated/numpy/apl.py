@@ -140,7 +140,7 @@ def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0, *, out=None):
         _s5 = (_c5 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4).astype(x.dtype)
         _s6 = (_c6 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4 & ~_c5).astype(x.dtype)
         _t0 = a1 + a2
-        np.add(_s6 + _s0*(-1*(_t0 - 1)) + (-1*(a1 - 1))*_s2 + (-1*(a2 - 1))*_s4 - _s1*_t0 - a1*_s3, -a2*_s5, out=out)
+        np.add(_s6 + _s0*(1 - _t0) + (1 - a1)*_s2 + (1 - a2)*_s4 - _s1*_t0 - a1*_s3, -a2*_s5, out=out)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(out, x, where=np.isnan(x))
     return out
@@ -200,11 +200,11 @@ def apl_forward_and_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0):
         np.copyto(y, a2*(b2 - x), where=_c5)
         np.copyto(dy, -a2, where=_c5)
         np.copyto(y, x + a2*(b2 - x), where=_c4)
-        np.copyto(dy, -1*(a2 - 1), where=_c4)
+        np.copyto(dy, 1 - a2, where=_c4)
         np.copyto(y, a1*(b1 - x), where=_c3)
         np.copyto(dy, -a1, where=_c3)
         np.copyto(y, x + a1*(b1 - x), where=_c2)
-        np.copyto(dy, -1*(a1 - 1), where=_c2)
+        np.copyto(dy, 1 - a1, where=_c2)
         _t0 = -x
         np.copyto(y, a1*(_t0 + b1) + a2*(_t0 + b2), where=_c1)
         np.copyto(dy, -a1 - a2, where=_c1)

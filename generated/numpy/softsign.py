@@ -53,7 +53,7 @@ def softsign(x, *, out=None):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
-        np.add(_x0/(1 + _x0), _x1/(-1*(_x1 - 1)), out=out)
+        np.add(_x0/(1 + _x0), _x1/(1 - _x1), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, -1, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

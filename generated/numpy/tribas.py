@@ -58,7 +58,7 @@ def tribas(x, *, out=None):
         # selection masks (0 or 1): the first branch whose condition holds
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (_c2 & ~_c0 & ~_c1).astype(x.dtype)
-        np.add(_s1*(1 + _x1), _s2*(-1*(_x2 - 1)), out=out)
+        np.add(_s1*(1 + _x1), _s2*(1 - _x2), out=out)
     return out
 
 
@@ -142,7 +142,7 @@ def tribas_forward_and_grad(x):
         # selection masks (0 or 1): the first branch whose condition holds
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (_c2 & ~_c0 & ~_c1).astype(x.dtype)
-        np.add(_s1*(1 + _x1), _s2*(-1*(_x2 - 1)), out=y)
+        np.add(_s1*(1 + _x1), _s2*(1 - _x2), out=y)
         np.add(_s1, -_s2, out=dy)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(dy, x, where=np.isnan(x))

@@ -58,7 +58,7 @@ def _apl_forward(x, a1, b1, a2, b2):
     _c6 = (x > 0)
     _t0 = -x
     _t1 = -x
-    return _fill(_fill(torch.where(_c0, x + a1*(_t0 + b1) + a2*(_t0 + b2), torch.where(_c1, a1*(_t1 + b1) + a2*(_t1 + b2), torch.where(_c2, x + a1*(b1 - x), torch.where(_c3, a1*(b1 - x), torch.where(_c4, x + a2*(b2 - x), torch.where(_c5, a2*(b2 - x), torch.where(_c6, x, 0))))))), (x == float('-inf')), float('inf')*torch.sign(_tensor(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype))), x), torch.isnan(x), float('nan'), x)
+    return _fill(_fill(torch.where(_c0, x + a1*(_t0 + b1) + a2*(_t0 + b2), torch.where(_c1, a1*(_t1 + b1) + a2*(_t1 + b2), torch.where(_c2, x + a1*(b1 - x), torch.where(_c3, a1*(b1 - x), torch.where(_c4, x + a2*(b2 - x), torch.where(_c5, a2*(b2 - x), torch.where(_c6, x, 0))))))), (x == float('-inf')), float('inf')*torch.sign(_tensor(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype))), x), x != x, float('nan'), x)
 
 
 def _apl_grad_a1(x, a1, b1, a2, b2):
@@ -75,15 +75,16 @@ def _apl_grad_a1(x, a1, b1, a2, b2):
 
 def _apl_grad_b1(x, a1, b1, a2, b2):
     # dapl/db1
-    _c0 = ((x < b1) & (x < b2) & (x > 0))
-    _c1 = ((x < b1) & (x < b2))
-    _c2 = ((x < b1) & (x > 0))
-    _c3 = (x < b1)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c2 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c3 = torch.ceil(torch.clamp(b1 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s2 = (_c2 & ~_c0 & ~_c1).to(x.dtype)
-    _s3 = (_c3 & ~_c0 & ~_c1 & ~_c2).to(x.dtype)
+    _s0 = _c0
+    _s1 = _c1*(1 - _c0)
+    _s2 = _c2*(1 - _c0)*(1 - _c1)
+    _s3 = _c3*(1 - _c0)*(1 - _c1)*(1 - _c2)
     return a1*_s0 + a1*_s1 + a1*_s2 + a1*_s3
 
 
@@ -101,17 +102,18 @@ def _apl_grad_a2(x, a1, b1, a2, b2):
 
 def _apl_grad_b2(x, a1, b1, a2, b2):
     # dapl/db2
-    _c0 = ((x < b1) & (x < b2) & (x > 0))
-    _c1 = ((x < b1) & (x < b2))
-    _c2 = ((x < b1) & (x > 0))
-    _c3 = (x < b1)
-    _c4 = ((x < b2) & (x > 0))
-    _c5 = (x < b2)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c2 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c3 = torch.ceil(torch.clamp(b1 - x, 0, 1))
+    _c4 = torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c5 = torch.ceil(torch.clamp(b2 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s4 = (_c4 & ~_c0 & ~_c1 & ~_c2 & ~_c3).to(x.dtype)
-    _s5 = (_c5 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4).to(x.dtype)
+    _s0 = _c0
+    _s1 = _c1*(1 - _c0)
+    _s4 = _c4*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)
+    _s5 = _c5*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)*(1 - _c4)
     return a2*_s0 + a2*_s1 + a2*_s4 + a2*_s5
 
 
@@ -144,23 +146,24 @@ def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0):
       >>> apl_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.1000, -0.2000,  0.0000,  1.0000,  1.0000])
     """
-    _c0 = ((x < b1) & (x < b2) & (x > 0))
-    _c1 = ((x < b1) & (x < b2))
-    _c2 = ((x < b1) & (x > 0))
-    _c3 = (x < b1)
-    _c4 = ((x < b2) & (x > 0))
-    _c5 = (x < b2)
-    _c6 = (x > 0)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c2 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c3 = torch.ceil(torch.clamp(b1 - x, 0, 1))
+    _c4 = torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c5 = torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c6 = torch.ceil(torch.clamp(x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s2 = (_c2 & ~_c0 & ~_c1).to(x.dtype)
-    _s3 = (_c3 & ~_c0 & ~_c1 & ~_c2).to(x.dtype)
-    _s4 = (_c4 & ~_c0 & ~_c1 & ~_c2 & ~_c3).to(x.dtype)
-    _s5 = (_c5 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4).to(x.dtype)
-    _s6 = (_c6 & ~_c0 & ~_c1 & ~_c2 & ~_c3 & ~_c4 & ~_c5).to(x.dtype)
+    _s0 = _c0
+    _s1 = _c1*(1 - _c0)
+    _s2 = _c2*(1 - _c0)*(1 - _c1)
+    _s3 = _c3*(1 - _c0)*(1 - _c1)*(1 - _c2)
+    _s4 = _c4*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)
+    _s5 = _c5*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)*(1 - _c4)
+    _s6 = _c6*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)*(1 - _c4)*(1 - _c5)
     _t0 = a1 + a2
-    return _fill(_s6 + _s0*(-1*(_t0 - 1)) + (-1*(a1 - 1))*_s2 + (-1*(a2 - 1))*_s4 - _s1*_t0 - a1*_s3 - a2*_s5, torch.isnan(x), float('nan'), x)
+    return _s6 + _s0*(1 - _t0) + (1 - a1)*_s2 + (1 - a2)*_s4 - _s1*_t0 - a1*_s3 - a2*_s5
 
 
 class AplFunction(torch.autograd.Function):

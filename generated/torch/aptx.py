@@ -101,7 +101,7 @@ def aptx_grad(x, alpha=1.0, beta=1.0, gamma=0.5):
     _t1 = 2*_t0
     _t2 = _sigmoid_scaled(_t1)
     _y0 = gamma*(-1 + alpha + 2*_t2 + 4*_sigmoid_scaled(-_t1)*_t0*_t2)
-    return _fill(_fill(_y0, (~torch.isfinite(_y0) & (x < 0) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(-1 + alpha), x), ((x == float('inf')) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(1 + alpha), x)
+    return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(-1 + alpha), x), ((x == float('inf')) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(1 + alpha), x)
 
 
 class AptxFunction(torch.autograd.Function):

@@ -73,7 +73,7 @@ def cloglog_grad(x):
       tensor([0.1182, 0.3307, 0.3679, 0.3170, 0.0046])
     """
     _y0 = _exp_product(x, -torch.exp(x))
-    return _fill(_y0, (~torch.isfinite(_y0) & (x > 0)), 0, x)
+    return _fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x > 0)), 0, x)
 
 
 class CloglogFunction(torch.autograd.Function):

@@ -73,7 +73,7 @@ def gelu_sigmoid_grad(x):
     """
     _t0 = (851*x)/500
     _y0 = (_sigmoid_scaled(_t0)*(500 + 851*_sigmoid_scaled(-_t0)*x))/500
-    return _fill(_fill(_y0, (~torch.isfinite(_y0) & (x < 0)), 0, x), (x == float('inf')), 1, x)
+    return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0)), 0, x), (x == float('inf')), 1, x)
 
 
 class GeluSigmoidFunction(torch.autograd.Function):

@@ -74,7 +74,7 @@ def gelu_tanh_grad(x):
     _t0 = 1.5957691216057308*x
     _t1 = _t0 + 0.07135481627260025*(x*x*x)
     _y0 = _sigmoid_scaled(_t1)*(1 + _sigmoid_scaled(-_t1)*_t0*(1 + (26829*(x*x))/200000))
-    return _fill(_fill(_y0, (~torch.isfinite(_y0) & (x < 0)), 0, x), (~torch.isfinite(_y0) & (x > 0)), 1, x)
+    return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0)), 0, x), (~(torch.abs(_y0) < float('inf')) & (x > 0)), 1, x)
 
 
 class GeluTanhFunction(torch.autograd.Function):

@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["hard_sigmoid_keras2", "hard_sigmoid_keras2_grad", "HardSigmoidKeras2Function", "HardSigmoidKeras2"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -66,11 +55,12 @@ def hard_sigmoid_keras2_grad(x):
       >>> hard_sigmoid_keras2_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.2000, 0.2000, 0.2000, 0.2000, 0.2000])
     """
-    _c0 = (x < -5/2)
-    _c1 = (x <= 5/2)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(-5/2 - x, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(-5/2 + x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    return _fill(_s1/5, torch.isnan(x), float('nan'), x)
+    _s1 = _c1*(1 - _c0)
+    return _s1/5
 
 
 class HardSigmoidKeras2Function(torch.autograd.Function):

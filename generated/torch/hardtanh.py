@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["hardtanh", "hardtanh_grad", "HardtanhFunction", "Hardtanh"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -48,18 +37,20 @@ def _hardtanh_forward(x, min_val, max_val):
 
 def _hardtanh_grad_min_val(x, min_val, max_val):
     # dhardtanh/dmin_val
-    _c0 = (x <= min_val)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(x - min_val, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
+    _s0 = _c0
     return _s0
 
 
 def _hardtanh_grad_max_val(x, min_val, max_val):
     # dhardtanh/dmax_val
-    _c0 = (x <= min_val)
-    _c1 = (x >= max_val)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(x - min_val, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(max_val - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = (_c1 & ~_c0).to(x.dtype)
+    _s1 = _c1*(1 - _c0)
     return _s1
 
 
@@ -90,11 +81,12 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
       >>> hardtanh_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 1., 1., 1., 0.])
     """
-    _c0 = (x <= min_val)
-    _c1 = (x >= max_val)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(x - min_val, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(max_val - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _fill(_s2, torch.isnan(x), float('nan'), x)
+    _s2 = (1 - _c0)*(1 - _c1)
+    return _s2
 
 
 class HardtanhFunction(torch.autograd.Function):

@@ -89,10 +89,11 @@ def isrlu_grad(x, alpha=1.0):
     """
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, max=0)
-    _c0 = (x >= 0)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(-x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (~_c0).to(x.dtype)
+    _s0 = _c0
+    _s1 = 1 - _c0
     _t0 = _hypot(alpha**0.5*_x1, 1)
     return _s0 + ((_s1/_t0)/_t0)/_t0
 

@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["leaky_relu_keras", "leaky_relu_keras_grad", "LeakyReluKerasFunction", "LeakyReluKeras"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -80,11 +69,12 @@ def leaky_relu_keras_grad(x, negative_slope=0.2):
       >>> leaky_relu_keras_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.2000, 0.2000, 0.2000, 1.0000, 1.0000])
     """
-    _c0 = (x > 0)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (~_c0).to(x.dtype)
-    return _fill(_s0 + negative_slope*_s1, torch.isnan(x), float('nan'), x)
+    _s0 = _c0
+    _s1 = 1 - _c0
+    return _s0 + negative_slope*_s1
 
 
 class LeakyReluKerasFunction(torch.autograd.Function):

@@ -81,7 +81,7 @@ def loglog_grad(x):
     """
     _t0 = -x
     _y0 = _exp_product(_t0, -torch.exp(_tensor(_t0)))
-    return _fill(_y0, (~torch.isfinite(_y0) & (x < 0)), 0, x)
+    return _fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0)), 0, x)
 
 
 class LoglogFunction(torch.autograd.Function):

@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["plu", "plu_grad", "PluFunction", "Plu"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -45,12 +34,13 @@ def _plu_forward(x, alpha, c):
     _x0 = torch.clamp(x, max=-c)
     _x1 = torch.clamp(x, min=-c).clamp(max=c)
     _x2 = torch.clamp(x, min=c)
-    _c0 = (-x > c)
-    _c1 = (x <= c)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(x - c, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    _s0 = _c0
+    _s1 = _c1*(1 - _c0)
+    _s2 = (1 - _c0)*(1 - _c1)
     _t0 = -c
     return _s0*(_t0 + alpha*(_x0 + c)) + _s1*_x1 + _s2*(c + alpha*(_t0 + _x2))
 
@@ -60,21 +50,23 @@ def _plu_grad_alpha(x, alpha, c):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, max=-c)
     _x2 = torch.clamp(x, min=c)
-    _c0 = (-x > c)
-    _c1 = (x <= c)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(x - c, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    _s0 = _c0
+    _s2 = (1 - _c0)*(1 - _c1)
     return _s0*(_x0 + c) + _s2*(_x2 - c)
 
 
 def _plu_grad_c(x, alpha, c):
     # dplu/dc
-    _c0 = (-x > c)
-    _c1 = (x <= c)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(x - c, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    _s0 = _c0
+    _s2 = (1 - _c0)*(1 - _c1)
     _t0 = -1 + alpha
     return _s0*_t0 - _s2*_t0
 
@@ -106,13 +98,14 @@ def plu_grad(x, alpha=0.1, c=1.0):
       >>> plu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1000, 1.0000, 1.0000, 1.0000, 0.1000])
     """
-    _c0 = (-x > c)
-    _c1 = (x <= c)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(x - c, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _fill(_s1 + alpha*_s0 + alpha*_s2, torch.isnan(x), float('nan'), x)
+    _s0 = _c0
+    _s1 = _c1*(1 - _c0)
+    _s2 = (1 - _c0)*(1 - _c1)
+    return _s1 + alpha*_s0 + alpha*_s2
 
 
 class PluFunction(torch.autograd.Function):

@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["satlin", "satlin_grad", "SatlinFunction", "Satlin"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -45,7 +34,7 @@ def _satlin_grad_from_output(y):
     # f' read off y = f(x): the slope is a constant on each branch and the
     # branches' images are disjoint, so backward keeps the output, as torch's
     # own ReLU does (the next layer usually keeps it too).
-    return _fill(((y > 0) & (y < 1)).to(y.dtype), torch.isnan(y), float('nan'), y)
+    return torch.ceil(torch.clamp(y, 0, 1)) * torch.ceil(torch.clamp(1 - y, 0, 1))
 
 
 def satlin_grad(x):
@@ -73,11 +62,12 @@ def satlin_grad(x):
       >>> satlin_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 0., 0., 1., 0.])
     """
-    _c0 = (x <= 0)
-    _c1 = (x >= 1)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(x, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(1 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _fill(_s2, torch.isnan(x), float('nan'), x)
+    _s2 = (1 - _c0)*(1 - _c1)
+    return _s2
 
 
 class SatlinFunction(torch.autograd.Function):

@@ -62,7 +62,7 @@ def _soft_clipping_forward(x, alpha):
 def _soft_clipping_grad_alpha(x, alpha):
     # dsoft_clipping/dalpha
     _t0 = alpha*x
-    return (_sigmoid_scaled(_t0)*x + _sigmoid_scaled(_t0 - alpha)*(-1*(x - 1)))/alpha - torch.log1p(_tensor(_expm1_sigmoid(alpha, _t0)))/(alpha*alpha)
+    return (_sigmoid_scaled(_t0)*x + _sigmoid_scaled(_t0 - alpha)*(1 - x))/alpha - torch.log1p(_tensor(_expm1_sigmoid(alpha, _t0)))/(alpha*alpha)
 
 
 def soft_clipping_grad(x, alpha=1.0):

@@ -87,7 +87,7 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0):
     _t0 = torch.exp(x/beta)
     _t1 = alpha + _t0*x
     _y0 = ((alpha*alpha)*_t0*(x + beta)/(beta*_t1))/_t1
-    return _fill(_fill(_y0, (~torch.isfinite(_y0) & (x > 0)), 0, x), (x == float('-inf')), 0, x)
+    return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x > 0)), 0, x), (x == float('-inf')), 0, x)
 
 
 class SoftRootSignFunction(torch.autograd.Function):

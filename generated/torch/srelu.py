@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["srelu", "srelu_grad", "SreluFunction", "Srelu"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -45,21 +34,23 @@ def _srelu_forward(x, t_left, a_left, t_right, a_right):
     _x0 = torch.clamp(x, max=t_left)
     _x1 = torch.clamp(x, min=t_left).clamp(max=t_right)
     _x2 = torch.clamp(x, min=t_right)
-    _c0 = (x <= t_left)
-    _c1 = (x < t_right)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _c1 = torch.ceil(torch.clamp(t_right - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
+    _s0 = _c0
+    _s1 = _c1*(1 - _c0)
+    _s2 = (1 - _c0)*(1 - _c1)
     return _s0*(t_left + a_left*(_x0 - t_left)) + _s1*_x1 + _s2*(t_right + a_right*(_x2 - t_right))
 
 
 def _srelu_grad_t_left(x, t_left, a_left, t_right, a_right):
     # dsrelu/dt_left
-    _c0 = (x <= t_left)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    return (-1*(a_left - 1))*_s0
+    _s0 = _c0
+    return (1 - a_left)*_s0
 
 
 def _srelu_grad_a_left(x, t_left, a_left, t_right, a_right):
@@ -71,11 +62,12 @@ def _srelu_grad_a_left(x, t_left, a_left, t_right, a_right):
 
 def _srelu_grad_t_right(x, t_left, a_left, t_right, a_right):
     # dsrelu/dt_right
-    _c0 = (x <= t_left)
-    _c1 = (x < t_right)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _c1 = torch.ceil(torch.clamp(t_right - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return (-1*(a_right - 1))*_s2
+    _s2 = (1 - _c0)*(1 - _c1)
+    return (1 - a_right)*_s2
 
 
 def _srelu_grad_a_right(x, t_left, a_left, t_right, a_right):
@@ -114,13 +106,14 @@ def srelu_grad(x, t_left=0.0, a_left=0.2, t_right=2.0, a_right=0.5):
       >>> srelu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.2000, 0.2000, 0.2000, 1.0000, 0.5000])
     """
-    _c0 = (x <= t_left)
-    _c1 = (x < t_right)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _c1 = torch.ceil(torch.clamp(t_right - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s2 = (~(_c0 | _c1)).to(x.dtype)
-    return _fill(_s1 + a_left*_s0 + a_right*_s2, torch.isnan(x), float('nan'), x)
+    _s0 = _c0
+    _s1 = _c1*(1 - _c0)
+    _s2 = (1 - _c0)*(1 - _c1)
+    return _s1 + a_left*_s0 + a_right*_s2
 
 
 class SreluFunction(torch.autograd.Function):

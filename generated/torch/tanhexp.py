@@ -83,7 +83,7 @@ def tanhexp_grad(x):
     _t0 = torch.exp(x)
     _t1 = 2*_t0
     _y0 = 4*_sigmoid_scaled(_t1)*_sigmoid_scaled(-_t1)*_t0*x + torch.tanh(_tensor(_t0))
-    return _fill(_fill(_y0, (~torch.isfinite(_y0) & (x > 0)), 1, x), (x == float('-inf')), 0, x)
+    return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x > 0)), 1, x), (x == float('-inf')), 0, x)
 
 
 class TanhexpFunction(torch.autograd.Function):

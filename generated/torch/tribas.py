@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["tribas", "tribas_grad", "TribasFunction", "Tribas"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -39,13 +28,14 @@ def _tribas_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, -1, 0)
     _x2 = torch.clamp(x, 0, 1)
-    _c0 = (x <= -1)
-    _c1 = (x <= 0)
-    _c2 = (x < 1)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(1 + x, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(x, 0, 1))
+    _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s2 = (_c2 & ~_c0 & ~_c1).to(x.dtype)
-    return _s1*(1 + _x1) + _s2*(-1*(_x2 - 1))
+    _s1 = _c1*(1 - _c0)
+    _s2 = _c2*(1 - _c0)*(1 - _c1)
+    return _s1*(1 + _x1) + _s2*(1 - _x2)
 
 
 def tribas_grad(x):
@@ -71,13 +61,14 @@ def tribas_grad(x):
       >>> tribas_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([ 0.,  1.,  1., -1.,  0.])
     """
-    _c0 = (x <= -1)
-    _c1 = (x <= 0)
-    _c2 = (x < 1)
+    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    _c0 = 1 - torch.ceil(torch.clamp(1 + x, 0, 1))
+    _c1 = 1 - torch.ceil(torch.clamp(x, 0, 1))
+    _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = (_c1 & ~_c0).to(x.dtype)
-    _s2 = (_c2 & ~_c0 & ~_c1).to(x.dtype)
-    return _fill(_s1 - _s2, torch.isnan(x), float('nan'), x)
+    _s1 = _c1*(1 - _c0)
+    _s2 = _c2*(1 - _c0)*(1 - _c1)
+    return _s1 - _s2
 
 
 class TribasFunction(torch.autograd.Function):

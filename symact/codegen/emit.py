@@ -9,7 +9,9 @@ x, guard)`` (see ``symact.codegen.lowering``).
 NumPy bodies write into preallocated output arrays with in-place ufuncs
 (``np.multiply(a, b, out=out)``, ``np.copyto(out, v, where=mask)``), so the
 ``out=`` argument of the generated functions avoids the result allocation.
-PyTorch bodies are pure expressions combined with ``torch.where``.
+PyTorch bodies are pure expressions: masked forms multiply by 0/1 float
+masks (``TorchCodePrinter.indicator``), other piecewise bodies combine
+branches with ``torch.where``.
 """
 from __future__ import annotations
 
@@ -78,14 +80,25 @@ def _masked_preamble(lowering: Lowering, forms: list[sympy.Expr], printer: Array
     if clamped:
         lines.append("# each branch sees x clamped into its own interval, where it is finite")
     lines += [_clamp_line(i, lowering.branches[i].clamp, printer, target) for i in clamped]
-    conditions = max(masks, default=-1)
-    lines += [f"_c{i} = {printer.doprint(b.condition)}"
-              for i, b in enumerate(lowering.branches[:min(conditions + 1, count - 1)])]
-    cast = ".astype(x.dtype)" if target == "numpy" else ".to(x.dtype)"
+    conditions = lowering.branches[:min(max(masks, default=-1) + 1, count - 1)]
+    if target == "numpy":
+        lines += [f"_c{i} = {printer.doprint(b.condition)}" for i, b in enumerate(conditions)]
+        if masks:
+            lines.append("# selection masks (0 or 1): the first branch whose condition holds")
+        return lines + [f"_s{i} = ({_mask(i, count)}).astype(x.dtype)" for i in masks]
+    if conditions:
+        lines.append("# conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x")
+    lines += [f"_c{i} = {printer.indicator(b.condition)}" for i, b in enumerate(conditions)]
     if masks:
         lines.append("# selection masks (0 or 1): the first branch whose condition holds")
-    lines += [f"_s{i} = ({_mask(i, count)}){cast}" for i in masks]
-    return lines
+    return lines + [f"_s{i} = {_float_mask(i, count)}" for i in masks]
+
+
+def _float_mask(index: int, count: int) -> str:
+    """``_mask`` on 0/1 tensors: its condition times 1 - each earlier one."""
+    earlier = [f"(1 - _c{i})" for i in range(min(index, count - 1))]
+    factors = earlier if index == count - 1 else [f"_c{index}"] + earlier
+    return "*".join(factors) if len(factors) > 1 else factors[0].strip("()")
 
 
 class _Names:
@@ -230,12 +243,12 @@ def torch_edges(edges: EdgeValues, result: str, printer: ArrayPrinting, name: st
     else ``torch.where``, which is differentiable; autograd sees a constant there)."""
     base = result
     for sign, value, condition in edges.saturations:
-        mask = _in_tail(sign, condition, f"~torch.isfinite({base})", printer, name)
+        mask = _in_tail(sign, condition, f"~(torch.abs({base}) < float('inf'))", printer, name)
         result = f"_fill({result}, {mask}, {printer.doprint(value)}, {name})"
     for sign, value, condition in edges.infinities:
         result = f"_fill({result}, {_at_infinity(sign, condition, printer, name)}, {printer.doprint(value)}, {name})"
     if edges.nan:
-        result = f"_fill({result}, torch.isnan({name}), float('nan'), {name})"
+        result = f"_fill({result}, {name} != {name}, float('nan'), {name})"
     return result
 
 

@@ -130,7 +130,7 @@ class ArrayPrinting:
         if not constant.is_Rational or term.is_number:
             return None
         slope, rest = term.as_coeff_Mul()
-        if not slope.is_Rational or slope == 1:
+        if not slope.is_Rational or slope in (1, -1):  # -(t + r) is r' - t, rounded the same
             return None
         offset = constant / slope
         denominator = offset.q
@@ -342,6 +342,49 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         log_sigmoid: "F.logsigmoid({0})",
     }
     HELPERS = {**_SHARED_HELPERS, sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot"}
+
+    def indicator(self, condition) -> str:
+        r"""``condition`` as a tensor of 0.0 and 1.0 (NaN where x is NaN), made
+        without a bool tensor: :math:`[d > 0] = \lceil \min(\max(d, 0), 1) \rceil`
+        for d = a - b, :math:`[a \ge b] = 1 - [b > a]`,
+        :math:`[a = b] = 1 - \lceil \min(|a - b|, 1) \rceil`, And as a product, Or
+        as a maximum, Not as :math:`1 - c`. fl(a - b) has the sign of a - b (0
+        only when a = b), so the mask is exact; clamp and ceil keep NaN, so a
+        NaN input needs no correction afterwards.
+
+        Measured (``benchmarks/mask_bench.py``, 1e6 float32, one thread): a
+        comparison and its cast cost 1.50 ms against 0.70 for clamp and ceil;
+        under ``torch.compile`` the partitioner saves bool masks for backward
+        and Inductor stores them element by element, so ReLU's forward+backward
+        took 18.3 ms with a bool slope mask, 1.38 with this one (torch.relu
+        eager: 1.09).
+        """
+        if condition is sympy.true:
+            return "1.0"
+        if condition is sympy.false:
+            return "0.0"
+        if isinstance(condition, sympy.And):
+            masks = [self.indicator(a) for a in condition.args]
+            return " * ".join(f"({m})" if m.startswith("1 - ") else m for m in masks)
+        if isinstance(condition, sympy.Or):
+            masks = [self.indicator(a) for a in condition.args]
+            text = masks[0]
+            for mask in masks[1:]:
+                text = f"torch.maximum({text}, {mask})"
+            return text
+        if isinstance(condition, sympy.Not):
+            return f"1 - ({self.indicator(condition.args[0])})"
+        if not isinstance(condition, sympy.core.relational.Relational):
+            raise CodegenError(f"cannot print the condition {condition} as a mask")
+        lhs, rhs, op = condition.lhs, condition.rhs, condition.rel_op
+        if op in ("<", "<="):
+            lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">="}[op]
+        if op == ">":
+            return f"torch.ceil(torch.clamp({self._print(lhs - rhs)}, 0, 1))"
+        if op == ">=":
+            return f"1 - torch.ceil(torch.clamp({self._print(rhs - lhs)}, 0, 1))"
+        difference = f"torch.ceil(torch.clamp(torch.abs({self._print(lhs - rhs)}), max=1))"
+        return f"1 - {difference}" if op == "==" else difference
 
     def _print_Function(self, expr):
         if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:

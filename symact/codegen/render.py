@@ -208,18 +208,18 @@ def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     slope = output_slope(activation)
     output_body = None
     if slope is not None and slope.constant is None:
+        y = sympy.Symbol("y", real=True)
         terms = []
         for lo, hi, value in slope.cases:
             if value == 0:
                 continue
             if lo == hi:
-                mask = f"(y == {printer.doprint(lo)})"
+                condition = sympy.Eq(y, lo)
             else:
-                parts = [f"(y > {printer.doprint(lo)})" if lo.is_finite else "",
-                         f"(y < {printer.doprint(hi)})" if hi.is_finite else ""]
-                mask = " & ".join(p for p in parts if p)
-                mask = f"({mask})" if " & " in mask else mask
-            terms.append(f"{mask}.to(y.dtype)" if value == 1 else f"{printer.doprint(value)} * {mask}.to(y.dtype)")
+                condition = sympy.And(y > lo if lo.is_finite else sympy.true, y < hi if hi.is_finite else sympy.true)
+            mask = printer.indicator(condition)
+            mask = f"({mask})" if mask.startswith("1 - ") else mask
+            terms.append(mask if value == 1 else f"{printer.doprint(value)} * {mask}")
         slope_text = " + ".join(terms) if terms else "torch.zeros_like(y)"
         if edges.get("output_slope"):
             slope_text = torch_edges(edges["output_slope"], slope_text, printer, name="y")

@@ -42,7 +42,10 @@ def textbook(bound: BoundActivation) -> Implementation:
     return Implementation("textbook", on_array(forward), on_array(gradient))
 
 
-def _torch_functions() -> dict[str, Callable]:
+def torch_functions() -> dict[str, Callable]:
+    """torch's own function per catalogue entry that has one, at the
+    entry's default parameters (``F.threshold`` at threshold 1, value 0;
+    ``F.prelu`` with the slope 0.25), by catalogue name."""
     import torch
     import torch.nn.functional as F
 
@@ -59,13 +62,13 @@ def _torch_functions() -> dict[str, Callable]:
 
 def torch_native_names() -> list[str]:
     """Catalogue names with a torch.nn.functional counterpart."""
-    return sorted(_torch_functions())
+    return sorted(torch_functions())
 
 
 def torch_native(name: str) -> Implementation | None:
     """torch's own function for catalogue entry ``name``: forward, and its
     autograd gradient (as ``gradient``); None where torch has none."""
-    function = _torch_functions().get(name)
+    function = torch_functions().get(name)
     if function is None:
         return None
     autograd = from_torch_functions(function, None, label="torch-native").fused
