@@ -267,3 +267,19 @@ def test_indicator_masks_are_the_comparisons_as_floats_and_keep_nan(condition, e
     assert torch.isnan(mask[nan]).all(), text
     assert torch.equal(mask[~nan], expected(x[~nan]).to(dtype)), (text, mask[~nan])
     assert "<" not in text and ">" not in text and "==" not in text, text
+
+
+@pytest.mark.parametrize("name", ["gelu", "probit"])
+def test_compiled_float32_gaussian_cdf_agrees_with_eager(name):
+    """``_gaussian_cdf`` evaluates float32 in float64 eagerly but takes the
+    compensated float32 form under torch.compile (Inductor's float64 erfc is
+    scalar); both are accurate, so they agree to float32 rounding, tails included."""
+    function = getattr(module(name), name)
+    x = torch.linspace(-14, 6, 2001, dtype=torch.float32)
+    compiled = torch.compile(function, fullgraph=True, dynamic=False)
+    leaf_eager, leaf_compiled = x.clone().requires_grad_(), x.clone().requires_grad_()
+    eager_value, compiled_value = function(leaf_eager), compiled(leaf_compiled)
+    eager_value.sum().backward()
+    compiled_value.sum().backward()
+    torch.testing.assert_close(compiled_value, eager_value, rtol=2e-6, atol=1e-40)
+    torch.testing.assert_close(leaf_compiled.grad, leaf_eager.grad, rtol=2e-6, atol=1e-40)
