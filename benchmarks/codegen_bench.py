@@ -189,7 +189,11 @@ def print_torch(rows, n, dtype):
             continue
         print(f"{name:18} {ms(fg)} {ms(fn)} {ratio(fg, fn)} | {ms(bg)} {ms(bn)} {ratio(bg, bn)} {ms(bt)} "
               f"{ratio(bg, bt)} | {ms(bc)} {ratio(bc, bn)} | {ratio(bg, copy)}")
-    compiled = sorted(bc / bn for _, _, _, _, bn, _, bc, copy in rows if copy is not None and bc and bn)
+    eager = [bg / bn for _, _, _, bg, bn, _, _, copy in rows if copy is not None and bn]
+    if eager:
+        print(f"eager f+b / native over {len(eager)} entries with a native op: median "
+              f"{statistics.median(eager):.2f}, at or below 1: {sum(r <= 1 for r in eager)}")
+    compiled = [bc / bn for _, _, _, _, bn, _, bc, copy in rows if copy is not None and bc and bn]
     if compiled:
         print(f"compiled f+b / native over {len(compiled)} entries with a native op: median "
               f"{statistics.median(compiled):.2f}, at or below 1: {sum(r <= 1 for r in compiled)}")
@@ -271,6 +275,7 @@ def main(argv=None):
     parser.add_argument("--compiled", action="store_true",
                         help="also time forward+backward under torch.compile (compiles each entry once)")
     parser.add_argument("--torch-only", action="store_true", help="skip the NumPy tables")
+    parser.add_argument("--repeat", type=int, help="timed runs per median (default 7, --quick 5)")
     args = parser.parse_args(argv)
     if args.errors:
         print_errors()
@@ -283,7 +288,7 @@ def main(argv=None):
                                  "hardswish", "sigmoid"] if args.quick else names())
     sizes = [10 ** 6] if args.quick else [10 ** 6, 10 ** 7]
     dtypes = ["float32"] if args.quick else ["float32", "float64"]
-    repeat = 5 if args.quick else 7
+    repeat = args.repeat or (5 if args.quick else 7)
     print(f"torch {torch.__version__}, numpy {np.__version__}, sympy {sympy.__version__}")
     for n in sizes:
         for dtype in dtypes:
