@@ -9,8 +9,6 @@ Standalone NumPy code along one axis (float32 in gives float32 out):
 J^T g a backward pass needs. float16 and float32 inputs are computed in
 float64 and rounded once at the end.
 """
-import math
-
 import numpy as np
 
 __all__ = ["geglu", "geglu_vjp"]
@@ -27,24 +25,153 @@ def _working(x):
     return x.astype(np.float64) if x.dtype.itemsize < 8 else x
 
 
-# NumPy has no erf. Each element goes through the C library's double
-# precision erf/erfc (glibc: within 3 ulp, measured against mpmath); the
-# helpers return float64, so a tiny float32 value is not rounded to a
-# subnormal before it is multiplied, and the final write rounds once.
-# Measured alternatives (docs/codegen.md): np.frompyfunc is 1.5x slower;
-# Chebyshev fits of erfc(x) exp(x^2) in pure NumPy were no faster on 1e6
-# elements and less accurate (3.4 ulp).
-def _libm(function, z):
-    z = np.asarray(z, dtype=np.float64)
-    return np.fromiter(map(function, z.ravel().tolist()), np.float64, z.size).reshape(z.shape)
+# NumPy has no erf. erf and erfc are Sun's fdlibm s_erf.c (the erf/erfc of
+# FreeBSD, musl and glibc), vectorised: the same intervals of |x|, rational
+# approximations and coefficients, each interval evaluated only on the
+# elements inside it (gathered by integer index: a boolean mask gather and
+# scatter was measured 3x slower), in float64, no Python per element.
+# Measured against mpmath (tests/test_numpy_erf.py): erf within 0.81 ulp,
+# erfc within 0.80 ulp for x < 0.25 and 2.4 ulp above (the cancellation in
+# 1 - erf near 1 and the four roundings of the tail's exp products).
+#
+# The coefficients and the method are from fdlibm's s_erf.c, whose notice
+# asks to be kept:
+# ====================================================
+# Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+#
+# Developed at SunPro, a Sun Microsystems, Inc. business.
+# Permission to use, copy, modify, and distribute this
+# software is freely granted, provided that this notice
+# is preserved.
+# ====================================================
+_ERX = 8.45062911510467529297e-01  # erf(1) rounded to float32
+# erf(x) = x + x P(x^2) / Q(x^2) on |x| < 0.84375.
+_ERF_PP = (1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+           -5.77027029648944159157e-03, -2.37630166566501626084e-05)
+_ERF_QQ = (1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02, 5.08130628187576562776e-03,
+           1.32494738004321644526e-04, -3.96022827877536812320e-06)
+# erf(1 + s) = _ERX + P(s) / Q(s) on 0.84375 <= 1 + s < 1.25.
+_ERF_PA = (-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+           3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+           -2.16637559486879084300e-03)
+_ERF_QA = (1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01, 7.18286544141962662868e-02,
+           1.26171219808761642112e-01, 1.36370839120290507362e-02, 1.19844998467991074170e-02)
+# erfc(x) = exp(-x^2 - 0.5625 + R(1/x^2) / S(1/x^2)) / x on [1.25, 1/0.35) ...
+_ERFC_RA = (-9.86494403484714822705e-03, -6.93858572707181764372e-01, -1.05586262253232909814e+01,
+            -6.23753324503260060396e+01, -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+            -8.12874355063065934246e+01, -9.81432934416914548592e+00)
+_ERFC_SA = (1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02, 4.34565877475229228821e+02,
+            6.45387271733267880336e+02, 4.29008140027567833386e+02, 1.08635005541779435134e+02,
+            6.57024977031928170135e+00, -6.04244152148580987438e-02)
+# ... and on [1/0.35, 28).
+_ERFC_RB = (-9.86494292470009928597e-03, -7.99283237680523006574e-01, -1.77579549177547519889e+01,
+            -1.60636384855821916062e+02, -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+            -4.83519191608651397019e+02)
+_ERFC_SB = (1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02, 1.53672958608443695994e+03,
+            3.19985821950859553908e+03, 2.55305040643316442583e+03, 4.74528541206955367215e+02,
+            -2.24409524465858183362e+01)
+_ERF_SMALL = 0.84375
+_ERF_NEAR_ONE = 1.25
+_ERFC_SPLIT = 1 / 0.35
+_HIGH_WORD = np.uint64(0xFFFFFFFF00000000)
+
+
+def _erf_ratio(numerator, denominator, s):
+    # P(s) / Q(s) by Horner's rule, in place; coefficients lowest degree first.
+    p = s * numerator[-1]
+    p += numerator[-2]
+    for c in numerator[-3::-1]:
+        p *= s
+        p += c
+    q = s * denominator[-1]
+    q += denominator[-2]
+    for c in denominator[-3::-1]:
+        q *= s
+        q += c
+    p /= q
+    return p
+
+
+def _erfc_tail(a, numerator, denominator):
+    # erfc(a) for a in [1.25, 28): exp(-a^2 - 0.5625 + R/S) / a, the exp split
+    # as exp(-h^2 - 0.5625) exp((h - a)(h + a) + R/S) with h = a with its low
+    # 32 bits cleared, so h^2 + 0.5625 is exact and the rounding of a^2 (amplified
+    # by a^2 in the exp) never happens.
+    s = a * a
+    np.divide(1.0, s, out=s)
+    value = _erf_ratio(numerator, denominator, s)
+    h = (a.view(np.uint64) & _HIGH_WORD).view(np.float64)
+    value += (h - a) * (h + a)
+    np.exp(value, out=value)
+    h *= h
+    h += 0.5625
+    np.negative(h, out=h)
+    np.exp(h, out=h)
+    value *= h
+    value /= a
+    return value
+
+
+def _erfc_tail_indices(a, needed):
+    # The elements with |x| in each tail interval, among those needed (beyond, erf is +-1, erfc 0 or 2).
+    tail = (a >= _ERF_NEAR_ONE) & needed
+    far = a >= _ERFC_SPLIT
+    return ((np.flatnonzero(tail & ~far), _ERFC_RA, _ERFC_SA), (np.flatnonzero(tail & far), _ERFC_RB, _ERFC_SB))
 
 
 def _erf(z):
-    return _libm(math.erf, z)
+    # erf(x) = sign(x) erf(|x|); 1 to double precision from |x| = 6 (and at inf).
+    x = np.asarray(z, dtype=np.float64)
+    shape = x.shape
+    x = x.ravel()
+    a = np.abs(x)
+    out = np.minimum(a, 1.0)  # NaN stays NaN
+    inside = np.flatnonzero(a < _ERF_SMALL)
+    t = a[inside]
+    y = _erf_ratio(_ERF_PP, _ERF_QQ, t * t)
+    # x + x y, scaled by 8 so that a subnormal x keeps its low bits.
+    t *= 8.0
+    y *= t
+    y += t
+    y *= 0.125
+    out[inside] = y
+    inside = np.flatnonzero((a >= _ERF_SMALL) & (a < _ERF_NEAR_ONE))
+    t = a[inside]
+    t -= 1.0
+    y = _erf_ratio(_ERF_PA, _ERF_QA, t)
+    y += _ERX
+    out[inside] = y
+    for inside, numerator, denominator in _erfc_tail_indices(a, a < 6.0):
+        y = _erfc_tail(a[inside], numerator, denominator)
+        np.subtract(1.0, y, out=y)
+        out[inside] = y
+    np.copysign(out, x, out=out)
+    return out.reshape(shape)
 
 
 def _erfc(z):
-    return _libm(math.erfc, z)
+    # erfc(x); erfc(-x) = 2 - erfc(x). 0 from x = 28 on, 2 below x = -6.
+    x = np.asarray(z, dtype=np.float64)
+    shape = x.shape
+    x = x.ravel()
+    a = np.abs(x)
+    out = np.sign(x)
+    np.subtract(1.0, out, out=out)  # 0, 2 or NaN
+    inside = np.flatnonzero(a < _ERF_SMALL)
+    t = x[inside]
+    p = _erf_ratio(_ERF_PP, _ERF_QQ, t * t)
+    p *= t
+    # 1 - x - x y, each form with an exact 1 - x or 0.5 - x where it has one.
+    out[inside] = np.where(t < 0.25, 1.0 - (t + p), np.where(t < 0.5, 0.5 + ((0.5 - t) - p), (1.0 - t) - p))
+    inside = np.flatnonzero((a >= _ERF_SMALL) & (a < _ERF_NEAR_ONE))
+    t = x[inside]
+    q = _erf_ratio(_ERF_PA, _ERF_QA, np.abs(t) - 1.0)
+    out[inside] = np.where(t > 0, (1.0 - _ERX) - q, 1.0 + (_ERX + q))
+    for inside, numerator, denominator in _erfc_tail_indices(a, (x > -6.0) & (x < 28.0)):
+        t = x[inside]
+        value = _erfc_tail(np.abs(t), numerator, denominator)
+        out[inside] = np.where(t > 0, value, 2.0 - value)
+    return out.reshape(shape)
 
 
 _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2) rounded to double
