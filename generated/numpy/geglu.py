@@ -95,28 +95,35 @@ def _erf_ratio(numerator, denominator, s):
 def _erfc_tail(a, numerator, denominator):
     # erfc(a) for a in [1.25, 28): exp(-a^2 - 0.5625 + R/S) / a, the exp split
     # as exp(-h^2 - 0.5625) exp((h - a)(h + a) + R/S) with h = a with its low
-    # 32 bits cleared, so h^2 + 0.5625 is exact and the rounding of a^2 (amplified
-    # by a^2 in the exp) never happens.
+    # 32 bits cleared: h^2 + 0.5625 is exact, so the rounding of a^2 (which
+    # the exp would amplify by a^2) never happens.
     s = a * a
     np.divide(1.0, s, out=s)
     value = _erf_ratio(numerator, denominator, s)
     h = (a.view(np.uint64) & _HIGH_WORD).view(np.float64)
-    value += (h - a) * (h + a)
+    g = h + a
+    np.subtract(h, a, out=s)
+    s *= g
+    value += s
     np.exp(value, out=value)
-    h *= h
-    h += 0.5625
-    np.negative(h, out=h)
-    np.exp(h, out=h)
-    value *= h
+    np.multiply(h, h, out=g)
+    g += 0.5625
+    np.negative(g, out=g)
+    np.exp(g, out=g)
+    value *= g
     value /= a
     return value
 
 
-def _erfc_tail_indices(a, needed):
-    # The elements with |x| in each tail interval, among those needed (beyond, erf is +-1, erfc 0 or 2).
-    tail = (a >= _ERF_NEAR_ONE) & needed
+def _erf_intervals(a, needed):
+    # Flat indices of the elements in each of fdlibm's intervals of |x| = a:
+    # [0, 0.84375), [0.84375, 1.25), [1.25, 1/0.35) and [1/0.35, upper) among
+    # those `needed` (elsewhere erf is +-1 and erfc 0 or 2, or x is NaN).
+    small = a < _ERF_SMALL
+    tail = a >= _ERF_NEAR_ONE
     far = a >= _ERFC_SPLIT
-    return ((np.flatnonzero(tail & ~far), _ERFC_RA, _ERFC_SA), (np.flatnonzero(tail & far), _ERFC_RB, _ERFC_SB))
+    return (np.flatnonzero(small), np.flatnonzero(~(small | tail | np.isnan(a))),
+            np.flatnonzero(tail & ~far), np.flatnonzero(far & needed))
 
 
 def _erf(z):
@@ -124,25 +131,25 @@ def _erf(z):
     x = np.asarray(z, dtype=np.float64)
     shape = x.shape
     x = x.ravel()
-    a = np.abs(x)
-    out = np.minimum(a, 1.0)  # NaN stays NaN
-    inside = np.flatnonzero(a < _ERF_SMALL)
-    t = a[inside]
+    out = np.abs(x)
+    small, near_one, tail, far = _erf_intervals(out, out < 6.0)
+    a = [out[i] for i in (small, near_one, tail, far)]
+    np.minimum(out, 1.0, out=out)  # NaN stays NaN
+    t = a[0]
     y = _erf_ratio(_ERF_PP, _ERF_QQ, t * t)
     # x + x y, scaled by 8 so that a subnormal x keeps its low bits.
     t *= 8.0
     y *= t
     y += t
     y *= 0.125
-    out[inside] = y
-    inside = np.flatnonzero((a >= _ERF_SMALL) & (a < _ERF_NEAR_ONE))
-    t = a[inside]
+    out[small] = y
+    t = a[1]
     t -= 1.0
     y = _erf_ratio(_ERF_PA, _ERF_QA, t)
     y += _ERX
-    out[inside] = y
-    for inside, numerator, denominator in _erfc_tail_indices(a, a < 6.0):
-        y = _erfc_tail(a[inside], numerator, denominator)
+    out[near_one] = y
+    for inside, t, numerator, denominator in ((tail, a[2], _ERFC_RA, _ERFC_SA), (far, a[3], _ERFC_RB, _ERFC_SB)):
+        y = _erfc_tail(t, numerator, denominator)
         np.subtract(1.0, y, out=y)
         out[inside] = y
     np.copysign(out, x, out=out)
@@ -154,23 +161,46 @@ def _erfc(z):
     x = np.asarray(z, dtype=np.float64)
     shape = x.shape
     x = x.ravel()
-    a = np.abs(x)
-    out = np.sign(x)
+    out = np.abs(x)
+    small, near_one, tail, far = _erf_intervals(out, (x > -6.0) & (x < 28.0))
+    np.sign(x, out=out)
     np.subtract(1.0, out, out=out)  # 0, 2 or NaN
-    inside = np.flatnonzero(a < _ERF_SMALL)
-    t = x[inside]
+    t = x[small]
     p = _erf_ratio(_ERF_PP, _ERF_QQ, t * t)
     p *= t
-    # 1 - x - x y, each form with an exact 1 - x or 0.5 - x where it has one.
-    out[inside] = np.where(t < 0.25, 1.0 - (t + p), np.where(t < 0.5, 0.5 + ((0.5 - t) - p), (1.0 - t) - p))
-    inside = np.flatnonzero((a >= _ERF_SMALL) & (a < _ERF_NEAR_ONE))
-    t = x[inside]
-    q = _erf_ratio(_ERF_PA, _ERF_QA, np.abs(t) - 1.0)
-    out[inside] = np.where(t > 0, (1.0 - _ERX) - q, 1.0 + (_ERX + q))
-    for inside, numerator, denominator in _erfc_tail_indices(a, (x > -6.0) & (x < 28.0)):
+    # 1 - x - x y as ((k - x) - x y) + (1 - k): k = 0 below x = 1/4 (fdlibm's
+    # 1 - (x + x y)), k = 1/2 below 1/2 and 1 above, where k - x is exact.
+    k = t * 4.0
+    np.floor(k, out=k)
+    np.clip(k, 0.0, 2.0, out=k)
+    k *= 0.5
+    np.subtract(k, t, out=t)
+    t -= p
+    np.subtract(1.0, k, out=k)
+    t += k
+    out[small] = t
+    # sign(x) (erfc(|x|) - 1) + 1: (1 - erf(1)) - q above 0 and (1 + erf(1)) + q
+    # below, 1 +- erf(1) exact (_ERX has 24 bits).
+    t = x[near_one]
+    sign = np.sign(t)
+    np.abs(t, out=t)
+    t -= 1.0
+    q = _erf_ratio(_ERF_PA, _ERF_QA, t)
+    q *= sign
+    sign *= -_ERX
+    sign += 1.0
+    sign -= q
+    out[near_one] = sign
+    # erfc(|x|) above 0, 2 - erfc(|x|) below, as (1 - sign(x)) + sign(x) erfc(|x|).
+    for inside, numerator, denominator in ((tail, _ERFC_RA, _ERFC_SA), (far, _ERFC_RB, _ERFC_SB)):
         t = x[inside]
-        value = _erfc_tail(np.abs(t), numerator, denominator)
-        out[inside] = np.where(t > 0, value, 2.0 - value)
+        sign = np.sign(t)
+        np.abs(t, out=t)
+        value = _erfc_tail(t, numerator, denominator)
+        value *= sign
+        np.subtract(1.0, sign, out=sign)
+        value += sign
+        out[inside] = value
     return out.reshape(shape)
 
 
