@@ -68,6 +68,7 @@ _ERF_SMALL = 0.84375
 _ERF_NEAR_ONE = 1.25
 _ERFC_SPLIT = 1 / 0.35
 _HIGH_WORD = np.uint64(0xFFFFFFFF00000000)
+_BLOCK = 1 << 14
 
 
 def _erf_ratio(numerator, denominator, s):
@@ -122,10 +123,30 @@ def _erf_intervals(a, needed):
 
 def _erf(z):
     # erf(x) = sign(x) erf(|x|); 1 to double precision from |x| = 6 (and at inf).
+    return _in_blocks(_erf_block, z)
+
+
+def _erfc(z):
+    # erfc(x); erfc(-x) = 2 - erfc(x). 0 from x = 28 on, 2 below x = -6.
+    return _in_blocks(_erfc_block, z)
+
+
+def _in_blocks(block, z):
+    # block(x, out) on consecutive runs of _BLOCK elements of x as float64:
+    # the ~20 arrays each run creates stay in cache and their memory is
+    # reused, where on 1e6 elements at once they cost page faults and memory
+    # traffic (erfc on 1e6 GELU arguments: 50 -> 23 ns per element).
     x = np.asarray(z, dtype=np.float64)
     shape = x.shape
     x = x.ravel()
-    out = np.abs(x)
+    out = np.empty_like(x)
+    for start in range(0, x.size, _BLOCK):
+        block(x[start:start + _BLOCK], out[start:start + _BLOCK])
+    return out.reshape(shape)
+
+
+def _erf_block(x, out):
+    np.abs(x, out=out)
     small, near_one, tail, far = _erf_intervals(out, out < 6.0)
     a = [out[i] for i in (small, near_one, tail, far)]
     np.minimum(out, 1.0, out=out)  # NaN stays NaN
@@ -147,15 +168,10 @@ def _erf(z):
         np.subtract(1.0, y, out=y)
         out[inside] = y
     np.copysign(out, x, out=out)
-    return out.reshape(shape)
 
 
-def _erfc(z):
-    # erfc(x); erfc(-x) = 2 - erfc(x). 0 from x = 28 on, 2 below x = -6.
-    x = np.asarray(z, dtype=np.float64)
-    shape = x.shape
-    x = x.ravel()
-    out = np.abs(x)
+def _erfc_block(x, out):
+    np.abs(x, out=out)
     small, near_one, tail, far = _erf_intervals(out, (x > -6.0) & (x < 28.0))
     np.sign(x, out=out)
     np.subtract(1.0, out, out=out)  # 0, 2 or NaN
@@ -195,7 +211,6 @@ def _erfc(z):
         np.subtract(1.0, sign, out=sign)
         value += sign
         out[inside] = value
-    return out.reshape(shape)
 
 
 _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2) rounded to double
@@ -204,15 +219,9 @@ _TWO_OVER_SQRT_PI = 1.1283791670955126
 _SPLITTER = 134217729.0  # 2^27 + 1 (Dekker's split)
 
 
-def _product_error(a, b, p):
-    # The rounding error a*b - p of p = fl(a*b), exactly (Dekker, 1971).
-    c = _SPLITTER * a
-    a_high = c - (c - a)
-    a_low = a - a_high
-    c = _SPLITTER * b
-    b_high = c - (c - b)
-    b_low = b - b_high
-    return ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
+# _SQRT1_2 = high + low, each with at most 26 significant bits (Dekker's split).
+_SQRT1_2_HIGH = _SPLITTER * _SQRT1_2 - (_SPLITTER * _SQRT1_2 - _SQRT1_2)
+_SQRT1_2_SPLIT_LOW = _SQRT1_2 - _SQRT1_2_HIGH
 
 
 def _gaussian_cdf(z):
@@ -221,14 +230,37 @@ def _gaussian_cdf(z):
     # of u = -t / sqrt(2) into a relative error 2 u^2 times larger (1000 ulp
     # at t = -32), so the first-order correction with the exact residual
     # delta = -t / sqrt(2) - u is applied. Beyond |t| = 40 it is 0.
-    t = np.asarray(z, dtype=np.float64)
-    u = -t * _SQRT1_2
-    value = _erfc(u)
+    return _in_blocks(_gaussian_cdf_block, z)
+
+
+def _gaussian_cdf_block(t, out):
+    u = t * -_SQRT1_2
+    _erfc_block(u, out)
+    # -delta = t (1/sqrt(2)) - fl(t _SQRT1_2) with t clipped to +-40: Dekker's
+    # exact product error of t _SQRT1_2 plus t _SQRT1_2_LOW.
     near = np.clip(t, -40.0, 40.0)
-    delta = _product_error(-near, _SQRT1_2, -near * _SQRT1_2) - near * _SQRT1_2_LOW
-    value -= delta * _TWO_OVER_SQRT_PI * np.exp(-u * u)
-    value *= 0.5
-    return value
+    product = near * _SQRT1_2
+    high = near * _SPLITTER
+    low = high - near
+    np.subtract(high, low, out=high)
+    np.subtract(near, high, out=low)
+    error = high * _SQRT1_2_HIGH
+    error -= product
+    np.multiply(high, _SQRT1_2_SPLIT_LOW, out=product)
+    error += product
+    np.multiply(low, _SQRT1_2_HIGH, out=product)
+    error += product
+    np.multiply(low, _SQRT1_2_SPLIT_LOW, out=product)
+    error += product
+    np.multiply(near, _SQRT1_2_LOW, out=product)
+    error += product
+    error *= _TWO_OVER_SQRT_PI
+    np.multiply(u, u, out=product)
+    np.negative(product, out=product)
+    np.exp(product, out=product)
+    error *= product
+    out += error
+    out *= 0.5
 
 
 def laplace(x, mu=0.7071067811865476, sigma=0.28209479177387814, *, out=None):

@@ -91,6 +91,7 @@ _ERF_SMALL = 0.84375
 _ERF_NEAR_ONE = 1.25
 _ERFC_SPLIT = 1 / 0.35
 _HIGH_WORD = np.uint64(0xFFFFFFFF00000000)
+_BLOCK = 1 << 14
 
 
 def _erf_ratio(numerator, denominator, s):
@@ -145,10 +146,30 @@ def _erf_intervals(a, needed):
 
 def _erf(z):
     # erf(x) = sign(x) erf(|x|); 1 to double precision from |x| = 6 (and at inf).
+    return _in_blocks(_erf_block, z)
+
+
+def _erfc(z):
+    # erfc(x); erfc(-x) = 2 - erfc(x). 0 from x = 28 on, 2 below x = -6.
+    return _in_blocks(_erfc_block, z)
+
+
+def _in_blocks(block, z):
+    # block(x, out) on consecutive runs of _BLOCK elements of x as float64:
+    # the ~20 arrays each run creates stay in cache and their memory is
+    # reused, where on 1e6 elements at once they cost page faults and memory
+    # traffic (erfc on 1e6 GELU arguments: 50 -> 23 ns per element).
     x = np.asarray(z, dtype=np.float64)
     shape = x.shape
     x = x.ravel()
-    out = np.abs(x)
+    out = np.empty_like(x)
+    for start in range(0, x.size, _BLOCK):
+        block(x[start:start + _BLOCK], out[start:start + _BLOCK])
+    return out.reshape(shape)
+
+
+def _erf_block(x, out):
+    np.abs(x, out=out)
     small, near_one, tail, far = _erf_intervals(out, out < 6.0)
     a = [out[i] for i in (small, near_one, tail, far)]
     np.minimum(out, 1.0, out=out)  # NaN stays NaN
@@ -170,15 +191,10 @@ def _erf(z):
         np.subtract(1.0, y, out=y)
         out[inside] = y
     np.copysign(out, x, out=out)
-    return out.reshape(shape)
 
 
-def _erfc(z):
-    # erfc(x); erfc(-x) = 2 - erfc(x). 0 from x = 28 on, 2 below x = -6.
-    x = np.asarray(z, dtype=np.float64)
-    shape = x.shape
-    x = x.ravel()
-    out = np.abs(x)
+def _erfc_block(x, out):
+    np.abs(x, out=out)
     small, near_one, tail, far = _erf_intervals(out, (x > -6.0) & (x < 28.0))
     np.sign(x, out=out)
     np.subtract(1.0, out, out=out)  # 0, 2 or NaN
@@ -218,7 +234,6 @@ def _erfc(z):
         np.subtract(1.0, sign, out=sign)
         value += sign
         out[inside] = value
-    return out.reshape(shape)
 
 
 def _exp_neg_square(w, k):
