@@ -115,8 +115,8 @@ def _erfc_tail(a, numerator, denominator):
 
 def _erf_intervals(a, needed):
     # Flat indices of the elements in each of fdlibm's intervals of |x| = a:
-    # [0, 0.84375), [0.84375, 1.25), [1.25, 1/0.35) and [1/0.35, upper) among
-    # those `needed` (elsewhere erf is +-1 and erfc 0 or 2, or x is NaN).
+    # [0, 0.84375), [0.84375, 1.25), [1.25, 1/0.35) and, among the elements
+    # `needed`, [1/0.35, inf) (beyond those, erf is +-1 and erfc 0 or 2). NaN in none.
     small = a < _ERF_SMALL
     tail = a >= _ERF_NEAR_ONE
     far = a >= _ERFC_SPLIT
@@ -151,9 +151,9 @@ def _in_blocks(block, z):
 def _erf_block(x, out):
     np.abs(x, out=out)
     small, near_one, tail, far = _erf_intervals(out, out < 6.0)
-    a = [out[i] for i in (small, near_one, tail, far)]
+    magnitudes = [out[i] for i in (small, near_one, tail, far)]
     np.minimum(out, 1.0, out=out)  # NaN stays NaN
-    t = a[0]
+    t = magnitudes[0]
     y = _erf_ratio(_ERF_PP, _ERF_QQ, t * t)
     # x + x y, scaled by 8 so that a subnormal x keeps its low bits.
     t *= 8.0
@@ -161,12 +161,13 @@ def _erf_block(x, out):
     y += t
     y *= 0.125
     out[small] = y
-    t = a[1]
+    t = magnitudes[1]
     t -= 1.0
     y = _erf_ratio(_ERF_PA, _ERF_QA, t)
     y += _ERX
     out[near_one] = y
-    for inside, t, numerator, denominator in ((tail, a[2], _ERFC_RA, _ERFC_SA), (far, a[3], _ERFC_RB, _ERFC_SB)):
+    for inside, t, numerator, denominator in ((tail, magnitudes[2], _ERFC_RA, _ERFC_SA),
+                                             (far, magnitudes[3], _ERFC_RB, _ERFC_SB)):
         y = _erfc_tail(t, numerator, denominator)
         np.subtract(1.0, y, out=y)
         out[inside] = y
@@ -182,7 +183,8 @@ def _erfc_block(x, out):
     p = _erf_ratio(_ERF_PP, _ERF_QQ, t * t)
     p *= t
     # 1 - x - x y as ((k - x) - x y) + (1 - k): k = 0 below x = 1/4 (fdlibm's
-    # 1 - (x + x y)), k = 1/2 below 1/2 and 1 above, where k - x is exact.
+    # 1 - (x + x y)), k = 1/2 on [1/4, 1/2) and 1 on [1/2, 0.84375), where
+    # k - x is exact (fdlibm's 0.5 - ((x - 0.5) + x y) was 2.5 ulp at 0.84).
     k = t * 4.0
     np.floor(k, out=k)
     np.clip(k, 0.0, 2.0, out=k)
