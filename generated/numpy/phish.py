@@ -8,8 +8,6 @@ Standalone NumPy code (float32 in gives float32 out): ``phish`` computes
 f, ``phish_grad`` computes df/dx and ``phish_forward_and_grad``
 computes both, sharing common subexpressions.
 """
-import math
-
 import numpy as np
 
 __all__ = ["phish", "phish_grad", "phish_forward_and_grad"]
@@ -32,24 +30,203 @@ def _sigmoid_slope(z):
     return np.divide(t, d, out=t)
 
 
-# NumPy has no erf. Each element goes through the C library's double
-# precision erf/erfc (glibc: within 3 ulp, measured against mpmath); the
-# helpers return float64, so a tiny float32 value is not rounded to a
-# subnormal before it is multiplied, and the final write rounds once.
-# Measured alternatives (docs/codegen.md): np.frompyfunc is 1.5x slower;
-# Chebyshev fits of erfc(x) exp(x^2) in pure NumPy were no faster on 1e6
-# elements and less accurate (3.4 ulp).
-def _libm(function, z):
-    z = np.asarray(z, dtype=np.float64)
-    return np.fromiter(map(function, z.ravel().tolist()), np.float64, z.size).reshape(z.shape)
+# NumPy has no erf. erf and erfc are Sun's fdlibm s_erf.c (the erf/erfc of
+# FreeBSD, musl and glibc), vectorised: the same intervals of |x|, rational
+# approximations and coefficients, each interval evaluated only on the
+# elements inside it (gathered by integer index: a boolean mask gather and
+# scatter was measured 3x slower), in float64, no Python per element.
+# Measured against mpmath (tests/test_numpy_erf.py): erf within 0.72 ulp,
+# erfc within 0.79 ulp for x < 0.25 and 2.14 ulp above (2.54 on 4.75e5
+# points; erf 0.85, erfc 0.87 for x < 0.25). The error above 0.25 is
+# fdlibm's own: the cancellation in 1 - erf near 1, the roundings of the
+# tail's two exps, their product and the division (glibc's erfc, the former
+# path, is 3.1 ulp on the test's points).
+#
+# The coefficients and the method are from fdlibm's s_erf.c, whose notice
+# asks to be kept:
+# ====================================================
+# Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+#
+# Developed at SunPro, a Sun Microsystems, Inc. business.
+# Permission to use, copy, modify, and distribute this
+# software is freely granted, provided that this notice
+# is preserved.
+# ====================================================
+_ERX = 8.45062911510467529297e-01  # erf(1) rounded to float32
+# erf(x) = x + x P(x^2) / Q(x^2) on |x| < 0.84375.
+_ERF_PP = (1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+           -5.77027029648944159157e-03, -2.37630166566501626084e-05)
+_ERF_QQ = (1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02, 5.08130628187576562776e-03,
+           1.32494738004321644526e-04, -3.96022827877536812320e-06)
+# erf(1 + s) = _ERX + P(s) / Q(s) on 0.84375 <= 1 + s < 1.25.
+_ERF_PA = (-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+           3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+           -2.16637559486879084300e-03)
+_ERF_QA = (1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01, 7.18286544141962662868e-02,
+           1.26171219808761642112e-01, 1.36370839120290507362e-02, 1.19844998467991074170e-02)
+# erfc(x) = exp(-x^2 - 0.5625 + R(1/x^2) / S(1/x^2)) / x on [1.25, 1/0.35) ...
+_ERFC_RA = (-9.86494403484714822705e-03, -6.93858572707181764372e-01, -1.05586262253232909814e+01,
+            -6.23753324503260060396e+01, -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+            -8.12874355063065934246e+01, -9.81432934416914548592e+00)
+_ERFC_SA = (1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02, 4.34565877475229228821e+02,
+            6.45387271733267880336e+02, 4.29008140027567833386e+02, 1.08635005541779435134e+02,
+            6.57024977031928170135e+00, -6.04244152148580987438e-02)
+# ... and on [1/0.35, 28).
+_ERFC_RB = (-9.86494292470009928597e-03, -7.99283237680523006574e-01, -1.77579549177547519889e+01,
+            -1.60636384855821916062e+02, -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+            -4.83519191608651397019e+02)
+_ERFC_SB = (1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02, 1.53672958608443695994e+03,
+            3.19985821950859553908e+03, 2.55305040643316442583e+03, 4.74528541206955367215e+02,
+            -2.24409524465858183362e+01)
+_ERF_SMALL = 0.84375
+_ERF_NEAR_ONE = 1.25
+_ERFC_SPLIT = 1 / 0.35
+_HIGH_WORD = np.uint64(0xFFFFFFFF00000000)
+_BLOCK = 1 << 14
+
+
+def _erf_ratio(numerator, denominator, s):
+    # P(s) / Q(s) by Horner's rule, in place; coefficients lowest degree first.
+    p = s * numerator[-1]
+    p += numerator[-2]
+    for c in numerator[-3::-1]:
+        p *= s
+        p += c
+    q = s * denominator[-1]
+    q += denominator[-2]
+    for c in denominator[-3::-1]:
+        q *= s
+        q += c
+    p /= q
+    return p
+
+
+def _erfc_tail(a, numerator, denominator):
+    # erfc(a) for a in [1.25, 28): exp(-a^2 - 0.5625 + R/S) / a, the exp split
+    # as exp(-h^2 - 0.5625) exp((h - a)(h + a) + R/S) with h = a with its low
+    # 32 bits cleared: h^2 + 0.5625 is exact, so the rounding of a^2 (which
+    # the exp would amplify by a^2) never happens.
+    s = a * a
+    np.divide(1.0, s, out=s)
+    value = _erf_ratio(numerator, denominator, s)
+    h = (a.view(np.uint64) & _HIGH_WORD).view(np.float64)
+    g = h + a
+    np.subtract(h, a, out=s)
+    s *= g
+    value += s
+    np.exp(value, out=value)
+    np.multiply(h, h, out=g)
+    g += 0.5625
+    np.negative(g, out=g)
+    np.exp(g, out=g)
+    value *= g
+    value /= a
+    return value
+
+
+def _erf_intervals(a, needed):
+    # Flat indices of the elements in each of fdlibm's intervals of |x| = a:
+    # [0, 0.84375), [0.84375, 1.25), [1.25, 1/0.35) and, among the elements
+    # `needed`, [1/0.35, inf) (beyond those, erf is +-1 and erfc 0 or 2). NaN in none.
+    small = a < _ERF_SMALL
+    tail = a >= _ERF_NEAR_ONE
+    far = a >= _ERFC_SPLIT
+    return (np.flatnonzero(small), np.flatnonzero(~(small | tail | np.isnan(a))),
+            np.flatnonzero(tail & ~far), np.flatnonzero(far & needed))
 
 
 def _erf(z):
-    return _libm(math.erf, z)
+    # erf(x) = sign(x) erf(|x|); 1 to double precision from |x| = 6 (and at inf).
+    return _in_blocks(_erf_block, z)
 
 
 def _erfc(z):
-    return _libm(math.erfc, z)
+    # erfc(x); erfc(-x) = 2 - erfc(x). 0 from x = 28 on, 2 below x = -6.
+    return _in_blocks(_erfc_block, z)
+
+
+def _in_blocks(block, z):
+    # block(x, out) on consecutive runs of _BLOCK elements of x as float64:
+    # the ~20 arrays each run creates stay in cache and their memory is
+    # reused, where on 1e6 elements at once they cost page faults and memory
+    # traffic (erfc on 1e6 GELU arguments: 50 -> 23 ns per element).
+    x = np.asarray(z, dtype=np.float64)
+    shape = x.shape
+    x = x.ravel()
+    out = np.empty_like(x)
+    for start in range(0, x.size, _BLOCK):
+        block(x[start:start + _BLOCK], out[start:start + _BLOCK])
+    return out.reshape(shape)
+
+
+def _erf_block(x, out):
+    np.abs(x, out=out)
+    small, near_one, tail, far = _erf_intervals(out, out < 6.0)
+    magnitudes = [out[i] for i in (small, near_one, tail, far)]
+    np.minimum(out, 1.0, out=out)  # NaN stays NaN
+    t = magnitudes[0]
+    y = _erf_ratio(_ERF_PP, _ERF_QQ, t * t)
+    # x + x y, scaled by 8 so that a subnormal x keeps its low bits.
+    t *= 8.0
+    y *= t
+    y += t
+    y *= 0.125
+    out[small] = y
+    t = magnitudes[1]
+    t -= 1.0
+    y = _erf_ratio(_ERF_PA, _ERF_QA, t)
+    y += _ERX
+    out[near_one] = y
+    for inside, t, numerator, denominator in ((tail, magnitudes[2], _ERFC_RA, _ERFC_SA),
+                                             (far, magnitudes[3], _ERFC_RB, _ERFC_SB)):
+        y = _erfc_tail(t, numerator, denominator)
+        np.subtract(1.0, y, out=y)
+        out[inside] = y
+    np.copysign(out, x, out=out)
+
+
+def _erfc_block(x, out):
+    np.abs(x, out=out)
+    small, near_one, tail, far = _erf_intervals(out, (x > -6.0) & (x < 28.0))
+    np.sign(x, out=out)
+    np.subtract(1.0, out, out=out)  # 0, 2 or NaN
+    t = x[small]
+    p = _erf_ratio(_ERF_PP, _ERF_QQ, t * t)
+    p *= t
+    # 1 - x - x y as ((k - x) - x y) + (1 - k): k = 0 below x = 1/4 (fdlibm's
+    # 1 - (x + x y)), k = 1/2 on [1/4, 1/2) and 1 on [1/2, 0.84375), where
+    # k - x is exact (fdlibm's 0.5 - ((x - 0.5) + x y) was 2.5 ulp at 0.84).
+    k = t * 4.0
+    np.floor(k, out=k)
+    np.clip(k, 0.0, 2.0, out=k)
+    k *= 0.5
+    np.subtract(k, t, out=t)
+    t -= p
+    np.subtract(1.0, k, out=k)
+    t += k
+    out[small] = t
+    # sign(x) (erfc(|x|) - 1) + 1: (1 - erf(1)) - q above 0 and (1 + erf(1)) + q
+    # below, 1 +- erf(1) exact (_ERX has 24 bits).
+    t = x[near_one]
+    sign = np.sign(t)
+    np.abs(t, out=t)
+    t -= 1.0
+    q = _erf_ratio(_ERF_PA, _ERF_QA, t)
+    q *= sign
+    sign *= -_ERX
+    sign += 1.0
+    sign -= q
+    out[near_one] = sign
+    # erfc(|x|) above 0, 2 - erfc(|x|) below, as (1 - sign(x)) + sign(x) erfc(|x|).
+    for inside, numerator, denominator in ((tail, _ERFC_RA, _ERFC_SA), (far, _ERFC_RB, _ERFC_SB)):
+        t = x[inside]
+        sign = np.sign(t)
+        np.abs(t, out=t)
+        value = _erfc_tail(t, numerator, denominator)
+        value *= sign
+        np.subtract(1.0, sign, out=sign)
+        value += sign
+        out[inside] = value
 
 
 _SQRT1_2 = 0.7071067811865476  # 1/sqrt(2) rounded to double
@@ -58,15 +235,9 @@ _TWO_OVER_SQRT_PI = 1.1283791670955126
 _SPLITTER = 134217729.0  # 2^27 + 1 (Dekker's split)
 
 
-def _product_error(a, b, p):
-    # The rounding error a*b - p of p = fl(a*b), exactly (Dekker, 1971).
-    c = _SPLITTER * a
-    a_high = c - (c - a)
-    a_low = a - a_high
-    c = _SPLITTER * b
-    b_high = c - (c - b)
-    b_low = b - b_high
-    return ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
+# _SQRT1_2 = high + low, each with at most 26 significant bits (Dekker's split).
+_SQRT1_2_HIGH = _SPLITTER * _SQRT1_2 - (_SPLITTER * _SQRT1_2 - _SQRT1_2)
+_SQRT1_2_SPLIT_LOW = _SQRT1_2 - _SQRT1_2_HIGH
 
 
 def _gaussian_cdf(z):
@@ -75,14 +246,37 @@ def _gaussian_cdf(z):
     # of u = -t / sqrt(2) into a relative error 2 u^2 times larger (1000 ulp
     # at t = -32), so the first-order correction with the exact residual
     # delta = -t / sqrt(2) - u is applied. Beyond |t| = 40 it is 0.
-    t = np.asarray(z, dtype=np.float64)
-    u = -t * _SQRT1_2
-    value = _erfc(u)
+    return _in_blocks(_gaussian_cdf_block, z)
+
+
+def _gaussian_cdf_block(t, out):
+    u = t * -_SQRT1_2
+    _erfc_block(u, out)
+    # -delta = t (1/sqrt(2)) - fl(t _SQRT1_2) with t clipped to +-40: Dekker's
+    # exact product error of t _SQRT1_2 plus t _SQRT1_2_LOW.
     near = np.clip(t, -40.0, 40.0)
-    delta = _product_error(-near, _SQRT1_2, -near * _SQRT1_2) - near * _SQRT1_2_LOW
-    value -= delta * _TWO_OVER_SQRT_PI * np.exp(-u * u)
-    value *= 0.5
-    return value
+    product = near * _SQRT1_2
+    high = near * _SPLITTER
+    low = high - near
+    np.subtract(high, low, out=high)
+    np.subtract(near, high, out=low)
+    error = high * _SQRT1_2_HIGH
+    error -= product
+    np.multiply(high, _SQRT1_2_SPLIT_LOW, out=product)
+    error += product
+    np.multiply(low, _SQRT1_2_HIGH, out=product)
+    error += product
+    np.multiply(low, _SQRT1_2_SPLIT_LOW, out=product)
+    error += product
+    np.multiply(near, _SQRT1_2_LOW, out=product)
+    error += product
+    error *= _TWO_OVER_SQRT_PI
+    np.multiply(u, u, out=product)
+    np.negative(product, out=product)
+    np.exp(product, out=product)
+    error *= product
+    out += error
+    out *= 0.5
 
 
 def _exp_neg_square(w, k):

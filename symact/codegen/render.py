@@ -179,8 +179,7 @@ def _numpy(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     ]
     helpers = sorted(printer.helpers_used)
     return template_environment().get_template("numpy.py.j2").render(
-        **ctx.common(), functions=functions, helpers=helpers, sinc_series=sinc_slope_series(),
-        uses_math=any(h in helpers for h in ("_erf", "_erfc", "_gaussian_cdf")))
+        **ctx.common(), functions=functions, helpers=helpers, sinc_series=sinc_slope_series())
 
 
 def _quiet(edges: dict[str, EdgeValues], output: str) -> bool:

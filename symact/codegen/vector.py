@@ -118,7 +118,6 @@ def _text(entry, target: str, examples: dict[str, str]) -> str:
         "title": f"{name}: {entry.description}",
         "summary": f"Definition: {entry.formula}",
         "helpers": helpers,
-        "uses_math": any(h in helpers for h in ("_erf", "_erfc", "_gaussian_cdf")),
         "uses_functional": bool(helpers) or any("F." in line for line in gate["gate_forward"] + gate["gate_gradient"]),
         **gate,
         "forward_doc": _docstring(entry, entry.description, [x_arg, axis_arg], f"y, {array} {out_shape} "
