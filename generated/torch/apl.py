@@ -75,16 +75,19 @@ def _apl_grad_a1(x, a1, b1, a2, b2):
 
 def _apl_grad_b1(x, a1, b1, a2, b2):
     # dapl/db1
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _n0 = 1 - _c0
     _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _n1 = 1 - _c1
     _c2 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _n2 = 1 - _c2
     _c3 = torch.ceil(torch.clamp(b1 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
-    _s2 = _c2*(1 - _c0)*(1 - _c1)
-    _s3 = _c3*(1 - _c0)*(1 - _c1)*(1 - _c2)
+    _s1 = _c1*_n0
+    _s2 = _c2*_n0*_n1
+    _s3 = _c3*_n0*_n1*_n2
     return a1*_s0 + a1*_s1 + a1*_s2 + a1*_s3
 
 
@@ -102,18 +105,21 @@ def _apl_grad_a2(x, a1, b1, a2, b2):
 
 def _apl_grad_b2(x, a1, b1, a2, b2):
     # dapl/db2
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _n0 = 1 - _c0
     _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
-    _c2 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
-    _c3 = torch.ceil(torch.clamp(b1 - x, 0, 1))
+    _n1 = 1 - _c1
+    _n2 = 1 - (torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1)))
+    _n3 = 1 - torch.ceil(torch.clamp(b1 - x, 0, 1))
     _c4 = torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _n4 = 1 - _c4
     _c5 = torch.ceil(torch.clamp(b2 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
-    _s4 = _c4*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)
-    _s5 = _c5*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)*(1 - _c4)
+    _s1 = _c1*_n0
+    _s4 = _c4*_n0*_n1*_n2*_n3
+    _s5 = _c5*_n0*_n1*_n2*_n3*_n4
     return a2*_s0 + a2*_s1 + a2*_s4 + a2*_s5
 
 
@@ -146,22 +152,28 @@ def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0):
       >>> apl_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.1000, -0.2000,  0.0000,  1.0000,  1.0000])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _n0 = 1 - _c0
     _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _n1 = 1 - _c1
     _c2 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _n2 = 1 - _c2
     _c3 = torch.ceil(torch.clamp(b1 - x, 0, 1))
+    _n3 = 1 - _c3
     _c4 = torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _n4 = 1 - _c4
     _c5 = torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _n5 = 1 - _c5
     _c6 = torch.ceil(torch.clamp(x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
-    _s2 = _c2*(1 - _c0)*(1 - _c1)
-    _s3 = _c3*(1 - _c0)*(1 - _c1)*(1 - _c2)
-    _s4 = _c4*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)
-    _s5 = _c5*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)*(1 - _c4)
-    _s6 = _c6*(1 - _c0)*(1 - _c1)*(1 - _c2)*(1 - _c3)*(1 - _c4)*(1 - _c5)
+    _s1 = _c1*_n0
+    _s2 = _c2*_n0*_n1
+    _s3 = _c3*_n0*_n1*_n2
+    _s4 = _c4*_n0*_n1*_n2*_n3
+    _s5 = _c5*_n0*_n1*_n2*_n3*_n4
+    _s6 = _c6*_n0*_n1*_n2*_n3*_n4*_n5
     _t0 = a1 + a2
     return _s6 + _s0*(1 - _t0) + (1 - a1)*_s2 + (1 - a2)*_s4 - _s1*_t0 - a1*_s3 - a2*_s5
 

@@ -77,11 +77,12 @@ def elish_grad(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(-x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(-x, 0, 1))
+    _c0 = 1 - _n0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = 1 - _c0
+    _s1 = _n0
     return _fill(_sigmoid_scaled(_x0)*_s0*(1 + _sigmoid_scaled(-_x0)*_x0) + _sigmoid_scaled(_x1)*_s1*(_sigmoid_scaled(-_x1)*torch.expm1(_x1) + torch.exp(_x1)), (x == float('inf')), 1, x)
 
 

@@ -29,14 +29,16 @@ def _hard_elish_forward(x):
     _x1 = torch.clamp(x, -1, 0)
     _x2 = torch.clamp(x, 0, 1)
     _x3 = torch.clamp(x, min=1)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(1 + x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
     _c1 = torch.ceil(torch.clamp(-x, 0, 1))
+    _n1 = 1 - _c1
     _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
+    _n2 = 1 - _c2
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
-    _s2 = _c2*(1 - _c0)*(1 - _c1)
-    _s3 = (1 - _c0)*(1 - _c1)*(1 - _c2)
+    _s1 = _c1*_n0
+    _s2 = _c2*_n0*_n1
+    _s3 = _n0*_n1*_n2
     return _s3*_x3 + (_s1*(1 + _x1)*torch.expm1(_x1))/2 + (_s2*_x2*(1 + _x2))/2
 
 
@@ -66,14 +68,16 @@ def hard_elish_grad(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, -1, 0)
     _x2 = torch.clamp(x, 0, 1)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(1 + x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
     _c1 = torch.ceil(torch.clamp(-x, 0, 1))
+    _n1 = 1 - _c1
     _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
+    _n2 = 1 - _c2
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
-    _s2 = _c2*(1 - _c0)*(1 - _c1)
-    _s3 = (1 - _c0)*(1 - _c1)*(1 - _c2)
+    _s1 = _c1*_n0
+    _s2 = _c2*_n0*_n1
+    _s3 = _n0*_n1*_n2
     _t0 = torch.exp(_x1)/2
     return _s3 + _s1*(_t0 + torch.expm1(_x1)/2 + _t0*_x1) + _s2*(1/2 + _x2)
 

@@ -55,11 +55,11 @@ def hard_sigmoid_keras2_grad(x):
       >>> hard_sigmoid_keras2_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.2000, 0.2000, 0.2000, 0.2000, 0.2000])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = torch.ceil(torch.clamp(-5/2 - x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = 1 - torch.ceil(torch.clamp(-5/2 - x, 0, 1))
     _c1 = 1 - torch.ceil(torch.clamp(-5/2 + x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
+    _s1 = _c1*_n0
     return _s1/5
 
 

@@ -74,7 +74,7 @@ def hardshrink_grad(x, lambd=0.5):
       >>> hardshrink_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([1., 0., 0., 0., 1.])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.maximum(torch.ceil(torch.clamp(x - lambd, 0, 1)), torch.ceil(torch.clamp(-x - lambd, 0, 1)))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0

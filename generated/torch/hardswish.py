@@ -28,12 +28,13 @@ def _hardswish_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, min=3)
     _x2 = torch.clamp(x, -3, 3)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(3 + x, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(3 - x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(3 + x, 0, 1))
+    _n1 = torch.ceil(torch.clamp(3 - x, 0, 1))
+    _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _n0*_n1
     return _s1*_x1 + (_s2*_x2*(3 + _x2))/6
 
 
@@ -64,12 +65,13 @@ def hardswish_grad(x):
     """
     # each branch sees x clamped into its own interval, where it is finite
     _x2 = torch.clamp(x, -3, 3)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(3 + x, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(3 - x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(3 + x, 0, 1))
+    _n1 = torch.ceil(torch.clamp(3 - x, 0, 1))
+    _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _n0*_n1
     return _s1 + _s2*((_x2 + 3/2)/3)
 
 

@@ -37,7 +37,7 @@ def _hardtanh_forward(x, min_val, max_val):
 
 def _hardtanh_grad_min_val(x, min_val, max_val):
     # dhardtanh/dmin_val
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = 1 - torch.ceil(torch.clamp(x - min_val, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
@@ -46,11 +46,11 @@ def _hardtanh_grad_min_val(x, min_val, max_val):
 
 def _hardtanh_grad_max_val(x, min_val, max_val):
     # dhardtanh/dmax_val
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(x - min_val, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(x - min_val, 0, 1))
     _c1 = 1 - torch.ceil(torch.clamp(max_val - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
+    _s1 = _c1*_n0
     return _s1
 
 
@@ -81,11 +81,11 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
       >>> hardtanh_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 1., 1., 1., 0.])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(x - min_val, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(max_val - x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(x - min_val, 0, 1))
+    _n1 = torch.ceil(torch.clamp(max_val - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s2 = _n0*_n1
     return _s2
 
 

@@ -89,11 +89,12 @@ def isrlu_grad(x, alpha=1.0):
     """
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, max=0)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(-x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(-x, 0, 1))
+    _c0 = 1 - _n0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = 1 - _c0
+    _s1 = _n0
     _t0 = _hypot(alpha**0.5*_x1, 1)
     return _s0 + ((_s1/_t0)/_t0)/_t0
 

@@ -80,11 +80,12 @@ def penalized_tanh_grad(x, a=0.25):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(x, 0, 1))
+    _n0 = 1 - _c0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = 1 - _c0
+    _s1 = _n0
     _t0 = 2*_x0
     _t1 = 2*_x1
     return 4*torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))*_s0 + 4*a*torch.sigmoid(_tensor(_t1))*torch.sigmoid(_tensor(-_t1))*_s1

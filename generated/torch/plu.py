@@ -34,13 +34,15 @@ def _plu_forward(x, alpha, c):
     _x0 = torch.clamp(x, max=-c)
     _x1 = torch.clamp(x, min=-c).clamp(max=c)
     _x2 = torch.clamp(x, min=c)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(x - c, 0, 1))
+    _n0 = 1 - _c0
+    _n1 = torch.ceil(torch.clamp(x - c, 0, 1))
+    _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _n0*_n1
     _t0 = -c
     return _s0*(_t0 + alpha*(_x0 + c)) + _s1*_x1 + _s2*(c + alpha*(_t0 + _x2))
 
@@ -50,23 +52,25 @@ def _plu_grad_alpha(x, alpha, c):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, max=-c)
     _x2 = torch.clamp(x, min=c)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(x - c, 0, 1))
+    _n0 = 1 - _c0
+    _n1 = torch.ceil(torch.clamp(x - c, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s2 = _n0*_n1
     return _s0*(_x0 + c) + _s2*(_x2 - c)
 
 
 def _plu_grad_c(x, alpha, c):
     # dplu/dc
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(x - c, 0, 1))
+    _n0 = 1 - _c0
+    _n1 = torch.ceil(torch.clamp(x - c, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s2 = _n0*_n1
     _t0 = -1 + alpha
     return _s0*_t0 - _s2*_t0
 
@@ -98,13 +102,15 @@ def plu_grad(x, alpha=0.1, c=1.0):
       >>> plu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1000, 1.0000, 1.0000, 1.0000, 0.1000])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(x - c, 0, 1))
+    _n0 = 1 - _c0
+    _n1 = torch.ceil(torch.clamp(x - c, 0, 1))
+    _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _n0*_n1
     return _s1 + alpha*_s0 + alpha*_s2
 
 

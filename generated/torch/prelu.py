@@ -69,11 +69,12 @@ def prelu_grad(x, a=0.25):
       >>> prelu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.2500, 0.2500, 0.2500, 1.0000, 1.0000])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(x, 0, 1))
+    _n0 = 1 - _c0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = 1 - _c0
+    _s1 = _n0
     return _s0 + a*_s1
 
 

@@ -39,7 +39,7 @@ def _gate(x):
 
 def _gate_grad(x):
     # drelu/dx, the generated elementwise derivative of 'relu'.
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0

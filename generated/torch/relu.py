@@ -62,7 +62,7 @@ def relu_grad(x):
       >>> relu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 0., 0., 1., 1.])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0

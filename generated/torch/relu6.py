@@ -62,11 +62,11 @@ def relu6_grad(x):
       >>> relu6_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0., 0., 0., 1., 1.])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(x, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(6 - x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(x, 0, 1))
+    _n1 = torch.ceil(torch.clamp(6 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s2 = _n0*_n1
     return _s2
 
 

@@ -33,23 +33,25 @@ def _softshrink_forward(x, lambd):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=lambd)
     _x1 = torch.clamp(x, max=-lambd)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(x - lambd, 0, 1))
+    _n0 = 1 - _c0
     _c1 = torch.ceil(torch.clamp(-x - lambd, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
+    _s1 = _c1*_n0
     return _s0*(_x0 - lambd) + _s1*(_x1 + lambd)
 
 
 def _softshrink_grad_lambd(x, lambd):
     # dsoftshrink/dlambd
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(x - lambd, 0, 1))
+    _n0 = 1 - _c0
     _c1 = torch.ceil(torch.clamp(-x - lambd, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
+    _s1 = _c1*_n0
     return _s1 - _s0
 
 
@@ -77,12 +79,13 @@ def softshrink_grad(x, lambd=0.5):
       >>> softshrink_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([1., 0., 0., 0., 1.])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(x - lambd, 0, 1))
+    _n0 = 1 - _c0
     _c1 = torch.ceil(torch.clamp(-x - lambd, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
+    _s1 = _c1*_n0
     return _s0 + _s1
 
 

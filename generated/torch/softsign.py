@@ -68,11 +68,12 @@ def softsign_grad(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(-x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(-x, 0, 1))
+    _c0 = 1 - _n0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = 1 - _c0
+    _s1 = _n0
     _t0 = 1 + _x0
     _t1 = -1 + _x1
     return (_s0/_t0)/_t0 + (_s1/_t1)/_t1

@@ -28,15 +28,18 @@ def _sqnl_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, 0, 2)
     _x2 = torch.clamp(x, -2, 0)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.ceil(torch.clamp(-2 + x, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(-x, 0, 1))
-    _c2 = 1 - torch.ceil(torch.clamp(-2 - x, 0, 1))
+    _n0 = 1 - _c0
+    _n1 = torch.ceil(torch.clamp(-x, 0, 1))
+    _c1 = 1 - _n1
+    _n2 = torch.ceil(torch.clamp(-2 - x, 0, 1))
+    _c2 = 1 - _n2
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
-    _s2 = _c2*(1 - _c0)*(1 - _c1)
-    _s3 = (1 - _c0)*(1 - _c1)*(1 - _c2)
+    _s1 = _c1*_n0
+    _s2 = _c2*_n0*_n1
+    _s3 = _n0*_n1*_n2
     return _s0 - _s3 + (-_s1*_x1*(-4 + _x1))/4 + (_s2*_x2*(4 + _x2))/4
 
 
@@ -66,13 +69,14 @@ def sqnl_grad(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, 0, 2)
     _x2 = torch.clamp(x, -2, 0)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = torch.ceil(torch.clamp(-2 + x, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(-x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = 1 - torch.ceil(torch.clamp(-2 + x, 0, 1))
+    _n1 = torch.ceil(torch.clamp(-x, 0, 1))
+    _c1 = 1 - _n1
     _c2 = 1 - torch.ceil(torch.clamp(-2 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
-    _s2 = _c2*(1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _c2*_n0*_n1
     return _s1*(-1*(_x1 - 2)/2) + _s2*((_x2 + 2)/2)
 
 

@@ -34,19 +34,21 @@ def _srelu_forward(x, t_left, a_left, t_right, a_right):
     _x0 = torch.clamp(x, max=t_left)
     _x1 = torch.clamp(x, min=t_left).clamp(max=t_right)
     _x2 = torch.clamp(x, min=t_right)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _c0 = 1 - _n0
     _c1 = torch.ceil(torch.clamp(t_right - x, 0, 1))
+    _n1 = 1 - _c1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _n0*_n1
     return _s0*(t_left + a_left*(_x0 - t_left)) + _s1*_x1 + _s2*(t_right + a_right*(_x2 - t_right))
 
 
 def _srelu_grad_t_left(x, t_left, a_left, t_right, a_right):
     # dsrelu/dt_left
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
@@ -62,11 +64,11 @@ def _srelu_grad_a_left(x, t_left, a_left, t_right, a_right):
 
 def _srelu_grad_t_right(x, t_left, a_left, t_right, a_right):
     # dsrelu/dt_right
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
-    _c1 = torch.ceil(torch.clamp(t_right - x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _n1 = 1 - torch.ceil(torch.clamp(t_right - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s2 = _n0*_n1
     return (1 - a_right)*_s2
 
 
@@ -106,13 +108,15 @@ def srelu_grad(x, t_left=0.0, a_left=0.2, t_right=2.0, a_right=0.5):
       >>> srelu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.2000, 0.2000, 0.2000, 1.0000, 0.5000])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _c0 = 1 - _n0
     _c1 = torch.ceil(torch.clamp(t_right - x, 0, 1))
+    _n1 = 1 - _c1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*(1 - _c0)
-    _s2 = (1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _n0*_n1
     return _s1 + a_left*_s0 + a_right*_s2
 
 

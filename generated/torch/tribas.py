@@ -28,13 +28,14 @@ def _tribas_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, -1, 0)
     _x2 = torch.clamp(x, 0, 1)
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(1 + x, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
+    _n1 = torch.ceil(torch.clamp(x, 0, 1))
+    _c1 = 1 - _n1
     _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
-    _s2 = _c2*(1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _c2*_n0*_n1
     return _s1*(1 + _x1) + _s2*(1 - _x2)
 
 
@@ -61,13 +62,14 @@ def tribas_grad(x):
       >>> tribas_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([ 0.,  1.,  1., -1.,  0.])
     """
-    # conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x
-    _c0 = 1 - torch.ceil(torch.clamp(1 + x, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(x, 0, 1))
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
+    _n1 = torch.ceil(torch.clamp(x, 0, 1))
+    _c1 = 1 - _n1
     _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*(1 - _c0)
-    _s2 = _c2*(1 - _c0)*(1 - _c1)
+    _s1 = _c1*_n0
+    _s2 = _c2*_n0*_n1
     return _s1 - _s2
 
 

@@ -87,18 +87,30 @@ def _masked_preamble(lowering: Lowering, forms: list[sympy.Expr], printer: Array
             lines.append("# selection masks (0 or 1): the first branch whose condition holds")
         return lines + [f"_s{i} = ({_mask(i, count)}).astype(x.dtype)" for i in masks]
     if conditions:
-        lines.append("# conditions as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor, which costs 2x")
-    lines += [f"_c{i} = {printer.indicator(b.condition)}" for i, b in enumerate(conditions)]
+        lines.append("# conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor")
+    for i, branch in enumerate(conditions):
+        lines += _float_conditions(i, branch.condition, i in masks, any(j > i for j in masks), printer)
     if masks:
         lines.append("# selection masks (0 or 1): the first branch whose condition holds")
     return lines + [f"_s{i} = {_float_mask(i, count)}" for i in masks]
 
 
+def _float_conditions(index: int, condition, positive: bool, negated: bool, printer: ArrayPrinting) -> list[str]:
+    """``_c<index>`` (the condition) and ``_n<index>`` (its negation) as far as
+    the masks use them: the one whose indicator is a strict comparison (one
+    op fewer than ``1 - [...]``) computed, the other as 1 minus it."""
+    texts = {"c": printer.indicator(condition), "n": printer.indicator(sympy.Not(condition))}
+    wanted = [kind for kind, needed in (("c", positive), ("n", negated)) if needed]
+    base = next((kind for kind in wanted if not texts[kind].startswith("1 - ")), wanted[0])
+    lines = [f"_{base}{index} = {texts[base]}"]
+    lines += [f"_{kind}{index} = 1 - _{base}{index}" for kind in wanted if kind != base]
+    return lines
+
+
 def _float_mask(index: int, count: int) -> str:
-    """``_mask`` on 0/1 tensors: its condition times 1 - each earlier one."""
-    earlier = [f"(1 - _c{i})" for i in range(min(index, count - 1))]
-    factors = earlier if index == count - 1 else [f"_c{index}"] + earlier
-    return "*".join(factors) if len(factors) > 1 else factors[0].strip("()")
+    """``_mask`` on 0/1 tensors: its condition times each earlier negation."""
+    factors = ([] if index == count - 1 else [f"_c{index}"]) + [f"_n{i}" for i in range(min(index, count - 1))]
+    return "*".join(factors)
 
 
 class _Names:
