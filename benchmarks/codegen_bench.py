@@ -18,11 +18,9 @@ generated code is faster.
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import statistics
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -32,6 +30,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import median_time  # noqa: E402
 from symact.catalogue import CATALOGUE, names  # noqa: E402
 from symact.codegen import load  # noqa: E402
 from symact.functions import elementary  # noqa: E402
@@ -91,18 +90,6 @@ NUMPY_HAND = {
 }
 if _np_erf() is not None:
     NUMPY_HAND["gelu"] = lambda x, erf=_np_erf(): 0.5 * x * (1 + erf(x * x.dtype.type(SQRT1_2)))
-
-
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeat):
-        gc.disable()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-        gc.enable()
-    return statistics.median(times)
 
 
 def torch_rows(activations, n, dtype, repeat, compiled=False):

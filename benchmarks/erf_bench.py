@@ -17,17 +17,15 @@ the same float64 array (the memory-bandwidth roofline).
 from __future__ import annotations
 
 import argparse
-import gc
 import math
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import median_time  # noqa: E402
 from symact.catalogue import CATALOGUE  # noqa: E402
 from symact.codegen import load  # noqa: E402
 
@@ -41,18 +39,6 @@ def _libm(function, z):
     # The helpers as they were before fdlibm's method: one Python call per element.
     z = np.asarray(z, dtype=np.float64)
     return np.fromiter(map(function, z.ravel().tolist()), np.float64, z.size).reshape(z.shape)
-
-
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeat):
-        gc.disable()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-        gc.enable()
-    return statistics.median(times)
 
 
 def inputs(n: int) -> dict[str, np.ndarray]:

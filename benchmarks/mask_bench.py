@@ -18,24 +18,16 @@ Run from the repository root:  python3 benchmarks/mask_bench.py
 """
 from __future__ import annotations
 
-import statistics
-import time
-
 import torch
+
+from timing import median_time
 
 N = 1_000_000
 REPEATS = 21
 
 
 def median_ms(call) -> float:
-    call()
-    call()
-    times = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1e3
+    return median_time(call, REPEATS) * 1e3
 
 
 def relu_function(slope):

@@ -228,15 +228,22 @@ def test_compiles_as_one_graph_and_matches_eager(name):
     helpers), and the fused kernels agree with eager execution to rounding
     (Inductor's own exp/expm1 and operation order differ by a few ULP, more
     next to a zero of f', such as mish' at -1.19)."""
+    eager, compiled = _eager_and_compiled(name, torch.linspace(-6, 6, 1001, dtype=torch.float64))
+    torch.testing.assert_close(compiled, eager, rtol=1e-12, atol=1e-15)
+
+
+def _eager_and_compiled(name, x):
+    """(f(x), f'(x) by autograd) of entry ``name``, eager and under
+    torch.compile(fullgraph=True), each as one stacked tensor."""
     function = getattr(module(name), name)
-    x = torch.linspace(-6, 6, 1001, dtype=torch.float64)
     compiled = torch.compile(function, fullgraph=True, dynamic=False)
-    leaf_eager, leaf_compiled = x.clone().requires_grad_(), x.clone().requires_grad_()
-    eager_value, compiled_value = function(leaf_eager), compiled(leaf_compiled)
-    eager_value.sum().backward()
-    compiled_value.sum().backward()
-    torch.testing.assert_close(compiled_value, eager_value, rtol=1e-12, atol=1e-15)
-    torch.testing.assert_close(leaf_compiled.grad, leaf_eager.grad, rtol=1e-12, atol=1e-15)
+    results = []
+    for run in (function, compiled):
+        leaf = x.clone().requires_grad_()
+        value = run(leaf)
+        value.sum().backward()
+        results.append(torch.stack([value.detach(), leaf.grad]))
+    return results
 
 
 EDGES = [float("-inf"), -3.4028234663852886e38, -3.0, -1.0, -0.5, -1e-45, -0.0, 0.0, 1e-45, 1e-300, 0.5, 1.0,
@@ -274,12 +281,5 @@ def test_compiled_float32_gaussian_cdf_agrees_with_eager(name):
     """``_gaussian_cdf`` evaluates float32 in float64 eagerly but takes the
     compensated float32 form under torch.compile (Inductor's float64 erfc is
     scalar); both are accurate, so they agree to float32 rounding, tails included."""
-    function = getattr(module(name), name)
-    x = torch.linspace(-14, 6, 2001, dtype=torch.float32)
-    compiled = torch.compile(function, fullgraph=True, dynamic=False)
-    leaf_eager, leaf_compiled = x.clone().requires_grad_(), x.clone().requires_grad_()
-    eager_value, compiled_value = function(leaf_eager), compiled(leaf_compiled)
-    eager_value.sum().backward()
-    compiled_value.sum().backward()
-    torch.testing.assert_close(compiled_value, eager_value, rtol=2e-6, atol=1e-40)
-    torch.testing.assert_close(leaf_compiled.grad, leaf_eager.grad, rtol=2e-6, atol=1e-40)
+    eager, compiled = _eager_and_compiled(name, torch.linspace(-14, 6, 2001, dtype=torch.float32))
+    torch.testing.assert_close(compiled, eager, rtol=2e-6, atol=1e-40)
