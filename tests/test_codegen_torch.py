@@ -283,3 +283,20 @@ def test_compiled_float32_gaussian_cdf_agrees_with_eager(name):
     scalar); both are accurate, so they agree to float32 rounding, tails included."""
     eager, compiled = _eager_and_compiled(name, torch.linspace(-14, 6, 2001, dtype=torch.float32))
     torch.testing.assert_close(compiled, eager, rtol=2e-6, atol=1e-40)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_in_place_sigmoid_is_bitwise_the_recorded_one(dtype):
+    """``_sigmoid_scaled`` works in place when autograd does not record its
+    argument, and out of place (differentiable) when it does: the same
+    operations, so the values agree bit for bit, subnormals and edges included;
+    the argument itself is left unchanged."""
+    z = torch.cat([torch.tensor(EDGES + [-100.0], dtype=dtype), torch.linspace(-760, 60, 8201, dtype=dtype)])
+    before = z.clone()
+    in_place = module("silu")._sigmoid_scaled(z)
+    recorded = module("silu")._sigmoid_scaled(z.clone().requires_grad_()).detach()
+    assert torch.equal(z[~z.isnan()], before[~before.isnan()])
+    assert torch.equal(in_place.isnan(), recorded.isnan())
+    finite = ~in_place.isnan()
+    assert torch.equal(in_place[finite], recorded[finite])
+    assert torch.all(in_place[z == -100] > 0)  # exp(-100), subnormal in float32, not flushed

@@ -76,13 +76,13 @@ def _apl_grad_a1(x, a1, b1, a2, b2):
 def _apl_grad_b1(x, a1, b1, a2, b2):
     # dapl/db1
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c0 = torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(b2 - x, 0, 1).ceil_() * torch.clamp(x, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c1 = torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(b2 - x, 0, 1).ceil_()
     _n1 = 1 - _c1
-    _c2 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c2 = torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(x, 0, 1).ceil_()
     _n2 = 1 - _c2
-    _c3 = torch.ceil(torch.clamp(b1 - x, 0, 1))
+    _c3 = torch.clamp(b1 - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _c1*_n0
@@ -106,15 +106,15 @@ def _apl_grad_a2(x, a1, b1, a2, b2):
 def _apl_grad_b2(x, a1, b1, a2, b2):
     # dapl/db2
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c0 = torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(b2 - x, 0, 1).ceil_() * torch.clamp(x, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c1 = torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(b2 - x, 0, 1).ceil_()
     _n1 = 1 - _c1
-    _n2 = 1 - (torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1)))
-    _n3 = 1 - torch.ceil(torch.clamp(b1 - x, 0, 1))
-    _c4 = torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _n2 = 1 - (torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(x, 0, 1).ceil_())
+    _n3 = 1 - torch.clamp(b1 - x, 0, 1).ceil_()
+    _c4 = torch.clamp(b2 - x, 0, 1).ceil_() * torch.clamp(x, 0, 1).ceil_()
     _n4 = 1 - _c4
-    _c5 = torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c5 = torch.clamp(b2 - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _c1*_n0
@@ -153,19 +153,19 @@ def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0):
       tensor([-0.1000, -0.2000,  0.0000,  1.0000,  1.0000])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c0 = torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(b2 - x, 0, 1).ceil_() * torch.clamp(x, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _c1 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c1 = torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(b2 - x, 0, 1).ceil_()
     _n1 = 1 - _c1
-    _c2 = torch.ceil(torch.clamp(b1 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c2 = torch.clamp(b1 - x, 0, 1).ceil_() * torch.clamp(x, 0, 1).ceil_()
     _n2 = 1 - _c2
-    _c3 = torch.ceil(torch.clamp(b1 - x, 0, 1))
+    _c3 = torch.clamp(b1 - x, 0, 1).ceil_()
     _n3 = 1 - _c3
-    _c4 = torch.ceil(torch.clamp(b2 - x, 0, 1)) * torch.ceil(torch.clamp(x, 0, 1))
+    _c4 = torch.clamp(b2 - x, 0, 1).ceil_() * torch.clamp(x, 0, 1).ceil_()
     _n4 = 1 - _c4
-    _c5 = torch.ceil(torch.clamp(b2 - x, 0, 1))
+    _c5 = torch.clamp(b2 - x, 0, 1).ceil_()
     _n5 = 1 - _c5
-    _c6 = torch.ceil(torch.clamp(x, 0, 1))
+    _c6 = torch.clamp(x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _c1*_n0

@@ -31,8 +31,12 @@ def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
     # -88.72 in float32), which an unbounded factor brings back to normal
-    # numbers; no torch.where (13 ms per 1e6 on a random sign mask).
-    return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
+    # numbers; no torch.where (13 ms per 1e6 on a random sign mask). In place
+    # when autograd does not record z (the same operations, bitwise equal):
+    # two new tensors instead of five (1.6 ms against 2.6 per 1e6 float32).
+    if torch.is_grad_enabled() and z.requires_grad:
+        return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
+    return torch.clamp(z, max=0).exp_().div_(torch.abs(z).neg_().exp_().add_(1))
 
 
 def _times(grad_output, slope, saved):

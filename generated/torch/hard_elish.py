@@ -30,10 +30,10 @@ def _hard_elish_forward(x):
     _x2 = torch.clamp(x, 0, 1)
     _x3 = torch.clamp(x, min=1)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
-    _c1 = torch.ceil(torch.clamp(-x, 0, 1))
+    _n0 = torch.clamp(1 + x, 0, 1).ceil_()
+    _c1 = torch.clamp(-x, 0, 1).ceil_()
     _n1 = 1 - _c1
-    _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
+    _c2 = torch.clamp(1 - x, 0, 1).ceil_()
     _n2 = 1 - _c2
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0
@@ -69,10 +69,10 @@ def hard_elish_grad(x):
     _x1 = torch.clamp(x, -1, 0)
     _x2 = torch.clamp(x, 0, 1)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
-    _c1 = torch.ceil(torch.clamp(-x, 0, 1))
+    _n0 = torch.clamp(1 + x, 0, 1).ceil_()
+    _c1 = torch.clamp(-x, 0, 1).ceil_()
     _n1 = 1 - _c1
-    _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
+    _c2 = torch.clamp(1 - x, 0, 1).ceil_()
     _n2 = 1 - _c2
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0

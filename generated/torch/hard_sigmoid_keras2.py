@@ -56,8 +56,8 @@ def hard_sigmoid_keras2_grad(x):
       tensor([0.2000, 0.2000, 0.2000, 0.2000, 0.2000])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = 1 - torch.ceil(torch.clamp(-5/2 - x, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(-5/2 + x, 0, 1))
+    _n0 = 1 - torch.clamp(-5/2 - x, 0, 1).ceil_()
+    _c1 = 1 - torch.clamp(-5/2 + x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0
     return _s1/5

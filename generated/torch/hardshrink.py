@@ -75,7 +75,7 @@ def hardshrink_grad(x, lambd=0.5):
       tensor([1., 0., 0., 0., 1.])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.maximum(torch.ceil(torch.clamp(x - lambd, 0, 1)), torch.ceil(torch.clamp(-x - lambd, 0, 1)))
+    _c0 = torch.maximum(torch.clamp(x - lambd, 0, 1).ceil_(), torch.clamp(-x - lambd, 0, 1).ceil_())
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     return _s0

@@ -29,8 +29,8 @@ def _hardswish_forward(x):
     _x1 = torch.clamp(x, min=3)
     _x2 = torch.clamp(x, -3, 3)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(3 + x, 0, 1))
-    _n1 = torch.ceil(torch.clamp(3 - x, 0, 1))
+    _n0 = torch.clamp(3 + x, 0, 1).ceil_()
+    _n1 = torch.clamp(3 - x, 0, 1).ceil_()
     _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0
@@ -66,8 +66,8 @@ def hardswish_grad(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x2 = torch.clamp(x, -3, 3)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(3 + x, 0, 1))
-    _n1 = torch.ceil(torch.clamp(3 - x, 0, 1))
+    _n0 = torch.clamp(3 + x, 0, 1).ceil_()
+    _n1 = torch.clamp(3 - x, 0, 1).ceil_()
     _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0

@@ -38,7 +38,7 @@ def _hardtanh_forward(x, min_val, max_val):
 def _hardtanh_grad_min_val(x, min_val, max_val):
     # dhardtanh/dmin_val
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = 1 - torch.ceil(torch.clamp(x - min_val, 0, 1))
+    _c0 = 1 - torch.clamp(x - min_val, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     return _s0
@@ -47,8 +47,8 @@ def _hardtanh_grad_min_val(x, min_val, max_val):
 def _hardtanh_grad_max_val(x, min_val, max_val):
     # dhardtanh/dmax_val
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(x - min_val, 0, 1))
-    _c1 = 1 - torch.ceil(torch.clamp(max_val - x, 0, 1))
+    _n0 = torch.clamp(x - min_val, 0, 1).ceil_()
+    _c1 = 1 - torch.clamp(max_val - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0
     return _s1
@@ -82,8 +82,8 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
       tensor([0., 1., 1., 1., 0.])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(x - min_val, 0, 1))
-    _n1 = torch.ceil(torch.clamp(max_val - x, 0, 1))
+    _n0 = torch.clamp(x - min_val, 0, 1).ceil_()
+    _n1 = torch.clamp(max_val - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = _n0*_n1
     return _s2

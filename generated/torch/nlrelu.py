@@ -71,7 +71,7 @@ def nlrelu_grad(x, beta=1.0):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(x, 0, 1))
+    _c0 = torch.clamp(x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     return beta*_s0/(1 + beta*_x0)

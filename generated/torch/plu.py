@@ -35,9 +35,9 @@ def _plu_forward(x, alpha, c):
     _x1 = torch.clamp(x, min=-c).clamp(max=c)
     _x2 = torch.clamp(x, min=c)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
+    _c0 = torch.clamp(-x - c, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _n1 = torch.ceil(torch.clamp(x - c, 0, 1))
+    _n1 = torch.clamp(x - c, 0, 1).ceil_()
     _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
@@ -53,9 +53,9 @@ def _plu_grad_alpha(x, alpha, c):
     _x0 = torch.clamp(x, max=-c)
     _x2 = torch.clamp(x, min=c)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
+    _c0 = torch.clamp(-x - c, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _n1 = torch.ceil(torch.clamp(x - c, 0, 1))
+    _n1 = torch.clamp(x - c, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s2 = _n0*_n1
@@ -65,9 +65,9 @@ def _plu_grad_alpha(x, alpha, c):
 def _plu_grad_c(x, alpha, c):
     # dplu/dc
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
+    _c0 = torch.clamp(-x - c, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _n1 = torch.ceil(torch.clamp(x - c, 0, 1))
+    _n1 = torch.clamp(x - c, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s2 = _n0*_n1
@@ -103,9 +103,9 @@ def plu_grad(x, alpha=0.1, c=1.0):
       tensor([0.1000, 1.0000, 1.0000, 1.0000, 0.1000])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(-x - c, 0, 1))
+    _c0 = torch.clamp(-x - c, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _n1 = torch.ceil(torch.clamp(x - c, 0, 1))
+    _n1 = torch.clamp(x - c, 0, 1).ceil_()
     _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0

@@ -40,7 +40,7 @@ def _gate(x):
 def _gate_grad(x):
     # drelu/dx, the generated elementwise derivative of 'relu'.
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(x, 0, 1))
+    _c0 = torch.clamp(x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     return _s0

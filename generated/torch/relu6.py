@@ -34,7 +34,7 @@ def _relu6_grad_from_output(y):
     # f' read off y = f(x): the slope is a constant on each branch and the
     # branches' images are disjoint, so backward keeps the output, as torch's
     # own ReLU does (the next layer usually keeps it too).
-    return torch.ceil(torch.clamp(y, 0, 1)) * torch.ceil(torch.clamp(6 - y, 0, 1))
+    return torch.clamp(y, 0, 1).ceil_() * torch.clamp(6 - y, 0, 1).ceil_()
 
 
 def relu6_grad(x):
@@ -63,8 +63,8 @@ def relu6_grad(x):
       tensor([0., 0., 0., 1., 1.])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(x, 0, 1))
-    _n1 = torch.ceil(torch.clamp(6 - x, 0, 1))
+    _n0 = torch.clamp(x, 0, 1).ceil_()
+    _n1 = torch.clamp(6 - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = _n0*_n1
     return _s2

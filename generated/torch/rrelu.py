@@ -78,7 +78,7 @@ def rrelu_grad(x, lower=0.125, upper=0.3333333333333333):
       tensor([0.2292, 0.2292, 0.2292, 1.0000, 1.0000])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(x, 0, 1))
+    _c0 = torch.clamp(x, 0, 1).ceil_()
     _n0 = 1 - _c0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0

@@ -34,9 +34,9 @@ def _softshrink_forward(x, lambd):
     _x0 = torch.clamp(x, min=lambd)
     _x1 = torch.clamp(x, max=-lambd)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(x - lambd, 0, 1))
+    _c0 = torch.clamp(x - lambd, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _c1 = torch.ceil(torch.clamp(-x - lambd, 0, 1))
+    _c1 = torch.clamp(-x - lambd, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _c1*_n0
@@ -46,9 +46,9 @@ def _softshrink_forward(x, lambd):
 def _softshrink_grad_lambd(x, lambd):
     # dsoftshrink/dlambd
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(x - lambd, 0, 1))
+    _c0 = torch.clamp(x - lambd, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _c1 = torch.ceil(torch.clamp(-x - lambd, 0, 1))
+    _c1 = torch.clamp(-x - lambd, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _c1*_n0
@@ -80,9 +80,9 @@ def softshrink_grad(x, lambd=0.5):
       tensor([1., 0., 0., 0., 1.])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(x - lambd, 0, 1))
+    _c0 = torch.clamp(x - lambd, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _c1 = torch.ceil(torch.clamp(-x - lambd, 0, 1))
+    _c1 = torch.clamp(-x - lambd, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _c1*_n0

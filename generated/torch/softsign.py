@@ -69,7 +69,7 @@ def softsign_grad(x):
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(-x, 0, 1))
+    _n0 = torch.clamp(-x, 0, 1).ceil_()
     _c0 = 1 - _n0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0

@@ -56,8 +56,8 @@ def sparse_sigmoid_grad(x):
       tensor([0.0000, 0.5000, 0.5000, 0.5000, 0.0000])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
-    _n1 = torch.ceil(torch.clamp(1 - x, 0, 1))
+    _n0 = torch.clamp(1 + x, 0, 1).ceil_()
+    _n1 = torch.clamp(1 - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = _n0*_n1
     return _s2/2

@@ -29,11 +29,11 @@ def _sqnl_forward(x):
     _x1 = torch.clamp(x, 0, 2)
     _x2 = torch.clamp(x, -2, 0)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(-2 + x, 0, 1))
+    _c0 = torch.clamp(-2 + x, 0, 1).ceil_()
     _n0 = 1 - _c0
-    _n1 = torch.ceil(torch.clamp(-x, 0, 1))
+    _n1 = torch.clamp(-x, 0, 1).ceil_()
     _c1 = 1 - _n1
-    _n2 = torch.ceil(torch.clamp(-2 - x, 0, 1))
+    _n2 = torch.clamp(-2 - x, 0, 1).ceil_()
     _c2 = 1 - _n2
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
@@ -70,10 +70,10 @@ def sqnl_grad(x):
     _x1 = torch.clamp(x, 0, 2)
     _x2 = torch.clamp(x, -2, 0)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = 1 - torch.ceil(torch.clamp(-2 + x, 0, 1))
-    _n1 = torch.ceil(torch.clamp(-x, 0, 1))
+    _n0 = 1 - torch.clamp(-2 + x, 0, 1).ceil_()
+    _n1 = torch.clamp(-x, 0, 1).ceil_()
     _c1 = 1 - _n1
-    _c2 = 1 - torch.ceil(torch.clamp(-2 - x, 0, 1))
+    _c2 = 1 - torch.clamp(-2 - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0
     _s2 = _c2*_n0*_n1

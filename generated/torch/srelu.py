@@ -35,9 +35,9 @@ def _srelu_forward(x, t_left, a_left, t_right, a_right):
     _x1 = torch.clamp(x, min=t_left).clamp(max=t_right)
     _x2 = torch.clamp(x, min=t_right)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _n0 = torch.clamp(x - t_left, 0, 1).ceil_()
     _c0 = 1 - _n0
-    _c1 = torch.ceil(torch.clamp(t_right - x, 0, 1))
+    _c1 = torch.clamp(t_right - x, 0, 1).ceil_()
     _n1 = 1 - _c1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
@@ -49,7 +49,7 @@ def _srelu_forward(x, t_left, a_left, t_right, a_right):
 def _srelu_grad_t_left(x, t_left, a_left, t_right, a_right):
     # dsrelu/dt_left
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = 1 - torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _c0 = 1 - torch.clamp(x - t_left, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     return (1 - a_left)*_s0
@@ -65,8 +65,8 @@ def _srelu_grad_a_left(x, t_left, a_left, t_right, a_right):
 def _srelu_grad_t_right(x, t_left, a_left, t_right, a_right):
     # dsrelu/dt_right
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(x - t_left, 0, 1))
-    _n1 = 1 - torch.ceil(torch.clamp(t_right - x, 0, 1))
+    _n0 = torch.clamp(x - t_left, 0, 1).ceil_()
+    _n1 = 1 - torch.clamp(t_right - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = _n0*_n1
     return (1 - a_right)*_s2
@@ -109,9 +109,9 @@ def srelu_grad(x, t_left=0.0, a_left=0.2, t_right=2.0, a_right=0.5):
       tensor([0.2000, 0.2000, 0.2000, 1.0000, 0.5000])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(x - t_left, 0, 1))
+    _n0 = torch.clamp(x - t_left, 0, 1).ceil_()
     _c0 = 1 - _n0
-    _c1 = torch.ceil(torch.clamp(t_right - x, 0, 1))
+    _c1 = torch.clamp(t_right - x, 0, 1).ceil_()
     _n1 = 1 - _c1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0

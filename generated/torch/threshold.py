@@ -33,7 +33,7 @@ def _threshold_forward(x, threshold, value):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=threshold)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(x - threshold, 0, 1))
+    _c0 = torch.clamp(x - threshold, 0, 1).ceil_()
     _n0 = 1 - _c0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
@@ -49,7 +49,7 @@ def _threshold_grad_threshold(x, threshold, value):
 def _threshold_grad_value(x, threshold, value):
     # dthreshold/dvalue
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = 1 - torch.ceil(torch.clamp(x - threshold, 0, 1))
+    _n0 = 1 - torch.clamp(x - threshold, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _n0
     return _s1
@@ -83,7 +83,7 @@ def threshold_grad(x, threshold=1.0, value=0.0):
       tensor([0., 0., 0., 0., 1.])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.ceil(torch.clamp(x - threshold, 0, 1))
+    _c0 = torch.clamp(x - threshold, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     return _s0

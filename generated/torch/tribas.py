@@ -29,10 +29,10 @@ def _tribas_forward(x):
     _x1 = torch.clamp(x, -1, 0)
     _x2 = torch.clamp(x, 0, 1)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
-    _n1 = torch.ceil(torch.clamp(x, 0, 1))
+    _n0 = torch.clamp(1 + x, 0, 1).ceil_()
+    _n1 = torch.clamp(x, 0, 1).ceil_()
     _c1 = 1 - _n1
-    _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
+    _c2 = torch.clamp(1 - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0
     _s2 = _c2*_n0*_n1
@@ -63,10 +63,10 @@ def tribas_grad(x):
       tensor([ 0.,  1.,  1., -1.,  0.])
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.ceil(torch.clamp(1 + x, 0, 1))
-    _n1 = torch.ceil(torch.clamp(x, 0, 1))
+    _n0 = torch.clamp(1 + x, 0, 1).ceil_()
+    _n1 = torch.clamp(x, 0, 1).ceil_()
     _c1 = 1 - _n1
-    _c2 = torch.ceil(torch.clamp(1 - x, 0, 1))
+    _c2 = torch.clamp(1 - x, 0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0
     _s2 = _c2*_n0*_n1

@@ -380,10 +380,10 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         if op in ("<", "<="):
             lhs, rhs, op = rhs, lhs, {"<": ">", "<=": ">="}[op]
         if op == ">":
-            return f"torch.ceil(torch.clamp({self._print(lhs - rhs)}, 0, 1))"
+            return f"torch.clamp({self._print(lhs - rhs)}, 0, 1).ceil_()"
         if op == ">=":
-            return f"1 - torch.ceil(torch.clamp({self._print(rhs - lhs)}, 0, 1))"
-        difference = f"torch.ceil(torch.clamp(torch.abs({self._print(lhs - rhs)}), max=1))"
+            return f"1 - torch.clamp({self._print(rhs - lhs)}, 0, 1).ceil_()"
+        difference = f"torch.clamp(torch.abs({self._print(lhs - rhs)}), max=1).ceil_()"
         return f"1 - {difference}" if op == "==" else difference
 
     def _print_Function(self, expr):
