@@ -49,16 +49,16 @@ def _sum_to(grad, parameter):
 
 
 def _apl_forward(x, a1, b1, a2, b2):
-    _c0 = ((x < b1) & (x < b2) & (x > 0))
-    _c1 = ((x < b1) & (x < b2))
-    _c2 = ((x < b1) & (x > 0))
-    _c3 = (x < b1)
-    _c4 = ((x < b2) & (x > 0))
-    _c5 = (x < b2)
-    _c6 = (x > 0)
+    _c0 = (x < b1) & (x < b2) & (x > 0)
+    _c1 = (x < b1) & (x < b2)
+    _c2 = (x < b1) & (x > 0)
+    _c3 = x < b1
+    _c4 = (x < b2) & (x > 0)
+    _c5 = x < b2
+    _c6 = x > 0
     _t0 = -x
     _t1 = -x
-    return _fill(_fill(torch.where(_c0, x + a1*(_t0 + b1) + a2*(_t0 + b2), torch.where(_c1, a1*(_t1 + b1) + a2*(_t1 + b2), torch.where(_c2, x + a1*(b1 - x), torch.where(_c3, a1*(b1 - x), torch.where(_c4, x + a2*(b2 - x), torch.where(_c5, a2*(b2 - x), torch.where(_c6, x, 0))))))), (x == float('-inf')), float('inf')*torch.sign(_tensor(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype))), x), x != x, float('nan'), x)
+    return _fill(_fill(torch.where(_c0, (a1 * (_t0 + b1)).add_(x) + a2 * (_t0 + b2), torch.where(_c1, a1 * (_t1 + b1) + a2 * (_t1 + b2), torch.where(_c2, (a1 * (b1 - x)).add_(x), torch.where(_c3, a1 * (b1 - x), torch.where(_c4, (a2 * (b2 - x)).add_(x), torch.where(_c5, a2 * (b2 - x), torch.where(_c6, x, 0))))))), x == float('-inf'), torch.sign(_tensor(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype))).mul_(float('inf')), x), x != x, float('nan'), x)
 
 
 def _apl_grad_a1(x, a1, b1, a2, b2):
@@ -178,6 +178,35 @@ def apl_grad(x, a1=0.2, b1=0.0, a2=-0.1, b2=-1.0):
     return _s6 + _s0*(1 - _t0) + (1 - a1)*_s2 + (1 - a2)*_s4 - _s1*_t0 - a1*_s3 - a2*_s5
 
 
+def _apl_grad_in_place(x, a1, b1, a2, b2):
+    # apl_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = ((b1 - x).clamp_(0, 1).ceil_() * (b2 - x).clamp_(0, 1).ceil_()).mul_(torch.clamp(x, 0, 1).ceil_())
+    _n0 = 1 - _c0
+    _c1 = (b1 - x).clamp_(0, 1).ceil_() * (b2 - x).clamp_(0, 1).ceil_()
+    _n1 = 1 - _c1
+    _c2 = (b1 - x).clamp_(0, 1).ceil_().mul_(torch.clamp(x, 0, 1).ceil_())
+    _n2 = 1 - _c2
+    _c3 = (b1 - x).clamp_(0, 1).ceil_()
+    _n3 = 1 - _c3
+    _c4 = (b2 - x).clamp_(0, 1).ceil_().mul_(torch.clamp(x, 0, 1).ceil_())
+    _n4 = 1 - _c4
+    _c5 = (b2 - x).clamp_(0, 1).ceil_()
+    _n5 = 1 - _c5
+    _c6 = torch.clamp(x, 0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _c1.mul_(_n0)
+    _s2 = (_c2 * _n0).mul_(_n1)
+    _s3 = (_c3 * _n0).mul_(_n1).mul_(_n2)
+    _s4 = (_c4 * _n0).mul_(_n1).mul_(_n2).mul_(_n3)
+    _s5 = (_c5 * _n0).mul_(_n1).mul_(_n2).mul_(_n3).mul_(_n4)
+    _s6 = _n0.mul_(_c6).mul_(_n1).mul_(_n2).mul_(_n3).mul_(_n4).mul_(_n5)
+    _t0 = a1 + a2
+    return (_s0 * (1 - _t0)).add_(_s6).add_((1 - a1) * _s2).add_((1 - a2) * _s4).sub_(_s1 * _t0).sub_(a1 * _s3).sub_(a2 * _s5)
+
+
 class AplFunction(torch.autograd.Function):
     r"""Autograd Function of apl: backward is the exact derivative in differentiable torch ops.
 
@@ -221,7 +250,8 @@ class AplFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         a1, b1, a2, b2, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, apl_grad(x, a1, b1, a2, b2), x) if ctx.needs_input_grad[0] else None
+        slope = apl_grad if torch.is_grad_enabled() else _apl_grad_in_place
+        grad_x = _times(grad_output, slope(x, a1, b1, a2, b2), x) if ctx.needs_input_grad[0] else None
         grad_a1 = (_sum_to(grad_output * _apl_grad_a1(x, a1, b1, a2, b2), a1)
               if ctx.needs_input_grad[1] else None)
         grad_b1 = (_sum_to(grad_output * _apl_grad_b1(x, a1, b1, a2, b2), b1)

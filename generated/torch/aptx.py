@@ -54,7 +54,7 @@ def _sum_to(grad, parameter):
 
 
 def _aptx_forward(x, alpha, beta, gamma):
-    return _fill(gamma*x*(-1 + alpha + 2*_sigmoid_scaled(2*beta*x)), ((x == float('-inf')) & ((alpha == 1) & (beta == 1) & (gamma == 1/2))), 0, x)
+    return _fill(gamma * x * (-1 + alpha + _sigmoid_scaled(2 * beta * x).mul_(2)), (x == float('-inf')) & ((alpha == 1) & (beta == 1) & (gamma == 1 / 2)), 0, x)
 
 
 def _aptx_grad_alpha(x, alpha, beta, gamma):
@@ -108,6 +108,16 @@ def aptx_grad(x, alpha=1.0, beta=1.0, gamma=0.5):
     return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(-1 + alpha), x), ((x == float('inf')) & ((alpha > 0) & (beta > 0) & (gamma > 0))), gamma*(1 + alpha), x)
 
 
+def _aptx_grad_in_place(x, alpha, beta, gamma):
+    # aptx_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = beta * x
+    _t1 = 2 * _t0
+    _t2 = _sigmoid_scaled(_t1)
+    _y0 = gamma * (-1 + alpha + 2 * _t2).add_(_sigmoid_scaled(_t1.neg_()).mul_(4).mul_(_t0).mul_(_t2))
+    return _fill(_fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x < 0) & ((alpha > 0) & (beta > 0) & (gamma > 0)), gamma * (-1 + alpha), x), (x == float('inf')) & ((alpha > 0) & (beta > 0) & (gamma > 0)), gamma * (1 + alpha), x)
+
+
 class AptxFunction(torch.autograd.Function):
     r"""Autograd Function of aptx: backward is the exact derivative in differentiable torch ops.
 
@@ -150,7 +160,8 @@ class AptxFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, beta, gamma, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, aptx_grad(x, alpha, beta, gamma), x) if ctx.needs_input_grad[0] else None
+        slope = aptx_grad if torch.is_grad_enabled() else _aptx_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha, beta, gamma), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _aptx_grad_alpha(x, alpha, beta, gamma), alpha)
                  if ctx.needs_input_grad[1] else None)
         grad_beta = (_sum_to(grad_output * _aptx_grad_beta(x, alpha, beta, gamma), beta)

@@ -54,6 +54,12 @@ def arctan_grad(x):
     return 1/(1 + (x*x))
 
 
+def _arctan_grad_in_place(x):
+    # arctan_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return (x * x).add_(1).reciprocal_().mul_(1)
+
+
 class ArctanFunction(torch.autograd.Function):
     r"""Autograd Function of arctan: backward is the exact derivative in differentiable torch ops.
 
@@ -87,7 +93,8 @@ class ArctanFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, arctan_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = arctan_grad if torch.is_grad_enabled() else _arctan_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -47,7 +47,7 @@ def _times(grad_output, slope, saved):
 
 
 def _bent_identity_forward(x):
-    return _fill(_fill(x + _hypot_minus(x, 1)/2, (x == float('-inf')), float('-inf'), x), (x == float('inf')), float('inf'), x)
+    return _fill(_fill(_hypot_minus(x, 1).div_(2).add_(x), x == float('-inf'), float('-inf'), x), x == float('inf'), float('inf'), x)
 
 
 def bent_identity_grad(x):
@@ -74,6 +74,12 @@ def bent_identity_grad(x):
       tensor([0.5528, 0.7764, 1.0000, 1.2236, 1.4472])
     """
     return _fill(_fill((x/_hypot(x, 1) + 2)/2, (x == float('-inf')), 1/2, x), (x == float('inf')), 3/2, x)
+
+
+def _bent_identity_grad_in_place(x):
+    # bent_identity_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return _fill(_fill((x / _hypot(x, 1)).add_(2).div_(2), x == float('-inf'), 1 / 2, x), x == float('inf'), 3 / 2, x)
 
 
 class BentIdentityFunction(torch.autograd.Function):
@@ -109,7 +115,8 @@ class BentIdentityFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, bent_identity_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = bent_identity_grad if torch.is_grad_enabled() else _bent_identity_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

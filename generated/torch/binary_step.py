@@ -28,7 +28,7 @@ def _fill(result, mask, value, x):
 
 def _binary_step_forward(x):
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = 1 - torch.clamp(-x, 0, 1).ceil_()
+    _n0 = (-x).clamp_(0, 1).ceil_().neg_().add_(1)
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _n0
     return _s1

@@ -25,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _bipolar_sigmoid_forward(x):
-    return torch.tanh(x/2)
+    return (x / 2).tanh_()
 
 
 def bipolar_sigmoid_grad(x):
@@ -54,6 +54,12 @@ def bipolar_sigmoid_grad(x):
       tensor([0.2100, 0.4700, 0.5000, 0.4700, 0.2100])
     """
     return 2*torch.sigmoid(x)*torch.sigmoid(-x)
+
+
+def _bipolar_sigmoid_grad_in_place(x):
+    # bipolar_sigmoid_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return torch.sigmoid(x).mul_(2).mul_((-x).sigmoid_())
 
 
 class BipolarSigmoidFunction(torch.autograd.Function):
@@ -91,7 +97,8 @@ class BipolarSigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, bipolar_sigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = bipolar_sigmoid_grad if torch.is_grad_enabled() else _bipolar_sigmoid_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -41,7 +41,7 @@ def _celu_forward(x, alpha):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0 + alpha*torch.expm1(_x1/alpha)
+    return (_x1 / alpha).expm1_().mul_(alpha).add_(_x0)
 
 
 def _celu_grad_alpha(x, alpha):
@@ -79,6 +79,14 @@ def celu_grad(x, alpha=1.0):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, max=0)
     return torch.exp(_x1/alpha)
+
+
+def _celu_grad_in_place(x, alpha):
+    # celu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
+    return (_x1 / alpha).exp_()
 
 
 class CeluFunction(torch.autograd.Function):
@@ -119,7 +127,8 @@ class CeluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, celu_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
+        slope = celu_grad if torch.is_grad_enabled() else _celu_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _celu_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha

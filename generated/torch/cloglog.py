@@ -46,7 +46,7 @@ def _times(grad_output, slope, saved):
 
 
 def _cloglog_forward(x):
-    return -torch.expm1(-torch.exp(x))
+    return torch.exp(x).neg_().expm1_().neg_()
 
 
 def cloglog_grad(x):
@@ -74,6 +74,13 @@ def cloglog_grad(x):
     """
     _y0 = _exp_product(x, -torch.exp(x))
     return _fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x > 0)), 0, x)
+
+
+def _cloglog_grad_in_place(x):
+    # cloglog_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _y0 = _exp_product(x, torch.exp(x).neg_())
+    return _fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x > 0), 0, x)
 
 
 class CloglogFunction(torch.autograd.Function):
@@ -109,7 +116,8 @@ class CloglogFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, cloglog_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = cloglog_grad if torch.is_grad_enabled() else _cloglog_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

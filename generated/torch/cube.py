@@ -25,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _cube_forward(x):
-    return (x*x*x)
+    return (x * x).mul_(x)
 
 
 def cube_grad(x):
@@ -52,6 +52,12 @@ def cube_grad(x):
       tensor([12.0000,  0.7500,  0.0000,  0.7500, 12.0000])
     """
     return 3*(x*x)
+
+
+def _cube_grad_in_place(x):
+    # cube_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return (x * x).mul_(3)
 
 
 class CubeFunction(torch.autograd.Function):
@@ -87,7 +93,8 @@ class CubeFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, cube_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = cube_grad if torch.is_grad_enabled() else _cube_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -49,7 +49,7 @@ def _times(grad_output, slope, saved):
 
 
 def _dsilu_forward(x):
-    return _fill(_fill(_sigmoid_scaled(x)*(1 + _sigmoid_scaled(-x)*x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return _fill(_fill(_sigmoid_scaled(x).mul_(_sigmoid_scaled(-x).mul_(x).add_(1)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 def dsilu_grad(x):
@@ -78,6 +78,14 @@ def dsilu_grad(x):
     _t0 = _sigmoid_scaled(x)
     _t1 = _sigmoid_scaled(-x)
     return _fill(_fill(_t0*_t1*(2 + _t1*x - _t0*x), (x == float('-inf')), 0, x), (x == float('inf')), 0, x)
+
+
+def _dsilu_grad_in_place(x):
+    # dsilu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = _sigmoid_scaled(x)
+    _t1 = _sigmoid_scaled(-x)
+    return _fill(_fill((_t0 * _t1).mul_((_t1 * x).add_(2).sub_(_t0 * x)), x == float('-inf'), 0, x), x == float('inf'), 0, x)
 
 
 class DsiluFunction(torch.autograd.Function):
@@ -113,7 +121,8 @@ class DsiluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, dsilu_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = dsilu_grad if torch.is_grad_enabled() else _dsilu_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

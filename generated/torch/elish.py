@@ -52,7 +52,7 @@ def _elish_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _sigmoid_scaled(_x0)*_x0 + _sigmoid_scaled(_x1)*torch.expm1(_x1)
+    return _sigmoid_scaled(_x0).mul_(_x0).add_(_sigmoid_scaled(_x1).mul_(torch.expm1(_x1)))
 
 
 def elish_grad(x):
@@ -90,6 +90,21 @@ def elish_grad(x):
     return _fill(_sigmoid_scaled(_x0)*_s0*(1 + _sigmoid_scaled(-_x0)*_x0) + _sigmoid_scaled(_x1)*_s1*(_sigmoid_scaled(-_x1)*torch.expm1(_x1) + torch.exp(_x1)), (x == float('inf')), 1, x)
 
 
+def _elish_grad_in_place(x):
+    # elish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (-x).clamp_(0, 1).ceil_()
+    _c0 = 1 - _n0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    return _fill(_sigmoid_scaled(_x0).mul_(_s0).mul_(_sigmoid_scaled(-_x0).mul_(_x0).add_(1)).add_(_sigmoid_scaled(_x1).mul_(_s1).mul_(_sigmoid_scaled(-_x1).mul_(torch.expm1(_x1)).add_(torch.exp(_x1)))), x == float('inf'), 1, x)
+
+
 class ElishFunction(torch.autograd.Function):
     r"""Autograd Function of elish: backward is the exact derivative in differentiable torch ops.
 
@@ -123,7 +138,8 @@ class ElishFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, elish_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = elish_grad if torch.is_grad_enabled() else _elish_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

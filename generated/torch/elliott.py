@@ -40,12 +40,12 @@ def _elliott_forward(x):
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.clamp(-x, 0, 1).ceil_()
+    _n0 = (-x).clamp_(0, 1).ceil_()
     _c0 = 1 - _n0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _n0
-    return _fill(_s0*((_x0/(1 + _x0) + 1)/2) + (-_s1/(-1 + _x1))/2, (x == float('inf')), 1, x)
+    return _fill((_x0 / (1 + _x0)).add_(1).div_(2).mul_(_s0).add_((-_s1).div_(_x1.add_(-1)).div_(2)), x == float('inf'), 1, x)
 
 
 def elliott_grad(x):
@@ -87,6 +87,23 @@ def elliott_grad(x):
     return ((_s0/_t0)/_t0)/2 + ((_s1/_t1)/_t1)/2
 
 
+def _elliott_grad_in_place(x):
+    # elliott_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (-x).clamp_(0, 1).ceil_()
+    _c0 = 1 - _n0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    _t0 = _x0.add_(1)
+    _t1 = _x1.add_(-1)
+    return (_s0 / _t0).div_(_t0).div_(2).add_((_s1 / _t1).div_(_t1).div_(2))
+
+
 class ElliottFunction(torch.autograd.Function):
     r"""Autograd Function of elliott: backward is the exact derivative in differentiable torch ops.
 
@@ -122,7 +139,8 @@ class ElliottFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, elliott_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = elliott_grad if torch.is_grad_enabled() else _elliott_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

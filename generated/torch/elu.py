@@ -33,7 +33,7 @@ def _elu_forward(x, alpha):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0 + alpha*torch.expm1(_x1)
+    return (alpha * _x1.expm1_()).add_(_x0)
 
 
 def _elu_grad_alpha(x, alpha):
@@ -78,6 +78,20 @@ def elu_grad(x, alpha=1.0):
     return _s0 + alpha*_s1*torch.exp(_x1)
 
 
+def _elu_grad_in_place(x, alpha):
+    # elu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = torch.clamp(x, 0, 1).ceil_()
+    _n0 = 1 - _c0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    return (alpha * _s1).mul_(_x1.exp_()).add_(_s0)
+
+
 class EluFunction(torch.autograd.Function):
     r"""Autograd Function of elu: backward is the exact derivative in differentiable torch ops.
 
@@ -116,7 +130,8 @@ class EluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, elu_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
+        slope = elu_grad if torch.is_grad_enabled() else _elu_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _elu_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha

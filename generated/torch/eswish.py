@@ -54,7 +54,7 @@ def _sum_to(grad, parameter):
 
 
 def _eswish_forward(x, beta):
-    return _fill(beta*_sigmoid_scaled(x)*x, (x == float('-inf')), 0, x)
+    return _fill((beta * _sigmoid_scaled(x)).mul_(x), x == float('-inf'), 0, x)
 
 
 def _eswish_grad_beta(x, beta):
@@ -89,6 +89,12 @@ def eswish_grad(x, beta=1.5):
       tensor([-0.1362,  0.3901,  0.7500,  1.1099,  1.6362])
     """
     return _fill(_fill(beta*_sigmoid_scaled(x)*(1 + _sigmoid_scaled(-x)*x), (x == float('-inf')), 0, x), (x == float('inf')), beta, x)
+
+
+def _eswish_grad_in_place(x, beta):
+    # eswish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return _fill(_fill((beta * _sigmoid_scaled(x)).mul_(_sigmoid_scaled(-x).mul_(x).add_(1)), x == float('-inf'), 0, x), x == float('inf'), beta, x)
 
 
 class EswishFunction(torch.autograd.Function):
@@ -131,7 +137,8 @@ class EswishFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         beta, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, eswish_grad(x, beta), x) if ctx.needs_input_grad[0] else None
+        slope = eswish_grad if torch.is_grad_enabled() else _eswish_grad_in_place
+        grad_x = _times(grad_output, slope(x, beta), x) if ctx.needs_input_grad[0] else None
         grad_beta = (_sum_to(grad_output * _eswish_grad_beta(x, beta), beta)
                 if ctx.needs_input_grad[1] else None)
         return grad_x, grad_beta

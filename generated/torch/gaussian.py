@@ -86,6 +86,12 @@ def gaussian_grad(x):
     return _fill(_fill(-2*_exp_neg_square(x, 1)*x, (x == float('-inf')), 0, x), (x == float('inf')), 0, x)
 
 
+def _gaussian_grad_in_place(x):
+    # gaussian_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return _fill(_fill(_exp_neg_square(x, 1).mul_(-2).mul_(x), x == float('-inf'), 0, x), x == float('inf'), 0, x)
+
+
 class GaussianFunction(torch.autograd.Function):
     r"""Autograd Function of gaussian: backward is the exact derivative in differentiable torch ops.
 
@@ -119,7 +125,8 @@ class GaussianFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, gaussian_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = gaussian_grad if torch.is_grad_enabled() else _gaussian_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -25,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gcu_forward(x):
-    return torch.cos(x)*x
+    return torch.cos(x).mul_(x)
 
 
 def gcu_grad(x):
@@ -52,6 +52,12 @@ def gcu_grad(x):
       tensor([-2.2347,  0.6379,  1.0000,  0.6379, -2.2347])
     """
     return -torch.sin(x)*x + torch.cos(x)
+
+
+def _gcu_grad_in_place(x):
+    # gcu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return torch.sin(x).neg_().mul_(x).add_(torch.cos(x))
 
 
 class GcuFunction(torch.autograd.Function):
@@ -87,7 +93,8 @@ class GcuFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, gcu_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = gcu_grad if torch.is_grad_enabled() else _gcu_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

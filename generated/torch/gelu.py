@@ -92,7 +92,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_forward(x):
-    return _fill(_gaussian_cdf(x)*x, (x == float('-inf')), 0, x)
+    return _fill(_gaussian_cdf(x).mul_(x), x == float('-inf'), 0, x)
 
 
 def gelu_grad(x):
@@ -121,6 +121,12 @@ def gelu_grad(x):
       tensor([-0.0852,  0.1325,  0.5000,  0.8675,  1.0852])
     """
     return _fill(_fill(0.3989422804014327*_exp_neg_square(x, 1/2)*x + _gaussian_cdf(x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+
+
+def _gelu_grad_in_place(x):
+    # gelu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return _fill(_fill(_exp_neg_square(x, 1 / 2).mul_(0.3989422804014327).mul_(x).add_(_gaussian_cdf(x)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class GeluFunction(torch.autograd.Function):
@@ -158,7 +164,8 @@ class GeluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, gelu_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = gelu_grad if torch.is_grad_enabled() else _gelu_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -49,7 +49,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_sigmoid_forward(x):
-    return _fill(_sigmoid_scaled((851*x)/500)*x, (x == float('-inf')), 0, x)
+    return _fill(_sigmoid_scaled((851 * x).div_(500)).mul_(x), x == float('-inf'), 0, x)
 
 
 def gelu_sigmoid_grad(x):
@@ -78,6 +78,14 @@ def gelu_sigmoid_grad(x):
     _t0 = (851*x)/500
     _y0 = (_sigmoid_scaled(_t0)*(500 + 851*_sigmoid_scaled(-_t0)*x))/500
     return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0)), 0, x), (x == float('inf')), 1, x)
+
+
+def _gelu_sigmoid_grad_in_place(x):
+    # gelu_sigmoid_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = (851 * x).div_(500)
+    _y0 = _sigmoid_scaled(_t0).mul_(_sigmoid_scaled(-_t0).mul_(851).mul_(x).add_(500)).div_(500)
+    return _fill(_fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x < 0), 0, x), x == float('inf'), 1, x)
 
 
 class GeluSigmoidFunction(torch.autograd.Function):
@@ -113,7 +121,8 @@ class GeluSigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, gelu_sigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = gelu_sigmoid_grad if torch.is_grad_enabled() else _gelu_sigmoid_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -49,7 +49,7 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_tanh_forward(x):
-    return _fill(_sigmoid_scaled(1.5957691216057308*x + 0.07135481627260025*(x*x*x))*x, (x == float('-inf')), 0, x)
+    return _fill(_sigmoid_scaled((1.5957691216057308 * x).add_((x * x).mul_(x).mul_(0.07135481627260025))).mul_(x), x == float('-inf'), 0, x)
 
 
 def gelu_tanh_grad(x):
@@ -79,6 +79,15 @@ def gelu_tanh_grad(x):
     _t1 = _t0 + 0.07135481627260025*(x*x*x)
     _y0 = _sigmoid_scaled(_t1)*(1 + _sigmoid_scaled(-_t1)*_t0*(1 + (26829*(x*x))/200000))
     return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0)), 0, x), (~(torch.abs(_y0) < float('inf')) & (x > 0)), 1, x)
+
+
+def _gelu_tanh_grad_in_place(x):
+    # gelu_tanh_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = 1.5957691216057308 * x
+    _t1 = (x * x).mul_(x).mul_(0.07135481627260025).add_(_t0)
+    _y0 = _sigmoid_scaled(_t1).mul_(_sigmoid_scaled(-_t1).mul_(_t0).mul_((x * x).mul_(26829).div_(200000).add_(1)).add_(1))
+    return _fill(_fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x < 0), 0, x), ~(torch.abs(_y0) < float('inf')) & (x > 0), 1, x)
 
 
 class GeluTanhFunction(torch.autograd.Function):
@@ -114,7 +123,8 @@ class GeluTanhFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, gelu_tanh_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = gelu_tanh_grad if torch.is_grad_enabled() else _gelu_tanh_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

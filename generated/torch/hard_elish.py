@@ -30,16 +30,16 @@ def _hard_elish_forward(x):
     _x2 = torch.clamp(x, 0, 1)
     _x3 = torch.clamp(x, min=1)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.clamp(1 + x, 0, 1).ceil_()
-    _c1 = torch.clamp(-x, 0, 1).ceil_()
+    _n0 = (1 + x).clamp_(0, 1).ceil_()
+    _c1 = (-x).clamp_(0, 1).ceil_()
     _n1 = 1 - _c1
-    _c2 = torch.clamp(1 - x, 0, 1).ceil_()
+    _c2 = (1 - x).clamp_(0, 1).ceil_()
     _n2 = 1 - _c2
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*_n0
-    _s2 = _c2*_n0*_n1
-    _s3 = _n0*_n1*_n2
-    return _s3*_x3 + (_s1*(1 + _x1)*torch.expm1(_x1))/2 + (_s2*_x2*(1 + _x2))/2
+    _s1 = _c1.mul_(_n0)
+    _s2 = _c2.mul_(_n0).mul_(_n1)
+    _s3 = _n0.mul_(_n1).mul_(_n2)
+    return _s3.mul_(_x3).add_(_s1.mul_(1 + _x1).mul_(torch.expm1(_x1)).div_(2)).add_(_s2.mul_(_x2).mul_(1 + _x2).div_(2))
 
 
 def hard_elish_grad(x):
@@ -82,6 +82,26 @@ def hard_elish_grad(x):
     return _s3 + _s1*(_t0 + torch.expm1(_x1)/2 + _t0*_x1) + _s2*(1/2 + _x2)
 
 
+def _hard_elish_grad_in_place(x):
+    # hard_elish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, -1, 0)
+    _x2 = torch.clamp(x, 0, 1)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (1 + x).clamp_(0, 1).ceil_()
+    _c1 = (-x).clamp_(0, 1).ceil_()
+    _n1 = 1 - _c1
+    _c2 = (1 - x).clamp_(0, 1).ceil_()
+    _n2 = 1 - _c2
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = _c1.mul_(_n0)
+    _s2 = _c2.mul_(_n0).mul_(_n1)
+    _s3 = _n0.mul_(_n1).mul_(_n2)
+    _t0 = torch.exp(_x1).div_(2)
+    return _s3.add_(_s1.mul_(torch.expm1(_x1).div_(2).add_(_t0).add_(_t0 * _x1))).add_(_s2.mul_(_x2.add_(1 / 2)))
+
+
 class HardElishFunction(torch.autograd.Function):
     r"""Autograd Function of hard_elish: backward is the exact derivative in differentiable torch ops.
 
@@ -115,7 +135,8 @@ class HardElishFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, hard_elish_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = hard_elish_grad if torch.is_grad_enabled() else _hard_elish_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

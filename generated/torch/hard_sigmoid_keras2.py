@@ -26,8 +26,8 @@ def _times(grad_output, slope, saved):
 
 def _hard_sigmoid_keras2_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
-    _x1 = torch.clamp(x, -5/2, 5/2)
-    return (_x1 + 5/2)/5
+    _x1 = torch.clamp(x, -5 / 2, 5 / 2)
+    return _x1.add_(5 / 2).div_(5)
 
 
 def hard_sigmoid_keras2_grad(x):
@@ -61,6 +61,17 @@ def hard_sigmoid_keras2_grad(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s1 = _c1*_n0
     return _s1/5
+
+
+def _hard_sigmoid_keras2_grad_in_place(x):
+    # hard_sigmoid_keras2_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (-5 / 2 - x).clamp_(0, 1).ceil_().neg_().add_(1)
+    _c1 = (-5 / 2 + x).clamp_(0, 1).ceil_().neg_().add_(1)
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = _c1.mul_(_n0)
+    return _s1.div_(5)
 
 
 class HardSigmoidKeras2Function(torch.autograd.Function):
@@ -98,7 +109,8 @@ class HardSigmoidKeras2Function(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, hard_sigmoid_keras2_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = hard_sigmoid_keras2_grad if torch.is_grad_enabled() else _hard_sigmoid_keras2_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

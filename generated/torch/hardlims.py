@@ -28,7 +28,7 @@ def _fill(result, mask, value, x):
 
 def _hardlims_forward(x):
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.clamp(-x, 0, 1).ceil_()
+    _c0 = (-x).clamp_(0, 1).ceil_()
     _n0 = 1 - _c0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0

@@ -41,7 +41,7 @@ def _sum_to(grad, parameter):
 
 
 def _hardshrink_forward(x, lambd):
-    _c0 = ((x > lambd) | (-x > lambd))
+    _c0 = (x > lambd) | (-x > lambd)
     return _fill(torch.where(_c0, x, 0), x != x, float('nan'), x)
 
 
@@ -76,6 +76,16 @@ def hardshrink_grad(x, lambd=0.5):
     """
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
     _c0 = torch.maximum(torch.clamp(x - lambd, 0, 1).ceil_(), torch.clamp(-x - lambd, 0, 1).ceil_())
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    return _s0
+
+
+def _hardshrink_grad_in_place(x, lambd):
+    # hardshrink_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = torch.maximum((x - lambd).clamp_(0, 1).ceil_(), (-x - lambd).clamp_(0, 1).ceil_())
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     return _s0
@@ -119,7 +129,8 @@ class HardshrinkFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         lambd, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, hardshrink_grad(x, lambd), x) if ctx.needs_input_grad[0] else None
+        slope = hardshrink_grad if torch.is_grad_enabled() else _hardshrink_grad_in_place
+        grad_x = _times(grad_output, slope(x, lambd), x) if ctx.needs_input_grad[0] else None
         grad_lambd = (_sum_to(grad_output * _hardshrink_grad_lambd(x, lambd), lambd)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_lambd

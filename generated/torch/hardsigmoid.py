@@ -27,7 +27,7 @@ def _times(grad_output, slope, saved):
 def _hardsigmoid_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x2 = torch.clamp(x, -3, 3)
-    return (_x2 + 3)/6
+    return _x2.add_(3).div_(6)
 
 
 def hardsigmoid_grad(x):
@@ -61,6 +61,17 @@ def hardsigmoid_grad(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = _n0*_n1
     return _s2/6
+
+
+def _hardsigmoid_grad_in_place(x):
+    # hardsigmoid_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (3 + x).clamp_(0, 1).ceil_()
+    _n1 = (3 - x).clamp_(0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s2 = _n0.mul_(_n1)
+    return _s2.div_(6)
 
 
 class HardsigmoidFunction(torch.autograd.Function):
@@ -98,7 +109,8 @@ class HardsigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, hardsigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = hardsigmoid_grad if torch.is_grad_enabled() else _hardsigmoid_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

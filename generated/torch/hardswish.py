@@ -29,13 +29,13 @@ def _hardswish_forward(x):
     _x1 = torch.clamp(x, min=3)
     _x2 = torch.clamp(x, -3, 3)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.clamp(3 + x, 0, 1).ceil_()
-    _n1 = torch.clamp(3 - x, 0, 1).ceil_()
+    _n0 = (3 + x).clamp_(0, 1).ceil_()
+    _n1 = (3 - x).clamp_(0, 1).ceil_()
     _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*_n0
-    _s2 = _n0*_n1
-    return _s1*_x1 + (_s2*_x2*(3 + _x2))/6
+    _s1 = _c1.mul_(_n0)
+    _s2 = _n0.mul_(_n1)
+    return _s1.mul_(_x1).add_(_s2.mul_(_x2).mul_(3 + _x2).div_(6))
 
 
 def hardswish_grad(x):
@@ -75,6 +75,21 @@ def hardswish_grad(x):
     return _s1 + _s2*((_x2 + 3/2)/3)
 
 
+def _hardswish_grad_in_place(x):
+    # hardswish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x2 = torch.clamp(x, -3, 3)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (3 + x).clamp_(0, 1).ceil_()
+    _n1 = (3 - x).clamp_(0, 1).ceil_()
+    _c1 = 1 - _n1
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = _c1.mul_(_n0)
+    _s2 = _n0.mul_(_n1)
+    return _s1.add_(_s2.mul_(_x2.add_(3 / 2).div_(3)))
+
+
 class HardswishFunction(torch.autograd.Function):
     r"""Autograd Function of hardswish: backward is the exact derivative in differentiable torch ops.
 
@@ -110,7 +125,8 @@ class HardswishFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, hardswish_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = hardswish_grad if torch.is_grad_enabled() else _hardswish_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -89,6 +89,17 @@ def hardtanh_grad(x, min_val=-1.0, max_val=1.0):
     return _s2
 
 
+def _hardtanh_grad_in_place(x, min_val, max_val):
+    # hardtanh_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (x - min_val).clamp_(0, 1).ceil_()
+    _n1 = (max_val - x).clamp_(0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s2 = _n0 * _n1
+    return _s2
+
+
 class HardtanhFunction(torch.autograd.Function):
     r"""Autograd Function of hardtanh: backward is the exact derivative in differentiable torch ops.
 
@@ -130,7 +141,8 @@ class HardtanhFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         min_val, max_val, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, hardtanh_grad(x, min_val, max_val), x) if ctx.needs_input_grad[0] else None
+        slope = hardtanh_grad if torch.is_grad_enabled() else _hardtanh_grad_in_place
+        grad_x = _times(grad_output, slope(x, min_val, max_val), x) if ctx.needs_input_grad[0] else None
         grad_min_val = (_sum_to(grad_output * _hardtanh_grad_min_val(x, min_val, max_val), min_val)
                    if ctx.needs_input_grad[1] else None)
         grad_max_val = (_sum_to(grad_output * _hardtanh_grad_max_val(x, min_val, max_val), max_val)

@@ -50,7 +50,7 @@ def _isrlu_forward(x, alpha):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _fill(_x0 + _x1/_hypot(alpha**0.5*_x1, 1), (x == float('-inf')), -1/torch.as_tensor(alpha, dtype=x.dtype)**0.5, x)
+    return _fill((_x1 / _hypot(alpha ** 0.5 * _x1, 1)).add_(_x0), x == float('-inf'), -1 / torch.as_tensor(alpha, dtype=x.dtype) ** 0.5, x)
 
 
 def _isrlu_grad_alpha(x, alpha):
@@ -99,6 +99,21 @@ def isrlu_grad(x, alpha=1.0):
     return _s0 + ((_s1/_t0)/_t0)/_t0
 
 
+def _isrlu_grad_in_place(x, alpha):
+    # isrlu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (-x).clamp_(0, 1).ceil_()
+    _c0 = 1 - _n0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    _t0 = _hypot(alpha ** 0.5 * _x1, 1)
+    return (_s1 / _t0).div_(_t0).div_(_t0).add_(_s0)
+
+
 class IsrluFunction(torch.autograd.Function):
     r"""Autograd Function of isrlu: backward is the exact derivative in differentiable torch ops.
 
@@ -139,7 +154,8 @@ class IsrluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, isrlu_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
+        slope = isrlu_grad if torch.is_grad_enabled() else _isrlu_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _isrlu_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha

@@ -47,7 +47,7 @@ def _sum_to(grad, parameter):
 
 
 def _isru_forward(x, alpha):
-    return _fill(_fill(x/_hypot(alpha**0.5*x, 1), (x == float('-inf')), -1/torch.as_tensor(alpha, dtype=x.dtype)**0.5, x), (x == float('inf')), 1/torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)), x)
+    return _fill(_fill(x / _hypot(alpha ** 0.5 * x, 1), x == float('-inf'), -1 / torch.as_tensor(alpha, dtype=x.dtype) ** 0.5, x), x == float('inf'), torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)).reciprocal_().mul_(1), x)
 
 
 def _isru_grad_alpha(x, alpha):
@@ -84,6 +84,13 @@ def isru_grad(x, alpha=1.0):
     """
     _t0 = _hypot(alpha**0.5*x, 1)
     return 1/((_t0*_t0*_t0))
+
+
+def _isru_grad_in_place(x, alpha):
+    # isru_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = _hypot(alpha ** 0.5 * x, 1)
+    return (_t0 * _t0).mul_(_t0).reciprocal_().mul_(1)
 
 
 class IsruFunction(torch.autograd.Function):
@@ -126,7 +133,8 @@ class IsruFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, isru_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
+        slope = isru_grad if torch.is_grad_enabled() else _isru_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _isru_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha

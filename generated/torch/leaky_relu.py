@@ -33,7 +33,7 @@ def _leaky_relu_forward(x, negative_slope):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0 + negative_slope*_x1
+    return (negative_slope * _x1).add_(_x0)
 
 
 def _leaky_relu_grad_negative_slope(x, negative_slope):
@@ -78,6 +78,18 @@ def leaky_relu_grad(x, negative_slope=0.01):
     return _s0 + negative_slope*_s1
 
 
+def _leaky_relu_grad_in_place(x, negative_slope):
+    # leaky_relu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = torch.clamp(x, 0, 1).ceil_()
+    _n0 = 1 - _c0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    return (negative_slope * _s1).add_(_s0)
+
+
 class LeakyReluFunction(torch.autograd.Function):
     r"""Autograd Function of leaky_relu: backward is the exact derivative in differentiable torch ops.
 
@@ -118,7 +130,8 @@ class LeakyReluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         negative_slope, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, leaky_relu_grad(x, negative_slope), x) if ctx.needs_input_grad[0] else None
+        slope = leaky_relu_grad if torch.is_grad_enabled() else _leaky_relu_grad_in_place
+        grad_x = _times(grad_output, slope(x, negative_slope), x) if ctx.needs_input_grad[0] else None
         grad_negative_slope = (_sum_to(grad_output * _leaky_relu_grad_negative_slope(x, negative_slope), negative_slope)
                           if ctx.needs_input_grad[1] else None)
         return grad_x, grad_negative_slope

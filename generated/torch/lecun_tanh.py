@@ -33,7 +33,7 @@ def _times(grad_output, slope, saved):
 
 
 def _lecun_tanh_forward(x):
-    return (17159*torch.tanh((2*x)/3))/10000
+    return (2 * x).div_(3).tanh_().mul_(17159).div_(10000)
 
 
 def lecun_tanh_grad(x):
@@ -61,6 +61,13 @@ def lecun_tanh_grad(x):
     """
     _t0 = (4*x)/3
     return (17159*(torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))))/3750
+
+
+def _lecun_tanh_grad_in_place(x):
+    # lecun_tanh_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = (4 * x).div_(3)
+    return torch.sigmoid(_tensor(_t0)).mul_(torch.sigmoid(_tensor(-_t0))).mul_(17159).div_(3750)
 
 
 class LecunTanhFunction(torch.autograd.Function):
@@ -96,7 +103,8 @@ class LecunTanhFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, lecun_tanh_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = lecun_tanh_grad if torch.is_grad_enabled() else _lecun_tanh_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -49,7 +49,7 @@ def _times(grad_output, slope, saved):
 
 
 def _lisht_forward(x):
-    return torch.tanh(x)*x
+    return torch.tanh(x).mul_(x)
 
 
 def lisht_grad(x):
@@ -77,6 +77,13 @@ def lisht_grad(x):
     """
     _t0 = 2*x
     return _fill(_fill(4*_sigmoid_scaled(_t0)*_sigmoid_scaled(-_t0)*x + torch.tanh(x), (x == float('-inf')), -1, x), (x == float('inf')), 1, x)
+
+
+def _lisht_grad_in_place(x):
+    # lisht_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = 2 * x
+    return _fill(_fill(_sigmoid_scaled(_t0).mul_(4).mul_(_sigmoid_scaled(-_t0)).mul_(x).add_(torch.tanh(x)), x == float('-inf'), -1, x), x == float('inf'), 1, x)
 
 
 class LishtFunction(torch.autograd.Function):
@@ -112,7 +119,8 @@ class LishtFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, lisht_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = lisht_grad if torch.is_grad_enabled() else _lisht_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

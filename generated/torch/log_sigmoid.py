@@ -55,6 +55,12 @@ def log_sigmoid_grad(x):
     return torch.sigmoid(-x)
 
 
+def _log_sigmoid_grad_in_place(x):
+    # log_sigmoid_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return (-x).sigmoid_()
+
+
 class LogSigmoidFunction(torch.autograd.Function):
     r"""Autograd Function of log_sigmoid: backward is the exact derivative in differentiable torch ops.
 
@@ -88,7 +94,8 @@ class LogSigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, log_sigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = log_sigmoid_grad if torch.is_grad_enabled() else _log_sigmoid_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -56,7 +56,7 @@ def _times(grad_output, slope, saved):
 
 
 def _logish_forward(x):
-    return _fill(x*torch.log1p(_sigmoid_scaled(x)), (x == float('-inf')), 0, x)
+    return _fill(_sigmoid_scaled(x).log1p_().mul_(x), x == float('-inf'), 0, x)
 
 
 def logish_grad(x):
@@ -84,6 +84,13 @@ def logish_grad(x):
     """
     _t0 = _sigmoid_scaled(x)
     return _fill(_fill(_sigmoid_scaled(-x)*_t0*x/(1 + _t0) + torch.log1p(_tensor(_t0)), (x == float('-inf')), 0, x), (x == float('inf')), 0.6931471805599453, x)
+
+
+def _logish_grad_in_place(x):
+    # logish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = _sigmoid_scaled(x)
+    return _fill(_fill(_sigmoid_scaled(-x).mul_(_t0).mul_(x).div_(1 + _t0).add_(torch.log1p(_tensor(_t0))), x == float('-inf'), 0, x), x == float('inf'), 0.6931471805599453, x)
 
 
 class LogishFunction(torch.autograd.Function):
@@ -119,7 +126,8 @@ class LogishFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, logish_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = logish_grad if torch.is_grad_enabled() else _logish_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

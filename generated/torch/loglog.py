@@ -53,7 +53,7 @@ def _times(grad_output, slope, saved):
 
 
 def _loglog_forward(x):
-    return torch.exp(-torch.exp(-x))
+    return (-x).exp_().neg_().exp_()
 
 
 def loglog_grad(x):
@@ -82,6 +82,14 @@ def loglog_grad(x):
     _t0 = -x
     _y0 = _exp_product(_t0, -torch.exp(_tensor(_t0)))
     return _fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0)), 0, x)
+
+
+def _loglog_grad_in_place(x):
+    # loglog_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = -x
+    _y0 = _exp_product(_t0, torch.exp(_tensor(_t0)).neg_())
+    return _fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x < 0), 0, x)
 
 
 class LoglogFunction(torch.autograd.Function):
@@ -117,7 +125,8 @@ class LoglogFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, loglog_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = loglog_grad if torch.is_grad_enabled() else _loglog_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -66,7 +66,7 @@ def _times(grad_output, slope, saved):
 
 
 def _mish_forward(x):
-    return _fill(torch.tanh(_softplus(x))*x, (x == float('-inf')), 0, x)
+    return _fill(_softplus(x).tanh_().mul_(x), x == float('-inf'), 0, x)
 
 
 def mish_grad(x):
@@ -95,6 +95,14 @@ def mish_grad(x):
     _t0 = _softplus(x)
     _t1 = 2*_t0
     return _fill(_fill(4*_sigmoid_scaled(_t1)*_sigmoid_scaled(x)*_sigmoid_scaled(-_t1)*x + torch.tanh(_tensor(_t0)), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+
+
+def _mish_grad_in_place(x):
+    # mish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = _softplus(x)
+    _t1 = 2 * _t0
+    return _fill(_fill(_sigmoid_scaled(_t1).mul_(4).mul_(_sigmoid_scaled(x)).mul_(_sigmoid_scaled(-_t1)).mul_(x).add_(torch.tanh(_tensor(_t0))), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class MishFunction(torch.autograd.Function):
@@ -130,7 +138,8 @@ class MishFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, mish_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = mish_grad if torch.is_grad_enabled() else _mish_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -25,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _ncu_forward(x):
-    return -x*(1 + x)*(-1 + x)
+    return (-x).mul_(1 + x).mul_(-1 + x)
 
 
 def ncu_grad(x):
@@ -52,6 +52,12 @@ def ncu_grad(x):
       tensor([-11.0000,   0.2500,   1.0000,   0.2500, -11.0000])
     """
     return 1 - 3*(x*x)
+
+
+def _ncu_grad_in_place(x):
+    # ncu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return (x * x).mul_(3).neg_().add_(1)
 
 
 class NcuFunction(torch.autograd.Function):
@@ -87,7 +93,8 @@ class NcuFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, ncu_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = ncu_grad if torch.is_grad_enabled() else _ncu_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -32,7 +32,7 @@ def _sum_to(grad, parameter):
 def _nlrelu_forward(x, beta):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
-    return torch.log1p(beta*_x0)
+    return (beta * _x0).log1p_()
 
 
 def _nlrelu_grad_beta(x, beta):
@@ -77,6 +77,18 @@ def nlrelu_grad(x, beta=1.0):
     return beta*_s0/(1 + beta*_x0)
 
 
+def _nlrelu_grad_in_place(x, beta):
+    # nlrelu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = torch.clamp(x, 0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    return (beta * _s0).div_((beta * _x0).add_(1))
+
+
 class NlreluFunction(torch.autograd.Function):
     r"""Autograd Function of nlrelu: backward is the exact derivative in differentiable torch ops.
 
@@ -117,7 +129,8 @@ class NlreluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         beta, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, nlrelu_grad(x, beta), x) if ctx.needs_input_grad[0] else None
+        slope = nlrelu_grad if torch.is_grad_enabled() else _nlrelu_grad_in_place
+        grad_x = _times(grad_output, slope(x, beta), x) if ctx.needs_input_grad[0] else None
         grad_beta = (_sum_to(grad_output * _nlrelu_grad_beta(x, beta), beta)
                 if ctx.needs_input_grad[1] else None)
         return grad_x, grad_beta

@@ -41,7 +41,7 @@ def _penalized_tanh_forward(x, a):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return a*torch.tanh(_x1) + torch.tanh(_x0)
+    return (a * _x1.tanh_()).add_(_x0.tanh_())
 
 
 def _penalized_tanh_grad_a(x, a):
@@ -91,6 +91,23 @@ def penalized_tanh_grad(x, a=0.25):
     return 4*torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))*_s0 + 4*a*torch.sigmoid(_tensor(_t1))*torch.sigmoid(_tensor(-_t1))*_s1
 
 
+def _penalized_tanh_grad_in_place(x, a):
+    # penalized_tanh_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = torch.clamp(x, 0, 1).ceil_()
+    _n0 = 1 - _c0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    _t0 = _x0.mul_(2)
+    _t1 = _x1.mul_(2)
+    return (4 * a * torch.sigmoid(_tensor(_t1))).mul_(torch.sigmoid(_tensor(-_t1))).mul_(_s1).add_(torch.sigmoid(_tensor(_t0)).mul_(4).mul_(torch.sigmoid(_tensor(-_t0))).mul_(_s0))
+
+
 class PenalizedTanhFunction(torch.autograd.Function):
     r"""Autograd Function of penalized_tanh: backward is the exact derivative in differentiable torch ops.
 
@@ -131,7 +148,8 @@ class PenalizedTanhFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         a, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, penalized_tanh_grad(x, a), x) if ctx.needs_input_grad[0] else None
+        slope = penalized_tanh_grad if torch.is_grad_enabled() else _penalized_tanh_grad_in_place
+        grad_x = _times(grad_output, slope(x, a), x) if ctx.needs_input_grad[0] else None
         grad_a = (_sum_to(grad_output * _penalized_tanh_grad_a(x, a), a)
              if ctx.needs_input_grad[1] else None)
         return grad_x, grad_a

@@ -63,7 +63,7 @@ def _times(grad_output, slope, saved):
 
 
 def _pflu_forward(x):
-    return _fill(_fill(_hypot_plus_product(x, 1), (x == float('-inf')), 0, x), (x == float('inf')), float('inf'), x)
+    return _fill(_fill(_hypot_plus_product(x, 1), x == float('-inf'), 0, x), x == float('inf'), float('inf'), x)
 
 
 def pflu_grad(x):
@@ -90,6 +90,12 @@ def pflu_grad(x):
       tensor([-0.0367,  0.0975,  0.5000,  0.9025,  1.0367])
     """
     return _fill(_fill(_hypot_plus_slope(x, 1), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+
+
+def _pflu_grad_in_place(x):
+    # pflu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return _fill(_fill(_hypot_plus_slope(x, 1), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class PfluFunction(torch.autograd.Function):
@@ -125,7 +131,8 @@ class PfluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, pflu_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = pflu_grad if torch.is_grad_enabled() else _pflu_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

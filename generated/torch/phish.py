@@ -111,7 +111,7 @@ def _times(grad_output, slope, saved):
 
 
 def _phish_forward(x):
-    return _fill(torch.tanh(_gaussian_cdf(x)*x)*x, (x == float('-inf')), 0, x)
+    return _fill(_gaussian_cdf(x).mul_(x).tanh_().mul_(x), x == float('-inf'), 0, x)
 
 
 def phish_grad(x):
@@ -141,6 +141,15 @@ def phish_grad(x):
     _t1 = _t0*x
     _t2 = 2*_t1
     return _fill(_fill(4*_sigmoid_scaled(_t2)*_sigmoid_scaled(-_t2)*x*(_t0 + 0.3989422804014327*_exp_neg_square(x, 1/2)*x) + torch.tanh(_tensor(_t1)), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+
+
+def _phish_grad_in_place(x):
+    # phish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = _gaussian_cdf(x)
+    _t1 = _t0 * x
+    _t2 = 2 * _t1
+    return _fill(_fill(_sigmoid_scaled(_t2).mul_(4).mul_(_sigmoid_scaled(-_t2)).mul_(x).mul_(_t0.add_(_exp_neg_square(x, 1 / 2).mul_(0.3989422804014327).mul_(x))).add_(torch.tanh(_tensor(_t1))), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class PhishFunction(torch.autograd.Function):
@@ -176,7 +185,8 @@ class PhishFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, phish_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = phish_grad if torch.is_grad_enabled() else _phish_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

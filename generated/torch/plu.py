@@ -32,19 +32,19 @@ def _sum_to(grad, parameter):
 def _plu_forward(x, alpha, c):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, max=-c)
-    _x1 = torch.clamp(x, min=-c).clamp(max=c)
+    _x1 = torch.clamp(x, min=-c).clamp_(max=c)
     _x2 = torch.clamp(x, min=c)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.clamp(-x - c, 0, 1).ceil_()
+    _c0 = (-x - c).clamp_(0, 1).ceil_()
     _n0 = 1 - _c0
-    _n1 = torch.clamp(x - c, 0, 1).ceil_()
+    _n1 = (x - c).clamp_(0, 1).ceil_()
     _c1 = 1 - _n1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*_n0
-    _s2 = _n0*_n1
+    _s1 = _c1.mul_(_n0)
+    _s2 = _n0.mul_(_n1)
     _t0 = -c
-    return _s0*(_t0 + alpha*(_x0 + c)) + _s1*_x1 + _s2*(c + alpha*(_t0 + _x2))
+    return (alpha * _x0.add_(c)).add_(_t0).mul_(_s0).add_(_s1.mul_(_x1)).add_((alpha * _x2.add_(_t0)).add_(c).mul_(_s2))
 
 
 def _plu_grad_alpha(x, alpha, c):
@@ -114,6 +114,21 @@ def plu_grad(x, alpha=0.1, c=1.0):
     return _s1 + alpha*_s0 + alpha*_s2
 
 
+def _plu_grad_in_place(x, alpha, c):
+    # plu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = (-x - c).clamp_(0, 1).ceil_()
+    _n0 = 1 - _c0
+    _n1 = (x - c).clamp_(0, 1).ceil_()
+    _c1 = 1 - _n1
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _c1.mul_(_n0)
+    _s2 = _n0.mul_(_n1)
+    return (alpha * _s0).add_(_s1).add_(alpha * _s2)
+
+
 class PluFunction(torch.autograd.Function):
     r"""Autograd Function of plu: backward is the exact derivative in differentiable torch ops.
 
@@ -155,7 +170,8 @@ class PluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, c, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, plu_grad(x, alpha, c), x) if ctx.needs_input_grad[0] else None
+        slope = plu_grad if torch.is_grad_enabled() else _plu_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha, c), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _plu_grad_alpha(x, alpha, c), alpha)
                  if ctx.needs_input_grad[1] else None)
         grad_c = (_sum_to(grad_output * _plu_grad_c(x, alpha, c), c)

@@ -33,7 +33,7 @@ def _prelu_forward(x, a):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0 + a*_x1
+    return (a * _x1).add_(_x0)
 
 
 def _prelu_grad_a(x, a):
@@ -78,6 +78,18 @@ def prelu_grad(x, a=0.25):
     return _s0 + a*_s1
 
 
+def _prelu_grad_in_place(x, a):
+    # prelu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = torch.clamp(x, 0, 1).ceil_()
+    _n0 = 1 - _c0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    return (a * _s1).add_(_s0)
+
+
 class PreluFunction(torch.autograd.Function):
     r"""Autograd Function of prelu: backward is the exact derivative in differentiable torch ops.
 
@@ -118,7 +130,8 @@ class PreluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         a, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, prelu_grad(x, a), x) if ctx.needs_input_grad[0] else None
+        slope = prelu_grad if torch.is_grad_enabled() else _prelu_grad_in_place
+        grad_x = _times(grad_output, slope(x, a), x) if ctx.needs_input_grad[0] else None
         grad_a = (_sum_to(grad_output * _prelu_grad_a(x, a), a)
              if ctx.needs_input_grad[1] else None)
         return grad_x, grad_a

@@ -110,6 +110,12 @@ def probit_grad(x):
     return 0.3989422804014327*_exp_neg_square(x, 1/2)
 
 
+def _probit_grad_in_place(x):
+    # probit_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return _exp_neg_square(x, 1 / 2).mul_(0.3989422804014327)
+
+
 class ProbitFunction(torch.autograd.Function):
     r"""Autograd Function of probit: backward is the exact derivative in differentiable torch ops.
 
@@ -143,7 +149,8 @@ class ProbitFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, probit_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = probit_grad if torch.is_grad_enabled() else _probit_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -33,7 +33,7 @@ def _rrelu_forward(x, lower, upper):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _x0 + ((lower + upper)*_x1)/2
+    return ((lower + upper) * _x1).div_(2).add_(_x0)
 
 
 def _rrelu_grad_lower(x, lower, upper):
@@ -86,6 +86,18 @@ def rrelu_grad(x, lower=0.125, upper=0.3333333333333333):
     return _s0 + (lower/2 + upper/2)*_s1
 
 
+def _rrelu_grad_in_place(x, lower, upper):
+    # rrelu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = torch.clamp(x, 0, 1).ceil_()
+    _n0 = 1 - _c0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    return ((lower / 2 + upper / 2) * _s1).add_(_s0)
+
+
 class RreluFunction(torch.autograd.Function):
     r"""Autograd Function of rrelu: backward is the exact derivative in differentiable torch ops.
 
@@ -127,7 +139,8 @@ class RreluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         lower, upper, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, rrelu_grad(x, lower, upper), x) if ctx.needs_input_grad[0] else None
+        slope = rrelu_grad if torch.is_grad_enabled() else _rrelu_grad_in_place
+        grad_x = _times(grad_output, slope(x, lower, upper), x) if ctx.needs_input_grad[0] else None
         grad_lower = (_sum_to(grad_output * _rrelu_grad_lower(x, lower, upper), lower)
                  if ctx.needs_input_grad[1] else None)
         grad_upper = (_sum_to(grad_output * _rrelu_grad_upper(x, lower, upper), upper)

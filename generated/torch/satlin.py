@@ -70,6 +70,17 @@ def satlin_grad(x):
     return _s2
 
 
+def _satlin_grad_in_place(x):
+    # satlin_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = torch.clamp(x, 0, 1).ceil_()
+    _n1 = (1 - x).clamp_(0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s2 = _n0.mul_(_n1)
+    return _s2
+
+
 class SatlinFunction(torch.autograd.Function):
     r"""Autograd Function of satlin: backward is the exact derivative in differentiable torch ops.
 

@@ -28,7 +28,7 @@ def _selu_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return 1.0507009873554805*_x0 + 1.7580993408473768*torch.expm1(_x1)
+    return _x0.mul_(1.0507009873554805).add_(_x1.expm1_().mul_(1.7580993408473768))
 
 
 def selu_grad(x):
@@ -67,6 +67,20 @@ def selu_grad(x):
     return 1.0507009873554805*_s0 + 1.7580993408473768*_s1*torch.exp(_x1)
 
 
+def _selu_grad_in_place(x):
+    # selu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, max=0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = torch.clamp(x, 0, 1).ceil_()
+    _n0 = 1 - _c0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    return (1.0507009873554805 * _s0).add_((1.7580993408473768 * _s1).mul_(_x1.exp_()))
+
+
 class SeluFunction(torch.autograd.Function):
     r"""Autograd Function of selu: backward is the exact derivative in differentiable torch ops.
 
@@ -102,7 +116,8 @@ class SeluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, selu_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = selu_grad if torch.is_grad_enabled() else _selu_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -86,7 +86,7 @@ def _times(grad_output, slope, saved):
 
 
 def _serf_forward(x):
-    return _fill(torch.special.erf(_softplus(x))*x, (x == float('-inf')), 0, x)
+    return _fill(_softplus(x).erf_().mul_(x), x == float('-inf'), 0, x)
 
 
 def serf_grad(x):
@@ -114,6 +114,13 @@ def serf_grad(x):
     """
     _t0 = _softplus(x)
     return _fill(_fill(1.1283791670955126*_exp_neg_square(_t0, 1)*_sigmoid_scaled(x)*x + torch.special.erf(_tensor(_t0)), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+
+
+def _serf_grad_in_place(x):
+    # serf_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = _softplus(x)
+    return _fill(_fill(_exp_neg_square(_t0, 1).mul_(1.1283791670955126).mul_(_sigmoid_scaled(x)).mul_(x).add_(torch.special.erf(_tensor(_t0))), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class SerfFunction(torch.autograd.Function):
@@ -149,7 +156,8 @@ class SerfFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, serf_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = serf_grad if torch.is_grad_enabled() else _serf_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

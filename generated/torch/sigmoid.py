@@ -54,6 +54,12 @@ def sigmoid_grad(x):
     return torch.sigmoid(x)*torch.sigmoid(-x)
 
 
+def _sigmoid_grad_in_place(x):
+    # sigmoid_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return torch.sigmoid(x).mul_((-x).sigmoid_())
+
+
 class SigmoidFunction(torch.autograd.Function):
     r"""Autograd Function of sigmoid: backward is the exact derivative in differentiable torch ops.
 
@@ -87,7 +93,8 @@ class SigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, sigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = sigmoid_grad if torch.is_grad_enabled() else _sigmoid_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -49,7 +49,7 @@ def _times(grad_output, slope, saved):
 
 
 def _silu_forward(x):
-    return _fill(_sigmoid_scaled(x)*x, (x == float('-inf')), 0, x)
+    return _fill(_sigmoid_scaled(x).mul_(x), x == float('-inf'), 0, x)
 
 
 def silu_grad(x):
@@ -76,6 +76,12 @@ def silu_grad(x):
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
     return _fill(_fill(_sigmoid_scaled(x)*(1 + _sigmoid_scaled(-x)*x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+
+
+def _silu_grad_in_place(x):
+    # silu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return _fill(_fill(_sigmoid_scaled(x).mul_(_sigmoid_scaled(-x).mul_(x).add_(1)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class SiluFunction(torch.autograd.Function):
@@ -111,7 +117,8 @@ class SiluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, silu_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = silu_grad if torch.is_grad_enabled() else _silu_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

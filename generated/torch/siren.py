@@ -30,7 +30,7 @@ def _sum_to(grad, parameter):
 
 
 def _siren_forward(x, omega0):
-    return torch.sin(omega0*x)
+    return (omega0 * x).sin_()
 
 
 def _siren_grad_omega0(x, omega0):
@@ -65,6 +65,12 @@ def siren_grad(x, omega0=30.0):
       tensor([-28.5724, -22.7906,  30.0000, -22.7906, -28.5724])
     """
     return omega0*torch.cos(omega0*x)
+
+
+def _siren_grad_in_place(x, omega0):
+    # siren_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return (omega0 * x).cos_().mul_(omega0)
 
 
 class SirenFunction(torch.autograd.Function):
@@ -107,7 +113,8 @@ class SirenFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         omega0, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, siren_grad(x, omega0), x) if ctx.needs_input_grad[0] else None
+        slope = siren_grad if torch.is_grad_enabled() else _siren_grad_in_place
+        grad_x = _times(grad_output, slope(x, omega0), x) if ctx.needs_input_grad[0] else None
         grad_omega0 = (_sum_to(grad_output * _siren_grad_omega0(x, omega0), omega0)
                   if ctx.needs_input_grad[1] else None)
         return grad_x, grad_omega0

@@ -31,16 +31,16 @@ def _sum_to(grad, parameter):
 
 def _smelu_forward(x, beta):
     # each branch sees x clamped into its own interval, where it is finite
-    _x1 = torch.clamp(x, min=-beta).clamp(max=beta)
+    _x1 = torch.clamp(x, min=-beta).clamp_(max=beta)
     _x2 = torch.clamp(x, min=beta)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.clamp(x + beta, 0, 1).ceil_()
-    _c1 = torch.clamp(beta - x, 0, 1).ceil_()
+    _n0 = (x + beta).clamp_(0, 1).ceil_()
+    _c1 = (beta - x).clamp_(0, 1).ceil_()
     _n1 = 1 - _c1
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*_n0
-    _s2 = _n0*_n1
-    return _s2*_x2 + (_s1*torch.square(_x1 + beta)/beta)/4
+    _s1 = _c1.mul_(_n0)
+    _s2 = _n0.mul_(_n1)
+    return _s2.mul_(_x2).add_(_s1.mul_(_x1.add_(beta).square_()).div_(beta).div_(4))
 
 
 def _smelu_grad_beta(x, beta):
@@ -79,6 +79,14 @@ def smelu_grad(x, beta=1.0):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, min=-beta).clamp(max=beta)
     return ((_x1 + beta)/beta)/2
+
+
+def _smelu_grad_in_place(x, beta):
+    # smelu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, min=-beta).clamp_(max=beta)
+    return _x1.add_(beta).div_(beta).div_(2)
 
 
 class SmeluFunction(torch.autograd.Function):
@@ -121,7 +129,8 @@ class SmeluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         beta, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, smelu_grad(x, beta), x) if ctx.needs_input_grad[0] else None
+        slope = smelu_grad if torch.is_grad_enabled() else _smelu_grad_in_place
+        grad_x = _times(grad_output, slope(x, beta), x) if ctx.needs_input_grad[0] else None
         grad_beta = (_sum_to(grad_output * _smelu_grad_beta(x, beta), beta)
                 if ctx.needs_input_grad[1] else None)
         return grad_x, grad_beta

@@ -61,7 +61,7 @@ def _sum_to(grad, parameter):
 
 
 def _smish_forward(x, alpha, beta):
-    return _fill(alpha*torch.tanh(torch.log1p(_sigmoid_scaled(beta*x)))*x, (x == float('-inf')), 0, x)
+    return _fill((alpha * _sigmoid_scaled(beta * x).log1p_().tanh_()).mul_(x), x == float('-inf'), 0, x)
 
 
 def _smish_grad_alpha(x, alpha, beta):
@@ -111,6 +111,16 @@ def smish_grad(x, alpha=1.0, beta=1.0):
     return _fill(_fill(alpha*torch.tanh(_tensor(_t2)) + 4*alpha*_sigmoid_scaled(_t3)*_sigmoid_scaled(-_t0)*_sigmoid_scaled(-_t3)*_t0*_t1/(1 + _t1), (x == float('-inf')), 0, x), (x == float('inf')), (3*alpha)/5, x)
 
 
+def _smish_grad_in_place(x, alpha, beta):
+    # smish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = beta * x
+    _t1 = _sigmoid_scaled(_t0)
+    _t2 = torch.log1p(_tensor(_t1))
+    _t3 = 2 * _t2
+    return _fill(_fill((alpha * torch.tanh(_tensor(_t2))).add_((4 * alpha * _sigmoid_scaled(_t3)).mul_(_sigmoid_scaled(-_t0)).mul_(_sigmoid_scaled(-_t3)).mul_(_t0).mul_(_t1).div_(1 + _t1)), x == float('-inf'), 0, x), x == float('inf'), 3 * alpha / 5, x)
+
+
 class SmishFunction(torch.autograd.Function):
     r"""Autograd Function of smish: backward is the exact derivative in differentiable torch ops.
 
@@ -152,7 +162,8 @@ class SmishFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, beta, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, smish_grad(x, alpha, beta), x) if ctx.needs_input_grad[0] else None
+        slope = smish_grad if torch.is_grad_enabled() else _smish_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha, beta), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _smish_grad_alpha(x, alpha, beta), alpha)
                  if ctx.needs_input_grad[1] else None)
         grad_beta = (_sum_to(grad_output * _smish_grad_beta(x, alpha, beta), beta)

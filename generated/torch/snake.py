@@ -49,7 +49,7 @@ def _sum_to(grad, parameter):
 
 
 def _snake_forward(x, frequency):
-    return _fill(_fill(x + torch.square(torch.sin(frequency*x))/frequency, (x == float('-inf')), float('-inf'), x), (x == float('inf')), float('inf'), x)
+    return _fill(_fill((frequency * x).sin_().square_().div_(frequency).add_(x), x == float('-inf'), float('-inf'), x), x == float('inf'), float('inf'), x)
 
 
 def _snake_grad_frequency(x, frequency):
@@ -87,6 +87,13 @@ def snake_grad(x, frequency=1.0):
     """
     _t0 = frequency*x
     return 2*(torch.cos(_tensor(_t0))*torch.sin(_tensor(_t0)) + 1/2)
+
+
+def _snake_grad_in_place(x, frequency):
+    # snake_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = frequency * x
+    return torch.cos(_tensor(_t0)).mul_(torch.sin(_tensor(_t0))).add_(1 / 2).mul_(2)
 
 
 class SnakeFunction(torch.autograd.Function):
@@ -129,7 +136,8 @@ class SnakeFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         frequency, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, snake_grad(x, frequency), x) if ctx.needs_input_grad[0] else None
+        slope = snake_grad if torch.is_grad_enabled() else _snake_grad_in_place
+        grad_x = _times(grad_output, slope(x, frequency), x) if ctx.needs_input_grad[0] else None
         grad_frequency = (_sum_to(grad_output * _snake_grad_frequency(x, frequency), frequency)
                      if ctx.needs_input_grad[1] else None)
         return grad_x, grad_frequency

@@ -60,7 +60,7 @@ def _sum_to(grad, parameter):
 
 
 def _soft_clipping_forward(x, alpha):
-    return torch.log1p(_expm1_sigmoid(alpha, alpha*x))/alpha
+    return _expm1_sigmoid(alpha, alpha * x).log1p_().div_(alpha)
 
 
 def _soft_clipping_grad_alpha(x, alpha):
@@ -98,6 +98,14 @@ def soft_clipping_grad(x, alpha=1.0):
     _t0 = -alpha
     _t1 = alpha*x
     return -torch.sigmoid(_tensor(_t1))*torch.sigmoid(_tensor(-_t0 - _t1))*torch.expm1(_tensor(_t0))
+
+
+def _soft_clipping_grad_in_place(x, alpha):
+    # soft_clipping_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = -alpha
+    _t1 = alpha * x
+    return torch.sigmoid(_tensor(_t1)).neg_().mul_(torch.sigmoid(_tensor(-_t0 - _t1))).mul_(torch.expm1(_tensor(_t0)))
 
 
 class SoftClippingFunction(torch.autograd.Function):
@@ -140,7 +148,8 @@ class SoftClippingFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, soft_clipping_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
+        slope = soft_clipping_grad if torch.is_grad_enabled() else _soft_clipping_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _soft_clipping_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha

@@ -51,7 +51,7 @@ def _sum_to(grad, parameter):
 
 
 def _soft_exponential_forward(x, alpha):
-    return _expm1_plus(alpha*x, (alpha*alpha), (1 + alpha)*(-1 + alpha))/alpha
+    return _expm1_plus(alpha * x, alpha * alpha, (1 + alpha) * (-1 + alpha)).div_(alpha)
 
 
 def _soft_exponential_grad_alpha(x, alpha):
@@ -87,6 +87,12 @@ def soft_exponential_grad(x, alpha=1.0):
       tensor([0.1353, 0.6065, 1.0000, 1.6487, 7.3891])
     """
     return torch.exp(alpha*x)
+
+
+def _soft_exponential_grad_in_place(x, alpha):
+    # soft_exponential_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return (alpha * x).exp_()
 
 
 class SoftExponentialFunction(torch.autograd.Function):
@@ -129,7 +135,8 @@ class SoftExponentialFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, soft_exponential_grad(x, alpha), x) if ctx.needs_input_grad[0] else None
+        slope = soft_exponential_grad if torch.is_grad_enabled() else _soft_exponential_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _soft_exponential_grad_alpha(x, alpha), alpha)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_alpha

@@ -41,7 +41,7 @@ def _sum_to(grad, parameter):
 
 
 def _soft_root_sign_forward(x, alpha, beta):
-    return _fill(_fill(x/(x/alpha + torch.exp(-x/beta)), (x == float('-inf')), 0, x), (x == float('inf')), alpha, x)
+    return _fill(_fill(x / (x / alpha + (-x / beta).exp_()), x == float('-inf'), 0, x), x == float('inf'), alpha, x)
 
 
 def _soft_root_sign_grad_alpha(x, alpha, beta):
@@ -90,6 +90,15 @@ def soft_root_sign_grad(x, alpha=2.0, beta=3.0):
     return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x > 0)), 0, x), (x == float('-inf')), 0, x)
 
 
+def _soft_root_sign_grad_in_place(x, alpha, beta):
+    # soft_root_sign_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = (x / beta).exp_()
+    _t1 = alpha + _t0 * x
+    _y0 = (alpha * alpha * _t0).mul_(x + beta).div_(beta * _t1).div_(_t1)
+    return _fill(_fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x > 0), 0, x), x == float('-inf'), 0, x)
+
+
 class SoftRootSignFunction(torch.autograd.Function):
     r"""Autograd Function of soft_root_sign: backward is the exact derivative in differentiable torch ops.
 
@@ -131,7 +140,8 @@ class SoftRootSignFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         alpha, beta, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, soft_root_sign_grad(x, alpha, beta), x) if ctx.needs_input_grad[0] else None
+        slope = soft_root_sign_grad if torch.is_grad_enabled() else _soft_root_sign_grad_in_place
+        grad_x = _times(grad_output, slope(x, alpha, beta), x) if ctx.needs_input_grad[0] else None
         grad_alpha = (_sum_to(grad_output * _soft_root_sign_grad_alpha(x, alpha, beta), alpha)
                  if ctx.needs_input_grad[1] else None)
         grad_beta = (_sum_to(grad_output * _soft_root_sign_grad_beta(x, alpha, beta), beta)

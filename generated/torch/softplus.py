@@ -53,7 +53,7 @@ def _sum_to(grad, parameter):
 
 
 def _softplus_forward(x, beta):
-    return _softplus(beta*x)/beta
+    return _softplus(beta * x).div_(beta)
 
 
 def _softplus_grad_beta(x, beta):
@@ -89,6 +89,12 @@ def softplus_grad(x, beta=1.0):
       tensor([0.1192, 0.3775, 0.5000, 0.6225, 0.8808])
     """
     return torch.sigmoid(beta*x)
+
+
+def _softplus_grad_in_place(x, beta):
+    # softplus_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return (beta * x).sigmoid_()
 
 
 class SoftplusFunction(torch.autograd.Function):
@@ -131,7 +137,8 @@ class SoftplusFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         beta, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, softplus_grad(x, beta), x) if ctx.needs_input_grad[0] else None
+        slope = softplus_grad if torch.is_grad_enabled() else _softplus_grad_in_place
+        grad_x = _times(grad_output, slope(x, beta), x) if ctx.needs_input_grad[0] else None
         grad_beta = (_sum_to(grad_output * _softplus_grad_beta(x, beta), beta)
                 if ctx.needs_input_grad[1] else None)
         return grad_x, grad_beta

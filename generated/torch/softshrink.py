@@ -34,13 +34,13 @@ def _softshrink_forward(x, lambd):
     _x0 = torch.clamp(x, min=lambd)
     _x1 = torch.clamp(x, max=-lambd)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.clamp(x - lambd, 0, 1).ceil_()
+    _c0 = (x - lambd).clamp_(0, 1).ceil_()
     _n0 = 1 - _c0
-    _c1 = torch.clamp(-x - lambd, 0, 1).ceil_()
+    _c1 = (-x - lambd).clamp_(0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*_n0
-    return _s0*(_x0 - lambd) + _s1*(_x1 + lambd)
+    _s1 = _c1.mul_(_n0)
+    return _x0.sub_(lambd).mul_(_s0).add_(_s1.mul_(_x1.add_(lambd)))
 
 
 def _softshrink_grad_lambd(x, lambd):
@@ -89,6 +89,19 @@ def softshrink_grad(x, lambd=0.5):
     return _s0 + _s1
 
 
+def _softshrink_grad_in_place(x, lambd):
+    # softshrink_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = (x - lambd).clamp_(0, 1).ceil_()
+    _n0 = 1 - _c0
+    _c1 = (-x - lambd).clamp_(0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _c1.mul_(_n0)
+    return _s1.add_(_s0)
+
+
 class SoftshrinkFunction(torch.autograd.Function):
     r"""Autograd Function of softshrink: backward is the exact derivative in differentiable torch ops.
 
@@ -127,7 +140,8 @@ class SoftshrinkFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         lambd, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, softshrink_grad(x, lambd), x) if ctx.needs_input_grad[0] else None
+        slope = softshrink_grad if torch.is_grad_enabled() else _softshrink_grad_in_place
+        grad_x = _times(grad_output, slope(x, lambd), x) if ctx.needs_input_grad[0] else None
         grad_lambd = (_sum_to(grad_output * _softshrink_grad_lambd(x, lambd), lambd)
                  if ctx.needs_input_grad[1] else None)
         return grad_x, grad_lambd

@@ -39,7 +39,7 @@ def _softsign_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _fill(_fill(_x0/(1 + _x0) + _x1/(1 - _x1), (x == float('-inf')), -1, x), (x == float('inf')), 1, x)
+    return _fill(_fill((_x0 / (1 + _x0)).add_(_x1 / (1 - _x1)), x == float('-inf'), -1, x), x == float('inf'), 1, x)
 
 
 def softsign_grad(x):
@@ -79,6 +79,23 @@ def softsign_grad(x):
     return (_s0/_t0)/_t0 + (_s1/_t1)/_t1
 
 
+def _softsign_grad_in_place(x):
+    # softsign_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    _x1 = torch.clamp(x, max=0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (-x).clamp_(0, 1).ceil_()
+    _c0 = 1 - _n0
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _n0
+    _t0 = _x0.add_(1)
+    _t1 = _x1.add_(-1)
+    return (_s0 / _t0).div_(_t0).add_((_s1 / _t1).div_(_t1))
+
+
 class SoftsignFunction(torch.autograd.Function):
     r"""Autograd Function of softsign: backward is the exact derivative in differentiable torch ops.
 
@@ -112,7 +129,8 @@ class SoftsignFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, softsign_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = softsign_grad if torch.is_grad_enabled() else _softsign_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

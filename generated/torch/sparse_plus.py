@@ -29,13 +29,13 @@ def _sparse_plus_forward(x):
     _x1 = torch.clamp(x, -1, 1)
     _x2 = torch.clamp(x, min=1)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.clamp(1 + x, 0, 1).ceil_()
-    _c1 = torch.clamp(1 - x, 0, 1).ceil_()
+    _n0 = (1 + x).clamp_(0, 1).ceil_()
+    _c1 = (1 - x).clamp_(0, 1).ceil_()
     _n1 = 1 - _c1
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*_n0
-    _s2 = _n0*_n1
-    return _s2*_x2 + (_s1*torch.square(1 + _x1))/4
+    _s1 = _c1.mul_(_n0)
+    _s2 = _n0.mul_(_n1)
+    return _s2.mul_(_x2).add_(_s1.mul_(_x1.add_(1).square_()).div_(4))
 
 
 def sparse_plus_grad(x):
@@ -66,6 +66,14 @@ def sparse_plus_grad(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, -1, 1)
     return (_x1 + 1)/2
+
+
+def _sparse_plus_grad_in_place(x):
+    # sparse_plus_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, -1, 1)
+    return _x1.add_(1).div_(2)
 
 
 class SparsePlusFunction(torch.autograd.Function):
@@ -103,7 +111,8 @@ class SparsePlusFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, sparse_plus_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = sparse_plus_grad if torch.is_grad_enabled() else _sparse_plus_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -27,7 +27,7 @@ def _times(grad_output, slope, saved):
 def _sparse_sigmoid_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x2 = torch.clamp(x, -1, 1)
-    return (_x2 + 1)/2
+    return _x2.add_(1).div_(2)
 
 
 def sparse_sigmoid_grad(x):
@@ -61,6 +61,17 @@ def sparse_sigmoid_grad(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s2 = _n0*_n1
     return _s2/2
+
+
+def _sparse_sigmoid_grad_in_place(x):
+    # sparse_sigmoid_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (1 + x).clamp_(0, 1).ceil_()
+    _n1 = (1 - x).clamp_(0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s2 = _n0.mul_(_n1)
+    return _s2.div_(2)
 
 
 class SparseSigmoidFunction(torch.autograd.Function):
@@ -98,7 +109,8 @@ class SparseSigmoidFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, sparse_sigmoid_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = sparse_sigmoid_grad if torch.is_grad_enabled() else _sparse_sigmoid_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

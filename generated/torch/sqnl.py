@@ -29,18 +29,18 @@ def _sqnl_forward(x):
     _x1 = torch.clamp(x, 0, 2)
     _x2 = torch.clamp(x, -2, 0)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.clamp(-2 + x, 0, 1).ceil_()
+    _c0 = (-2 + x).clamp_(0, 1).ceil_()
     _n0 = 1 - _c0
-    _n1 = torch.clamp(-x, 0, 1).ceil_()
+    _n1 = (-x).clamp_(0, 1).ceil_()
     _c1 = 1 - _n1
-    _n2 = torch.clamp(-2 - x, 0, 1).ceil_()
+    _n2 = (-2 - x).clamp_(0, 1).ceil_()
     _c2 = 1 - _n2
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*_n0
-    _s2 = _c2*_n0*_n1
-    _s3 = _n0*_n1*_n2
-    return _s0 - _s3 + (-_s1*_x1*(-4 + _x1))/4 + (_s2*_x2*(4 + _x2))/4
+    _s1 = _c1.mul_(_n0)
+    _s2 = _c2.mul_(_n0).mul_(_n1)
+    _s3 = _n0.mul_(_n1).mul_(_n2)
+    return _s3.neg_().add_(_s0).add_(_s1.neg_().mul_(_x1).mul_(-4 + _x1).div_(4)).add_(_s2.mul_(_x2).mul_(4 + _x2).div_(4))
 
 
 def sqnl_grad(x):
@@ -80,6 +80,23 @@ def sqnl_grad(x):
     return _s1*(-1*(_x1 - 2)/2) + _s2*((_x2 + 2)/2)
 
 
+def _sqnl_grad_in_place(x):
+    # sqnl_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x1 = torch.clamp(x, 0, 2)
+    _x2 = torch.clamp(x, -2, 0)
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (-2 + x).clamp_(0, 1).ceil_().neg_().add_(1)
+    _n1 = (-x).clamp_(0, 1).ceil_()
+    _c1 = 1 - _n1
+    _c2 = (-2 - x).clamp_(0, 1).ceil_().neg_().add_(1)
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = _c1.mul_(_n0)
+    _s2 = _c2.mul_(_n0).mul_(_n1)
+    return _s1.mul_(_x1.sub_(2).mul_(-1).div_(2)).add_(_s2.mul_(_x2.add_(2).div_(2)))
+
+
 class SqnlFunction(torch.autograd.Function):
     r"""Autograd Function of sqnl: backward is the exact derivative in differentiable torch ops.
 
@@ -113,7 +130,8 @@ class SqnlFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, sqnl_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = sqnl_grad if torch.is_grad_enabled() else _sqnl_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -25,7 +25,7 @@ def _times(grad_output, slope, saved):
 
 
 def _squ_forward(x):
-    return x*(1 + x)
+    return (1 + x).mul_(x)
 
 
 def squ_grad(x):
@@ -52,6 +52,12 @@ def squ_grad(x):
       tensor([-3.,  0.,  1.,  2.,  5.])
     """
     return 2*(x + 1/2)
+
+
+def _squ_grad_in_place(x):
+    # squ_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return (x + 1 / 2).mul_(2)
 
 
 class SquFunction(torch.autograd.Function):
@@ -87,7 +93,8 @@ class SquFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, squ_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = squ_grad if torch.is_grad_enabled() else _squ_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -27,7 +27,7 @@ def _times(grad_output, slope, saved):
 def _squared_relu_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
-    return (_x0*_x0)
+    return _x0 * _x0
 
 
 def squared_relu_grad(x):
@@ -56,6 +56,14 @@ def squared_relu_grad(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     return 2*_x0
+
+
+def _squared_relu_grad_in_place(x):
+    # squared_relu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    return _x0.mul_(2)
 
 
 class SquaredReluFunction(torch.autograd.Function):
@@ -91,7 +99,8 @@ class SquaredReluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, squared_relu_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = squared_relu_grad if torch.is_grad_enabled() else _squared_relu_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -62,7 +62,7 @@ def _sum_to(grad, parameter):
 
 
 def _squareplus_forward(x, b):
-    return _half_hypot_plus(x, b**0.5)
+    return _half_hypot_plus(x, b ** 0.5)
 
 
 def _squareplus_grad_b(x, b):
@@ -97,6 +97,12 @@ def squareplus_grad(x, b=4.0):
       tensor([0.1464, 0.3787, 0.5000, 0.6213, 0.8536])
     """
     return _fill(_hypot_plus_ratio(x, b**0.5), (x == float('inf')), 1, x)
+
+
+def _squareplus_grad_in_place(x, b):
+    # squareplus_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return _fill(_hypot_plus_ratio(x, b ** 0.5), x == float('inf'), 1, x)
 
 
 class SquareplusFunction(torch.autograd.Function):
@@ -139,7 +145,8 @@ class SquareplusFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         b, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, squareplus_grad(x, b), x) if ctx.needs_input_grad[0] else None
+        slope = squareplus_grad if torch.is_grad_enabled() else _squareplus_grad_in_place
+        grad_x = _times(grad_output, slope(x, b), x) if ctx.needs_input_grad[0] else None
         grad_b = (_sum_to(grad_output * _squareplus_grad_b(x, b), b)
              if ctx.needs_input_grad[1] else None)
         return grad_x, grad_b

@@ -35,15 +35,15 @@ def _srelu_forward(x, t_left, a_left, t_right, a_right):
     _x1 = torch.clamp(x, min=t_left).clamp(max=t_right)
     _x2 = torch.clamp(x, min=t_right)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.clamp(x - t_left, 0, 1).ceil_()
+    _n0 = (x - t_left).clamp_(0, 1).ceil_()
     _c0 = 1 - _n0
-    _c1 = torch.clamp(t_right - x, 0, 1).ceil_()
+    _c1 = (t_right - x).clamp_(0, 1).ceil_()
     _n1 = 1 - _c1
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
-    _s1 = _c1*_n0
-    _s2 = _n0*_n1
-    return _s0*(t_left + a_left*(_x0 - t_left)) + _s1*_x1 + _s2*(t_right + a_right*(_x2 - t_right))
+    _s1 = _c1 * _n0
+    _s2 = _n0 * _n1
+    return (a_left * _x0.sub_(t_left)).add_(t_left).mul_(_s0) + _s1.mul_(_x1) + _s2 * (a_right * _x2.sub_(t_right)).add_(t_right)
 
 
 def _srelu_grad_t_left(x, t_left, a_left, t_right, a_right):
@@ -120,6 +120,21 @@ def srelu_grad(x, t_left=0.0, a_left=0.2, t_right=2.0, a_right=0.5):
     return _s1 + a_left*_s0 + a_right*_s2
 
 
+def _srelu_grad_in_place(x, t_left, a_left, t_right, a_right):
+    # srelu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (x - t_left).clamp_(0, 1).ceil_()
+    _c0 = 1 - _n0
+    _c1 = (t_right - x).clamp_(0, 1).ceil_()
+    _n1 = 1 - _c1
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    _s1 = _c1 * _n0
+    _s2 = _n0 * _n1
+    return _s1 + a_left * _s0 + a_right * _s2
+
+
 class SreluFunction(torch.autograd.Function):
     r"""Autograd Function of srelu: backward is the exact derivative in differentiable torch ops.
 
@@ -163,7 +178,8 @@ class SreluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         t_left, a_left, t_right, a_right, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, srelu_grad(x, t_left, a_left, t_right, a_right), x) if ctx.needs_input_grad[0] else None
+        slope = srelu_grad if torch.is_grad_enabled() else _srelu_grad_in_place
+        grad_x = _times(grad_output, slope(x, t_left, a_left, t_right, a_right), x) if ctx.needs_input_grad[0] else None
         grad_t_left = (_sum_to(grad_output * _srelu_grad_t_left(x, t_left, a_left, t_right, a_right), t_left)
                   if ctx.needs_input_grad[1] else None)
         grad_a_left = (_sum_to(grad_output * _srelu_grad_a_left(x, t_left, a_left, t_right, a_right), a_left)

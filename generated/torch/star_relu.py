@@ -32,7 +32,7 @@ def _sum_to(grad, parameter):
 def _star_relu_forward(x, s, b):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
-    return b + s*(_x0*_x0)
+    return b + s * (_x0 * _x0)
 
 
 def _star_relu_grad_s(x, s, b):
@@ -79,6 +79,14 @@ def star_relu_grad(x, s=0.8944271909999159, b=-0.4472135954999579):
     return 2*s*_x0
 
 
+def _star_relu_grad_in_place(x, s, b):
+    # star_relu_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # each branch sees x clamped into its own interval, where it is finite
+    _x0 = torch.clamp(x, min=0)
+    return 2 * s * _x0
+
+
 class StarReluFunction(torch.autograd.Function):
     r"""Autograd Function of star_relu: backward is the exact derivative in differentiable torch ops.
 
@@ -120,7 +128,8 @@ class StarReluFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         s, b, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, star_relu_grad(x, s, b), x) if ctx.needs_input_grad[0] else None
+        slope = star_relu_grad if torch.is_grad_enabled() else _star_relu_grad_in_place
+        grad_x = _times(grad_output, slope(x, s, b), x) if ctx.needs_input_grad[0] else None
         grad_s = (_sum_to(grad_output * _star_relu_grad_s(x, s, b), s)
              if ctx.needs_input_grad[1] else None)
         grad_b = (_sum_to(grad_output * _star_relu_grad_b(x, s, b), b)

@@ -54,7 +54,7 @@ def _sum_to(grad, parameter):
 
 
 def _swish_forward(x, beta):
-    return _fill(_sigmoid_scaled(beta*x)*x, ((x == float('-inf')) & (beta > 0)), 0, x)
+    return _fill(_sigmoid_scaled(beta * x).mul_(x), (x == float('-inf')) & (beta > 0), 0, x)
 
 
 def _swish_grad_beta(x, beta):
@@ -91,6 +91,13 @@ def swish_grad(x, beta=1.0):
     """
     _t0 = beta*x
     return _fill(_fill(_sigmoid_scaled(_t0)*(1 + _sigmoid_scaled(-_t0)*_t0), ((x == float('-inf')) & (beta > 0)), 0, x), ((x == float('inf')) & (beta > 0)), 1, x)
+
+
+def _swish_grad_in_place(x, beta):
+    # swish_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = beta * x
+    return _fill(_fill(_sigmoid_scaled(_t0).mul_(_sigmoid_scaled(-_t0).mul_(_t0).add_(1)), (x == float('-inf')) & (beta > 0), 0, x), (x == float('inf')) & (beta > 0), 1, x)
 
 
 class SwishFunction(torch.autograd.Function):
@@ -133,7 +140,8 @@ class SwishFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         beta, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, swish_grad(x, beta), x) if ctx.needs_input_grad[0] else None
+        slope = swish_grad if torch.is_grad_enabled() else _swish_grad_in_place
+        grad_x = _times(grad_output, slope(x, beta), x) if ctx.needs_input_grad[0] else None
         grad_beta = (_sum_to(grad_output * _swish_grad_beta(x, beta), beta)
                 if ctx.needs_input_grad[1] else None)
         return grad_x, grad_beta

@@ -63,6 +63,13 @@ def tanh_grad(x):
     return 4*torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))
 
 
+def _tanh_grad_in_place(x):
+    # tanh_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = 2 * x
+    return torch.sigmoid(_tensor(_t0)).mul_(4).mul_(torch.sigmoid(_tensor(-_t0)))
+
+
 class TanhFunction(torch.autograd.Function):
     r"""Autograd Function of tanh: backward is the exact derivative in differentiable torch ops.
 
@@ -96,7 +103,8 @@ class TanhFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, tanh_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = tanh_grad if torch.is_grad_enabled() else _tanh_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -56,7 +56,7 @@ def _times(grad_output, slope, saved):
 
 
 def _tanhexp_forward(x):
-    return _fill(torch.tanh(torch.exp(x))*x, (x == float('-inf')), 0, x)
+    return _fill(torch.exp(x).tanh_().mul_(x), x == float('-inf'), 0, x)
 
 
 def tanhexp_grad(x):
@@ -88,6 +88,15 @@ def tanhexp_grad(x):
     _t1 = 2*_t0
     _y0 = 4*_sigmoid_scaled(_t1)*_sigmoid_scaled(-_t1)*_t0*x + torch.tanh(_tensor(_t0))
     return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x > 0)), 1, x), (x == float('-inf')), 0, x)
+
+
+def _tanhexp_grad_in_place(x):
+    # tanhexp_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    _t0 = torch.exp(x)
+    _t1 = 2 * _t0
+    _y0 = _sigmoid_scaled(_t1).mul_(4).mul_(_sigmoid_scaled(-_t1)).mul_(_t0).mul_(x).add_(torch.tanh(_tensor(_t0)))
+    return _fill(_fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x > 0), 1, x), x == float('-inf'), 0, x)
 
 
 class TanhexpFunction(torch.autograd.Function):
@@ -125,7 +134,8 @@ class TanhexpFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, tanhexp_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = tanhexp_grad if torch.is_grad_enabled() else _tanhexp_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

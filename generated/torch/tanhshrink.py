@@ -72,6 +72,12 @@ def tanhshrink_grad(x):
     return torch.square(torch.tanh(x))
 
 
+def _tanhshrink_grad_in_place(x):
+    # tanhshrink_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    return torch.tanh(x).square_()
+
+
 class TanhshrinkFunction(torch.autograd.Function):
     r"""Autograd Function of tanhshrink: backward is the exact derivative in differentiable torch ops.
 
@@ -105,7 +111,8 @@ class TanhshrinkFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, tanhshrink_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = tanhshrink_grad if torch.is_grad_enabled() else _tanhshrink_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -33,12 +33,12 @@ def _threshold_forward(x, threshold, value):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=threshold)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.clamp(x - threshold, 0, 1).ceil_()
+    _c0 = (x - threshold).clamp_(0, 1).ceil_()
     _n0 = 1 - _c0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _n0
-    return _s0*_x0 + value*_s1
+    return (value * _s1).add_(_x0.mul_(_s0))
 
 
 def _threshold_grad_threshold(x, threshold, value):
@@ -89,6 +89,16 @@ def threshold_grad(x, threshold=1.0, value=0.0):
     return _s0
 
 
+def _threshold_grad_in_place(x, threshold, value):
+    # threshold_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _c0 = (x - threshold).clamp_(0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s0 = _c0
+    return _s0
+
+
 class ThresholdFunction(torch.autograd.Function):
     r"""Autograd Function of threshold: backward is the exact derivative in differentiable torch ops.
 
@@ -130,7 +140,8 @@ class ThresholdFunction(torch.autograd.Function):
         x, *tensors = ctx.saved_tensors
         tensors = iter(tensors)
         threshold, value, = (next(tensors) if c is None else c for c in ctx.constants)
-        grad_x = _times(grad_output, threshold_grad(x, threshold, value), x) if ctx.needs_input_grad[0] else None
+        slope = threshold_grad if torch.is_grad_enabled() else _threshold_grad_in_place
+        grad_x = _times(grad_output, slope(x, threshold, value), x) if ctx.needs_input_grad[0] else None
         grad_threshold = (_sum_to(grad_output * _threshold_grad_threshold(x, threshold, value), threshold)
                      if ctx.needs_input_grad[1] else None)
         grad_value = (_sum_to(grad_output * _threshold_grad_value(x, threshold, value), value)

@@ -29,14 +29,14 @@ def _tribas_forward(x):
     _x1 = torch.clamp(x, -1, 0)
     _x2 = torch.clamp(x, 0, 1)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.clamp(1 + x, 0, 1).ceil_()
+    _n0 = (1 + x).clamp_(0, 1).ceil_()
     _n1 = torch.clamp(x, 0, 1).ceil_()
     _c1 = 1 - _n1
-    _c2 = torch.clamp(1 - x, 0, 1).ceil_()
+    _c2 = (1 - x).clamp_(0, 1).ceil_()
     # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1*_n0
-    _s2 = _c2*_n0*_n1
-    return _s1*(1 + _x1) + _s2*(1 - _x2)
+    _s1 = _c1.mul_(_n0)
+    _s2 = _c2.mul_(_n0).mul_(_n1)
+    return _s1.mul_(_x1.add_(1)).add_(_s2.mul_(_x2.neg_().add_(1)))
 
 
 def tribas_grad(x):
@@ -73,6 +73,20 @@ def tribas_grad(x):
     return _s1 - _s2
 
 
+def _tribas_grad_in_place(x):
+    # tribas_grad with its temporaries overwritten, for a backward that
+    # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
+    _n0 = (1 + x).clamp_(0, 1).ceil_()
+    _n1 = torch.clamp(x, 0, 1).ceil_()
+    _c1 = 1 - _n1
+    _c2 = (1 - x).clamp_(0, 1).ceil_()
+    # selection masks (0 or 1): the first branch whose condition holds
+    _s1 = _c1.mul_(_n0)
+    _s2 = _c2.mul_(_n0).mul_(_n1)
+    return _s1.sub_(_s2)
+
+
 class TribasFunction(torch.autograd.Function):
     r"""Autograd Function of tribas: backward is the exact derivative in differentiable torch ops.
 
@@ -106,7 +120,8 @@ class TribasFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        grad_x = _times(grad_output, tribas_grad(x), x) if ctx.needs_input_grad[0] else None
+        slope = tribas_grad if torch.is_grad_enabled() else _tribas_grad_in_place
+        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

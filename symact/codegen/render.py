@@ -21,6 +21,7 @@ import sympy
 
 from symact.activation import Activation
 from symact.codegen.emit import numpy_body, torch_body, torch_edges
+from symact.codegen.inplace import in_place_body
 from symact.codegen.lowering import EdgeValues, Lowering, limit_at_infinity, lower, output_slope
 from symact.codegen.printers import CodegenError, NumpyCodePrinter, TorchCodePrinter
 from symact.parsing import X
@@ -197,9 +198,11 @@ def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     plain = ", ".join(["x", *ctx.params])
     defaults = ", ".join(["x"] + [f"{p.name}={default_literal(p)}" for p in activation.params])
     lines, (forward,) = torch_body(lowering, ["forward"], printer, edges)
-    forward_body = lines + [f"return {forward}"]
+    # Function.forward runs with autograd off: its temporaries may be overwritten.
+    forward_body = in_place_body(lines + [f"return {forward}"], ctx.params)
     lines, (gradient,) = torch_body(lowering, ["gradient"], printer, edges)
     grad_body = lines + [f"return {gradient}"]
+    grad_in_place_body = in_place_body(grad_body, ctx.params)
     param_grads = []
     for index, p in enumerate(activation.params):
         lines, (value,) = torch_body(lowering, [str(index)], printer)
@@ -235,6 +238,7 @@ def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
         uses_functional=bool(helpers) or "F." in "\n".join(forward_body + grad_body),
         plain_args=plain, default_args=defaults,
         forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
+        grad_in_place_body=None if grad_in_place_body == grad_body else grad_in_place_body,
         param_info=[{"name": p.name, "default": default_literal(p), "learnable": p.learnable} for p in activation.params],
         extra_repr=extra,
         output_body=output_body,
