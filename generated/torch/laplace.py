@@ -36,7 +36,10 @@ def _gaussian_cdf(z):
         # precision; 4 kernels where the correction takes 20 (eager). Under
         # torch.compile the correction below fuses into one vectorised loop,
         # where Inductor calls a float64 erfc one element at a time (3x slower).
-        return (0.5 * torch.special.erfc(z.to(torch.float64) * -0.7071067811865476)).to(z.dtype)
+        if torch.is_grad_enabled() and z.requires_grad:
+            return (0.5 * torch.special.erfc(z.to(torch.float64) * -0.7071067811865476)).to(z.dtype)
+        u = z.to(torch.float64).mul_(-0.7071067811865476)  # the same, in place
+        return torch.special.erfc(u, out=u).mul_(0.5).to(z.dtype)
     t = torch.clamp(z, -40.0, 40.0)
     fraction_bits = torch.finfo(t.dtype).eps.as_integer_ratio()[1].bit_length() - 1
     splitter = 2.0 ** ((fraction_bits + 2) // 2) + 1
