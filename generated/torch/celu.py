@@ -10,17 +10,9 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Celu``.
 """
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["celu", "celu_grad", "CeluFunction", "Celu"]
-
-
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -49,7 +41,7 @@ def _celu_grad_alpha(x, alpha):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, max=0)
     _t0 = _x1/alpha
-    return -_t0*torch.exp(_tensor(_t0)) + torch.expm1(_tensor(_t0))
+    return -_t0*torch.exp(_t0) + torch.expm1(_t0)
 
 
 def celu_grad(x, alpha=1.0):

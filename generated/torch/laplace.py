@@ -16,13 +16,6 @@ from torch import nn
 __all__ = ["laplace", "laplace_grad", "LaplaceFunction", "Laplace"]
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _gaussian_cdf(z):
     # Phi(t) = erfc(-t / sqrt(2)) / 2: no cancellation in the lower tail,
     # where 1 + erf(t / sqrt(2)) rounds to 0. erfc turns the rounding error
@@ -88,7 +81,7 @@ def _laplace_grad_sigma(x, mu, sigma):
     # dlaplace/dsigma
     _t0 = 1/((sigma*sigma))
     _t1 = x - mu
-    return -0.3989422804014327*_t0*_t1*torch.exp(_tensor((-_t0*(_t1*_t1))/2))
+    return -0.3989422804014327*_t0*_t1*torch.exp((-_t0*(_t1*_t1))/2)
 
 
 def laplace_grad(x, mu=0.7071067811865476, sigma=0.28209479177387814):

@@ -10,17 +10,9 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``LecunTanh``.
 """
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["lecun_tanh", "lecun_tanh_grad", "LecunTanhFunction", "LecunTanh"]
-
-
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -60,14 +52,14 @@ def lecun_tanh_grad(x):
       tensor([0.2780, 1.0257, 1.1439, 1.0257, 0.2780])
     """
     _t0 = (4*x)/3
-    return (17159*(torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))))/3750
+    return (17159*(torch.sigmoid(_t0)*torch.sigmoid(-_t0)))/3750
 
 
 def _lecun_tanh_grad_in_place(x):
     # lecun_tanh_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = (4 * x).div_(3)
-    return torch.sigmoid(_tensor(_t0)).mul_(torch.sigmoid(_tensor(-_t0))).mul_(17159).div_(3750)
+    return torch.sigmoid(_t0).mul_((-_t0).sigmoid_()).mul_(17159).div_(3750)
 
 
 class LecunTanhFunction(torch.autograd.Function):

@@ -27,13 +27,6 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -83,14 +76,14 @@ def logish_grad(x):
       tensor([-0.0750,  0.2350,  0.4055,  0.5564,  0.7433])
     """
     _t0 = _sigmoid_scaled(x)
-    return _fill(_fill(_sigmoid_scaled(-x)*_t0*x/(1 + _t0) + torch.log1p(_tensor(_t0)), (x == float('-inf')), 0, x), (x == float('inf')), 0.6931471805599453, x)
+    return _fill(_fill(_sigmoid_scaled(-x)*_t0*x/(1 + _t0) + torch.log1p(_t0), (x == float('-inf')), 0, x), (x == float('inf')), 0.6931471805599453, x)
 
 
 def _logish_grad_in_place(x):
     # logish_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = _sigmoid_scaled(x)
-    return _fill(_fill(_sigmoid_scaled(-x).mul_(_t0).mul_(x).div_(1 + _t0).add_(torch.log1p(_tensor(_t0))), x == float('-inf'), 0, x), x == float('inf'), 0.6931471805599453, x)
+    return _fill(_fill(_sigmoid_scaled(-x).mul_(_t0).mul_(x).div_(1 + _t0).add_(torch.log1p(_t0)), x == float('-inf'), 0, x), x == float('inf'), 0.6931471805599453, x)
 
 
 class LogishFunction(torch.autograd.Function):

@@ -27,13 +27,6 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _exp_product(a, b):
     # exp(a) exp(b) for b <= 0 as (exp(a) h) h, h = exp(b / 2) (b / 2 is exact):
     # h stays normal where exp(b) underflows though the product is normal
@@ -80,7 +73,7 @@ def loglog_grad(x):
       tensor([0.0046, 0.3170, 0.3679, 0.3307, 0.1182])
     """
     _t0 = -x
-    _y0 = _exp_product(_t0, -torch.exp(_tensor(_t0)))
+    _y0 = _exp_product(_t0, -torch.exp(_t0))
     return _fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0)), 0, x)
 
 
@@ -88,7 +81,7 @@ def _loglog_grad_in_place(x):
     # loglog_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = -x
-    _y0 = _exp_product(_t0, torch.exp(_tensor(_t0)).neg_())
+    _y0 = _exp_product(_t0, torch.exp(_t0).neg_())
     return _fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x < 0), 0, x)
 
 

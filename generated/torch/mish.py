@@ -37,13 +37,6 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -94,7 +87,7 @@ def mish_grad(x):
     """
     _t0 = _softplus(x)
     _t1 = 2*_t0
-    return _fill(_fill(4*_sigmoid_scaled(_t1)*_sigmoid_scaled(x)*_sigmoid_scaled(-_t1)*x + torch.tanh(_tensor(_t0)), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return _fill(_fill(4*_sigmoid_scaled(_t1)*_sigmoid_scaled(x)*_sigmoid_scaled(-_t1)*x + torch.tanh(_t0), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 def _mish_grad_in_place(x):
@@ -102,7 +95,7 @@ def _mish_grad_in_place(x):
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = _softplus(x)
     _t1 = 2 * _t0
-    return _fill(_fill(_sigmoid_scaled(_t1).mul_(4).mul_(_sigmoid_scaled(x)).mul_(_sigmoid_scaled(-_t1)).mul_(x).add_(torch.tanh(_tensor(_t0))), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    return _fill(_fill(_sigmoid_scaled(_t1).mul_(4).mul_(_sigmoid_scaled(x)).mul_(_sigmoid_scaled(-_t1)).mul_(x).add_(_t0.tanh_()), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class MishFunction(torch.autograd.Function):

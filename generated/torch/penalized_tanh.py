@@ -10,17 +10,9 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``PenalizedTanh``.
 """
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["penalized_tanh", "penalized_tanh_grad", "PenalizedTanhFunction", "PenalizedTanh"]
-
-
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -88,7 +80,7 @@ def penalized_tanh_grad(x, a=0.25):
     _s1 = _n0
     _t0 = 2*_x0
     _t1 = 2*_x1
-    return 4*torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))*_s0 + 4*a*torch.sigmoid(_tensor(_t1))*torch.sigmoid(_tensor(-_t1))*_s1
+    return 4*torch.sigmoid(_t0)*torch.sigmoid(-_t0)*_s0 + 4*a*torch.sigmoid(_t1)*torch.sigmoid(-_t1)*_s1
 
 
 def _penalized_tanh_grad_in_place(x, a):
@@ -105,7 +97,7 @@ def _penalized_tanh_grad_in_place(x, a):
     _s1 = _n0
     _t0 = _x0.mul_(2)
     _t1 = _x1.mul_(2)
-    return (4 * a * torch.sigmoid(_tensor(_t1))).mul_(torch.sigmoid(_tensor(-_t1))).mul_(_s1).add_(torch.sigmoid(_tensor(_t0)).mul_(4).mul_(torch.sigmoid(_tensor(-_t0))).mul_(_s0))
+    return (4 * a * torch.sigmoid(_t1)).mul_((-_t1).sigmoid_()).mul_(_s1).add_(torch.sigmoid(_t0).mul_(4).mul_((-_t0).sigmoid_()).mul_(_s0))
 
 
 class PenalizedTanhFunction(torch.autograd.Function):

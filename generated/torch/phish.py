@@ -27,13 +27,6 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -145,7 +138,7 @@ def phish_grad(x):
     _t0 = _gaussian_cdf(x)
     _t1 = _t0*x
     _t2 = 2*_t1
-    return _fill(_fill(4*_sigmoid_scaled(_t2)*_sigmoid_scaled(-_t2)*x*(_t0 + 0.3989422804014327*_exp_neg_square(x, 1/2)*x) + torch.tanh(_tensor(_t1)), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return _fill(_fill(4*_sigmoid_scaled(_t2)*_sigmoid_scaled(-_t2)*x*(_t0 + 0.3989422804014327*_exp_neg_square(x, 1/2)*x) + torch.tanh(_t1), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 def _phish_grad_in_place(x):
@@ -154,7 +147,7 @@ def _phish_grad_in_place(x):
     _t0 = _gaussian_cdf(x)
     _t1 = _t0 * x
     _t2 = 2 * _t1
-    return _fill(_fill(_sigmoid_scaled(_t2).mul_(4).mul_(_sigmoid_scaled(-_t2)).mul_(x).mul_(_t0.add_(_exp_neg_square(x, 1 / 2).mul_(0.3989422804014327).mul_(x))).add_(torch.tanh(_tensor(_t1))), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    return _fill(_fill(_sigmoid_scaled(_t2).mul_(4).mul_(_sigmoid_scaled(-_t2)).mul_(x).mul_(_t0.add_(_exp_neg_square(x, 1 / 2).mul_(0.3989422804014327).mul_(x))).add_(_t1.tanh_()), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class PhishFunction(torch.autograd.Function):

@@ -37,13 +37,6 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -115,14 +108,14 @@ def serf_grad(x):
       tensor([-0.1223,  0.3273,  0.6730,  0.9676,  1.0189])
     """
     _t0 = _softplus(x)
-    return _fill(_fill(1.1283791670955126*_exp_neg_square(_t0, 1)*_sigmoid_scaled(x)*x + torch.special.erf(_tensor(_t0)), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return _fill(_fill(1.1283791670955126*_exp_neg_square(_t0, 1)*_sigmoid_scaled(x)*x + torch.special.erf(_t0), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
 
 
 def _serf_grad_in_place(x):
     # serf_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = _softplus(x)
-    return _fill(_fill(_exp_neg_square(_t0, 1).mul_(1.1283791670955126).mul_(_sigmoid_scaled(x)).mul_(x).add_(torch.special.erf(_tensor(_t0))), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    return _fill(_fill(_exp_neg_square(_t0, 1).mul_(1.1283791670955126).mul_(_sigmoid_scaled(x)).mul_(x).add_(torch.special.erf(_t0)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
 
 
 class SerfFunction(torch.autograd.Function):

@@ -27,13 +27,6 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -73,7 +66,7 @@ def _smish_grad_beta(x, alpha, beta):
     # dsmish/dbeta
     _t0 = beta*x
     _t1 = _sigmoid_scaled(_t0)
-    _t2 = 2*torch.log1p(_tensor(_t1))
+    _t2 = 2*torch.log1p(_t1)
     return 4*alpha*_sigmoid_scaled(_t2)*_sigmoid_scaled(-_t0)*_sigmoid_scaled(-_t2)*_t1*(x*x)/(1 + _t1)
 
 
@@ -106,9 +99,9 @@ def smish_grad(x, alpha=1.0, beta=1.0):
     """
     _t0 = beta*x
     _t1 = _sigmoid_scaled(_t0)
-    _t2 = torch.log1p(_tensor(_t1))
+    _t2 = torch.log1p(_t1)
     _t3 = 2*_t2
-    return _fill(_fill(alpha*torch.tanh(_tensor(_t2)) + 4*alpha*_sigmoid_scaled(_t3)*_sigmoid_scaled(-_t0)*_sigmoid_scaled(-_t3)*_t0*_t1/(1 + _t1), (x == float('-inf')), 0, x), (x == float('inf')), (3*alpha)/5, x)
+    return _fill(_fill(alpha*torch.tanh(_t2) + 4*alpha*_sigmoid_scaled(_t3)*_sigmoid_scaled(-_t0)*_sigmoid_scaled(-_t3)*_t0*_t1/(1 + _t1), (x == float('-inf')), 0, x), (x == float('inf')), (3*alpha)/5, x)
 
 
 def _smish_grad_in_place(x, alpha, beta):
@@ -116,9 +109,9 @@ def _smish_grad_in_place(x, alpha, beta):
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = beta * x
     _t1 = _sigmoid_scaled(_t0)
-    _t2 = torch.log1p(_tensor(_t1))
+    _t2 = torch.log1p(_t1)
     _t3 = 2 * _t2
-    return _fill(_fill((alpha * torch.tanh(_tensor(_t2))).add_((4 * alpha * _sigmoid_scaled(_t3)).mul_(_sigmoid_scaled(-_t0)).mul_(_sigmoid_scaled(-_t3)).mul_(_t0).mul_(_t1).div_(1 + _t1)), x == float('-inf'), 0, x), x == float('inf'), 3 * alpha / 5, x)
+    return _fill(_fill((alpha * _t2.tanh_()).add_((4 * alpha * _sigmoid_scaled(_t3)).mul_(_sigmoid_scaled(-_t0)).mul_(_sigmoid_scaled(-_t3)).mul_(_t0).mul_(_t1).div_(1 + _t1)), x == float('-inf'), 0, x), x == float('inf'), 3 * alpha / 5, x)
 
 
 class SmishFunction(torch.autograd.Function):

@@ -10,7 +10,6 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Snake``.
 """
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["snake", "snake_grad", "SnakeFunction", "Snake"]
@@ -25,13 +24,6 @@ def _fill(result, mask, value, x):
     if scalar and not result.requires_grad and result is not x:
         return result.masked_fill_(mask, value)
     return torch.where(mask, value, result)
-
-
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -55,8 +47,8 @@ def _snake_forward(x, frequency):
 def _snake_grad_frequency(x, frequency):
     # dsnake/dfrequency
     _t0 = frequency*x
-    _t1 = torch.sin(_tensor(_t0))
-    return _t1*(-_t1 + 2*torch.cos(_tensor(_t0))*_t0)/(frequency*frequency)
+    _t1 = torch.sin(_t0)
+    return _t1*(-_t1 + 2*torch.cos(_t0)*_t0)/(frequency*frequency)
 
 
 def snake_grad(x, frequency=1.0):
@@ -86,14 +78,14 @@ def snake_grad(x, frequency=1.0):
       tensor([1.7568, 0.1585, 1.0000, 1.8415, 0.2432])
     """
     _t0 = frequency*x
-    return 2*(torch.cos(_tensor(_t0))*torch.sin(_tensor(_t0)) + 1/2)
+    return 2*(torch.cos(_t0)*torch.sin(_t0) + 1/2)
 
 
 def _snake_grad_in_place(x, frequency):
     # snake_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = frequency * x
-    return torch.cos(_tensor(_t0)).mul_(torch.sin(_tensor(_t0))).add_(1 / 2).mul_(2)
+    return torch.cos(_t0).mul_(torch.sin(_t0)).add_(1 / 2).mul_(2)
 
 
 class SnakeFunction(torch.autograd.Function):

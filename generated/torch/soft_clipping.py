@@ -66,7 +66,7 @@ def _soft_clipping_forward(x, alpha):
 def _soft_clipping_grad_alpha(x, alpha):
     # dsoft_clipping/dalpha
     _t0 = alpha*x
-    return (_sigmoid_scaled(_t0)*x + _sigmoid_scaled(_t0 - alpha)*(1 - x))/alpha - torch.log1p(_tensor(_expm1_sigmoid(alpha, _t0)))/(alpha*alpha)
+    return (_sigmoid_scaled(_t0)*x + _sigmoid_scaled(_t0 - alpha)*(1 - x))/alpha - torch.log1p(_expm1_sigmoid(alpha, _t0))/(alpha*alpha)
 
 
 def soft_clipping_grad(x, alpha=1.0):
@@ -97,7 +97,7 @@ def soft_clipping_grad(x, alpha=1.0):
     """
     _t0 = -alpha
     _t1 = alpha*x
-    return -torch.sigmoid(_tensor(_t1))*torch.sigmoid(_tensor(-_t0 - _t1))*torch.expm1(_tensor(_t0))
+    return -torch.sigmoid(_t1)*torch.sigmoid(-_t0 - _t1)*torch.expm1(_tensor(_t0))
 
 
 def _soft_clipping_grad_in_place(x, alpha):
@@ -105,7 +105,7 @@ def _soft_clipping_grad_in_place(x, alpha):
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = -alpha
     _t1 = alpha * x
-    return torch.sigmoid(_tensor(_t1)).neg_().mul_(torch.sigmoid(_tensor(-_t0 - _t1))).mul_(torch.expm1(_tensor(_t0)))
+    return torch.sigmoid(_t1).neg_().mul_((-_t0 - _t1).sigmoid_()).mul_(torch.expm1(_tensor(_t0)))
 
 
 class SoftClippingFunction(torch.autograd.Function):

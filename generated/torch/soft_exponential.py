@@ -16,13 +16,6 @@ from torch import nn
 __all__ = ["soft_exponential", "soft_exponential_grad", "SoftExponentialFunction", "SoftExponential"]
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _expm1_plus(u, r, s):
     # expm1(u) + r with s = r - 1. Where e^u <= r (expm1(u) <= s) or r >= 1, as
     # exp(u) + s; elsewhere as expm1(u) + r (each loses digits the other keeps).
@@ -57,7 +50,7 @@ def _soft_exponential_forward(x, alpha):
 def _soft_exponential_grad_alpha(x, alpha):
     # dsoft_exponential/dalpha
     _t0 = alpha*x
-    return 1 - torch.expm1(_tensor(_t0))/(alpha*alpha) + x*torch.exp(_tensor(_t0))/alpha
+    return 1 - torch.expm1(_t0)/(alpha*alpha) + x*torch.exp(_t0)/alpha
 
 
 def soft_exponential_grad(x, alpha=1.0):

@@ -10,17 +10,9 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Tanh``.
 """
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["tanh", "tanh_grad", "TanhFunction", "Tanh"]
-
-
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
 
 
 def _times(grad_output, slope, saved):
@@ -60,14 +52,14 @@ def tanh_grad(x):
       tensor([0.0707, 0.7864, 1.0000, 0.7864, 0.0707])
     """
     _t0 = 2*x
-    return 4*torch.sigmoid(_tensor(_t0))*torch.sigmoid(_tensor(-_t0))
+    return 4*torch.sigmoid(_t0)*torch.sigmoid(-_t0)
 
 
 def _tanh_grad_in_place(x):
     # tanh_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = 2 * x
-    return torch.sigmoid(_tensor(_t0)).mul_(4).mul_(torch.sigmoid(_tensor(-_t0)))
+    return torch.sigmoid(_t0).mul_(4).mul_((-_t0).sigmoid_())
 
 
 class TanhFunction(torch.autograd.Function):

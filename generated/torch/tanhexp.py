@@ -27,13 +27,6 @@ def _fill(result, mask, value, x):
     return torch.where(mask, value, result)
 
 
-def _tensor(v):
-    # A function of the parameters alone: they may be Python floats, which
-    # torch functions refuse (float64 keeps their digits; a 0-dim result does
-    # not change x's dtype).
-    return v if isinstance(v, torch.Tensor) else torch.tensor(v, dtype=torch.float64)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -86,7 +79,7 @@ def tanhexp_grad(x):
     """
     _t0 = torch.exp(x)
     _t1 = 2*_t0
-    _y0 = 4*_sigmoid_scaled(_t1)*_sigmoid_scaled(-_t1)*_t0*x + torch.tanh(_tensor(_t0))
+    _y0 = 4*_sigmoid_scaled(_t1)*_sigmoid_scaled(-_t1)*_t0*x + torch.tanh(_t0)
     return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x > 0)), 1, x), (x == float('-inf')), 0, x)
 
 
@@ -95,7 +88,7 @@ def _tanhexp_grad_in_place(x):
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = torch.exp(x)
     _t1 = 2 * _t0
-    _y0 = _sigmoid_scaled(_t1).mul_(4).mul_(_sigmoid_scaled(-_t1)).mul_(_t0).mul_(x).add_(torch.tanh(_tensor(_t0)))
+    _y0 = _sigmoid_scaled(_t1).mul_(4).mul_(_sigmoid_scaled(-_t1)).mul_(_t0).mul_(x).add_(torch.tanh(_t0))
     return _fill(_fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x > 0), 1, x), x == float('-inf'), 0, x)
 
 

@@ -151,6 +151,8 @@ def _cse(exprs: list[sympy.Expr], names: _Names, printer: ArrayPrinting) -> tupl
             renamed[symbol] = value
             continue
         renamed[symbol] = next(names)
+        if any(s == X or s.name.startswith(("_x", "_s")) or s in printer.x_temporaries for s in value.free_symbols):
+            printer.x_temporaries.add(renamed[symbol])
         lines.append(f"{renamed[symbol]} = {printer.doprint(value)}")
     return lines, [e.xreplace(renamed) for e in reduced[:len(exprs)]]
 
@@ -275,6 +277,7 @@ def numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: 
 
 def _numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: NumpyCodePrinter) -> list[str]:
     names = _Names()
+    printer.x_temporaries = set()
     forms = _masked_forms(lowering, [output for _, output in outputs]) if lowering.is_piecewise else None
     if forms is not None:
         lines = _masked_preamble(lowering, forms, printer, "numpy")
@@ -335,6 +338,7 @@ def torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrintin
 
 def _torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrinting) -> tuple[list[str], list[str]]:
     names = _Names()
+    printer.x_temporaries = set()
     forms = _masked_forms(lowering, outputs) if lowering.is_piecewise else None
     if forms is not None:
         lines = _masked_preamble(lowering, forms, printer, "torch")

@@ -82,6 +82,8 @@ class ArrayPrinting:
     def __init__(self):
         super().__init__({"fully_qualified_modules": True, "strict": True, "order": "none"})
         self.helpers_used: set[str] = set()
+        # the common subexpressions (``_t0``, ...) of the body being printed that depend on x
+        self.x_temporaries: set[sympy.Symbol] = set()
 
     def _print(self, expr, **kwargs):
         # Every function goes through this printer's own table, never through
@@ -387,7 +389,8 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         return f"1 - {difference}" if op == "==" else difference
 
     def _print_Function(self, expr):
-        if not self.is_parameter_only(expr, temporaries=True) or type(expr) not in self.FUNCTIONS:
+        if (not self.is_parameter_only(expr, temporaries=True) or expr.free_symbols & self.x_temporaries
+                or type(expr) not in self.FUNCTIONS):
             return super()._print_Function(expr)
         # torch functions refuse the Python floats parameters may be
         self.helpers_used.add("_tensor")
