@@ -288,7 +288,7 @@ def test_compiled_float32_gaussian_cdf_agrees_with_eager(name):
 @pytest.mark.parametrize("dtype", [torch.float16, torch.float32, torch.float64], ids=str)
 @pytest.mark.parametrize("entry, helper, extra", [
     ("silu", "_sigmoid_scaled", ()), ("gelu", "_gaussian_cdf", ()), ("gelu", "_exp_neg_square", (0.5,)),
-    ("tanhshrink", "_tanh_remainder", ()),
+    ("tanhshrink", "_tanh_remainder", ()), ("mish", "_tanh_softplus", ()), ("mish", "_tanh_softplus_slope", ()),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_in_place_helpers_are_bitwise_the_recorded_ones(entry, helper, extra, dtype):
     """Helpers work in place when autograd does not record their argument,

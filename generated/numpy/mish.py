@@ -19,29 +19,6 @@ def _as_float_array(x):
     return x if x.dtype.kind == "f" else x.astype(np.float64)
 
 
-def _sigmoid(z):
-    # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): neither exp overflows, and
-    # for z < 0 the numerator keeps the lower tail's relative accuracy down to
-    # the subnormals, where 1 / (1 + exp(-z)) is already 0. Branch-free: a
-    # np.where on the sign was measured 7 ms per 1e6 random floats.
-    t = np.asarray(np.abs(z))
-    np.negative(t, out=t)
-    np.exp(t, out=t)
-    t += 1.0
-    return np.divide(np.exp(np.minimum(z, 0)), t, out=t)
-
-
-def _sigmoid_slope(z):
-    # sigma(z) sigma(-z) = sigma'(z) = t / (1 + t)^2 with t = exp(-|z|) <= 1:
-    # one exp, no overflow, no 1 - sigma(z) (which is 0 once sigma(z) rounds to 1).
-    t = np.asarray(np.abs(z))
-    np.negative(t, out=t)
-    np.exp(t, out=t)
-    d = 1.0 + t
-    d *= d
-    return np.divide(t, d, out=t)
-
-
 def _softplus(z):
     # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(exp(-|z|)): exp never
     # overflows and log1p keeps exp(-|z|) where it is below eps. The same as
@@ -51,6 +28,29 @@ def _softplus(z):
     np.exp(t, out=t)
     np.log1p(t, out=t)
     return np.add(t, np.maximum(z, 0), out=t)
+
+
+def _tanh_softplus(z):
+    # tanh(softplus(z)), Mish's gate.
+    t = _softplus(z)
+    return np.tanh(t, out=t)
+
+
+def _tanh_softplus_slope(z):
+    # d/dz tanh(softplus(z)) = sech^2(softplus(z)) sigma(z) = 4 n (n + 1) / (n^2 + 2 n + 2)^2,
+    # n = e^z, written homogeneous in a = e^min(z, 0) and b = e^-max(z, 0), both in
+    # (0, 1]: 4 a b^2 (a + b) / (a (a + 2 b) + 2 b^2)^2. Every term is positive (no
+    # cancellation) and e^z is never formed (no overflow); two exps where
+    # 4 sigma(2s) sigma(-2s) sigma(z) takes six.
+    a = np.exp(np.minimum(z, 0))
+    b = np.exp(-np.maximum(z, 0))
+    b2 = b * b
+    d = a * (a + 2 * b) + 2 * b2
+    d *= d
+    b2 *= 4 * a
+    a += b
+    b2 *= a
+    return np.divide(b2, d, out=b2)
 
 
 def mish(x, *, out=None):
@@ -84,7 +84,7 @@ def mish(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        np.multiply(x, np.tanh(_softplus(x)), out=out)
+        np.multiply(x, _tanh_softplus(x), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
     return out
@@ -121,8 +121,7 @@ def mish_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = _softplus(x)
-        np.add(4*_sigmoid(x)*_sigmoid_slope(2*_t0)*x, np.tanh(_t0), out=out)
+        np.add(x*_tanh_softplus_slope(x), _tanh_softplus(x), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
@@ -160,10 +159,9 @@ def mish_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        _t0 = _softplus(x)
-        _t1 = np.tanh(_t0)
-        np.multiply(_t1, x, out=y)
-        np.add(_t1, 4*_sigmoid(x)*_sigmoid_slope(2*_t0)*x, out=dy)
+        _t0 = _tanh_softplus(x)
+        np.multiply(_t0, x, out=y)
+        np.add(_t0, x*_tanh_softplus_slope(x), out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 0, where=(x == float('-inf')))
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

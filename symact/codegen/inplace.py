@@ -29,6 +29,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from symact.codegen.printers import TorchCodePrinter
+
 #: torch functions of one tensor with an in-place method: ``torch.exp(a)`` is ``a.exp_()``.
 IN_PLACE_METHODS = {
     "torch.abs": "abs_", "torch.atan": "atan_", "torch.ceil": "ceil_", "torch.clamp": "clamp_",
@@ -38,13 +40,11 @@ IN_PLACE_METHODS = {
     "torch.special.erf": "erf_", "torch.special.erfc": "erfc_",
 }
 
-#: Calls known to return a new tensor (never one of their arguments).
-FRESH_CALLS = frozenset(IN_PLACE_METHODS) | {
+#: Calls known to return a new tensor (never one of their arguments): the
+#: functions above, a few more, and every helper of the torch printer's table.
+FRESH_CALLS = frozenset(IN_PLACE_METHODS) | frozenset(TorchCodePrinter.HELPERS.values()) | {
     "torch.where", "torch.maximum", "torch.minimum", "torch.hypot", "torch.full_like", "torch.zeros_like",
-    "F.softplus", "F.logsigmoid", "_softplus", "_sigmoid_scaled", "_gaussian_cdf", "_exp_neg_square",
-    "_tanh_remainder", "_softplus_shifted", "_sinc", "_sinc_slope", "_hypot", "_hypot_minus",
-    "_half_hypot_plus", "_hypot_plus_ratio", "_hypot_plus_product", "_hypot_plus_slope",
-    "_expm1_plus", "_expm1_sigmoid", "_exp_product",
+    "F.softplus", "F.logsigmoid",
 }
 
 _MODULES = frozenset({"torch", "torch.special", "F"})

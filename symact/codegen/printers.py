@@ -26,7 +26,8 @@ from sympy.printing.pytorch import TorchPrinter
 
 from symact.codegen.rules import (exp_neg_square, exp_product, expm1_plus, expm1_sigmoid, half_hypot_plus, hypot,
                                   hypot_minus, hypot_plus_product, hypot_plus_ratio, hypot_plus_slope,
-                                  sigmoid_scaled, softplus_shifted, tanh_remainder)
+                                  sigmoid_scaled, softplus_shifted, tanh_remainder, tanh_softplus,
+                                  tanh_softplus_slope)
 from symact.errors import SymactError
 from symact.functions import gaussian_cdf, log_sigmoid, sigmoid, softplus
 from symact.parsing import X
@@ -298,6 +299,7 @@ _SHARED_HELPERS = {
     tanh_remainder: "_tanh_remainder", hypot_plus_ratio: "_hypot_plus_ratio", softplus_shifted: "_softplus_shifted",
     hypot_plus_product: "_hypot_plus_product", hypot_plus_slope: "_hypot_plus_slope", expm1_plus: "_expm1_plus",
     gaussian_cdf: "_gaussian_cdf", sympy.sinc: "_sinc", sinc_slope: "_sinc_slope",
+    tanh_softplus: "_tanh_softplus", tanh_softplus_slope: "_tanh_softplus_slope",
 }
 _COMMON = (sympy.exp, sympy.log, sympy.tanh, sympy.sinh, sympy.cosh, sympy.sin, sympy.cos, sympy.tan,
            sympy.asinh, sympy.atan, sympy.asin, sympy.acos, sympy.atanh, sympy.Abs, sympy.sign)
