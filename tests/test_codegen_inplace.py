@@ -58,6 +58,9 @@ def test_a_parameter_the_tensor_does_not_involve_is_not_broadcast_into_it():
         "return alpha * (x - 1).exp_()"]
     assert rewritten("_t0 = alpha * x", "return torch.exp(_t0) * alpha", parameters=["alpha"]) == [
         "_t0 = alpha * x", "return _t0.exp_().mul_(alpha)"]
+    # x's dtype is not a value of x: sqrt(alpha) stays a 0-dim tensor, never written into
+    assert rewritten("return x * torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype))", parameters=["alpha"]) == [
+        "return x * torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype))"]
 
 
 def _plain(name, monkeypatch):

@@ -97,7 +97,7 @@ def isru_grad(x, alpha=1.0, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
         _t0 = np.hypot(alpha**0.5*x, 1)
-        np.divide(1, (_t0*_t0*_t0), out=out)
+        np.divide(1/(_t0)/_t0, _t0, out=out)
     return out
 
 
@@ -137,7 +137,7 @@ def isru_forward_and_grad(x, alpha=1.0):
     with np.errstate(over="ignore", invalid="ignore"):
         _t0 = np.hypot(alpha**0.5*x, 1)
         np.divide(x, _t0, out=y)
-        np.divide(1, (_t0*_t0*_t0), out=dy)
+        np.divide(1/(_t0)/_t0, _t0, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, -1/alpha**0.5, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

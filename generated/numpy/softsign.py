@@ -50,10 +50,7 @@ def softsign(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        # each branch sees x clamped into its own interval, where it is finite
-        _x0 = np.maximum(x, 0)
-        _x1 = np.minimum(x, 0)
-        np.add(_x0/(1 + _x0), _x1/(1 - _x1), out=out)
+        np.divide(x, 1 + np.abs(x), out=out)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, -1, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
@@ -91,16 +88,8 @@ def softsign_grad(x, *, out=None):
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     with np.errstate(over="ignore"):
-        # each branch sees x clamped into its own interval, where it is finite
-        _x0 = np.maximum(x, 0)
-        _x1 = np.minimum(x, 0)
-        _c0 = (x >= 0)
-        # selection masks (0 or 1): the first branch whose condition holds
-        _s0 = (_c0).astype(x.dtype)
-        _s1 = (~_c0).astype(x.dtype)
-        _t0 = 1 + _x0
-        _t1 = -1 + _x1
-        np.add((_s0/_t0)/_t0, (_s1/_t1)/_t1, out=out)
+        _t0 = 1 + np.abs(x)
+        np.divide(1/(_t0), _t0, out=out)
     return out
 
 
@@ -134,17 +123,9 @@ def softsign_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
-        # each branch sees x clamped into its own interval, where it is finite
-        _x0 = np.maximum(x, 0)
-        _x1 = np.minimum(x, 0)
-        _c0 = (x >= 0)
-        # selection masks (0 or 1): the first branch whose condition holds
-        _s0 = (_c0).astype(x.dtype)
-        _s1 = (~_c0).astype(x.dtype)
-        _t0 = 1 + _x0
-        _t1 = -1 + _x1
-        np.add(_x0/_t0, -_x1/_t1, out=y)
-        np.add((_s0/_t0)/_t0, (_s1/_t1)/_t1, out=dy)
+        _t0 = 1 + np.abs(x)
+        np.divide(x, _t0, out=y)
+        np.divide(1/(_t0), _t0, out=dy)
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, -1, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)

@@ -58,7 +58,7 @@ def _apl_forward(x, a1, b1, a2, b2):
     _c6 = x > 0
     _t0 = -x
     _t1 = -x
-    return _fill(_fill(torch.where(_c0, (a1 * (_t0 + b1)).add_(x) + a2 * (_t0 + b2), torch.where(_c1, a1 * (_t1 + b1) + a2 * (_t1 + b2), torch.where(_c2, (a1 * (b1 - x)).add_(x), torch.where(_c3, a1 * (b1 - x), torch.where(_c4, (a2 * (b2 - x)).add_(x), torch.where(_c5, a2 * (b2 - x), torch.where(_c6, x, 0))))))), x == float('-inf'), torch.sign(_tensor(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype))).mul_(float('inf')), x), x != x, float('nan'), x)
+    return _fill(_fill(torch.where(_c0, (a1 * (_t0 + b1)).add_(x) + a2 * (_t0 + b2), torch.where(_c1, a1 * (_t1 + b1) + a2 * (_t1 + b2), torch.where(_c2, (a1 * (b1 - x)).add_(x), torch.where(_c3, a1 * (b1 - x), torch.where(_c4, (a2 * (b2 - x)).add_(x), torch.where(_c5, a2 * (b2 - x), torch.where(_c6, x, 0))))))), x == float('-inf'), float('inf') * torch.sign(_tensor(torch.as_tensor(a1, dtype=x.dtype) + torch.as_tensor(a2, dtype=x.dtype))), x), x != x, float('nan'), x)
 
 
 def _apl_grad_a1(x, a1, b1, a2, b2):

@@ -57,7 +57,7 @@ def arctan_grad(x):
 def _arctan_grad_in_place(x):
     # arctan_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
-    return (x * x).add_(1).reciprocal_().mul_(1)
+    return (x * x).add_(1).reciprocal_()
 
 
 class ArctanFunction(torch.autograd.Function):

@@ -47,7 +47,7 @@ def _sum_to(grad, parameter):
 
 
 def _isru_forward(x, alpha):
-    return _fill(_fill(x / _hypot(alpha ** 0.5 * x, 1), x == float('-inf'), -1 / torch.as_tensor(alpha, dtype=x.dtype) ** 0.5, x), x == float('inf'), torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)).reciprocal_().mul_(1), x)
+    return _fill(_fill(x / _hypot(alpha ** 0.5 * x, 1), x == float('-inf'), -1 / torch.as_tensor(alpha, dtype=x.dtype) ** 0.5, x), x == float('inf'), 1 / torch.sqrt(torch.as_tensor(alpha, dtype=x.dtype)), x)
 
 
 def _isru_grad_alpha(x, alpha):
@@ -83,14 +83,14 @@ def isru_grad(x, alpha=1.0):
       tensor([0.0894, 0.7155, 1.0000, 0.7155, 0.0894])
     """
     _t0 = _hypot(alpha**0.5*x, 1)
-    return 1/((_t0*_t0*_t0))
+    return 1/(_t0)/_t0/_t0
 
 
 def _isru_grad_in_place(x, alpha):
     # isru_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
     _t0 = _hypot(alpha ** 0.5 * x, 1)
-    return (_t0 * _t0).mul_(_t0).reciprocal_().mul_(1)
+    return (1 / _t0).div_(_t0).div_(_t0)
 
 
 class IsruFunction(torch.autograd.Function):

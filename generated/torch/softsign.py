@@ -36,10 +36,7 @@ def _times(grad_output, slope, saved):
 
 
 def _softsign_forward(x):
-    # each branch sees x clamped into its own interval, where it is finite
-    _x0 = torch.clamp(x, min=0)
-    _x1 = torch.clamp(x, max=0)
-    return _fill(_fill((_x0 / (1 + _x0)).add_(_x1 / (1 - _x1)), x == float('-inf'), -1, x), x == float('inf'), 1, x)
+    return _fill(_fill(x / torch.abs(x).add_(1), x == float('-inf'), -1, x), x == float('inf'), 1, x)
 
 
 def softsign_grad(x):
@@ -65,35 +62,15 @@ def softsign_grad(x):
       >>> softsign_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.1111, 0.4444, 1.0000, 0.4444, 0.1111])
     """
-    # each branch sees x clamped into its own interval, where it is finite
-    _x0 = torch.clamp(x, min=0)
-    _x1 = torch.clamp(x, max=0)
-    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = torch.clamp(-x, 0, 1).ceil_()
-    _c0 = 1 - _n0
-    # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = _c0
-    _s1 = _n0
-    _t0 = 1 + _x0
-    _t1 = -1 + _x1
-    return (_s0/_t0)/_t0 + (_s1/_t1)/_t1
+    _t0 = 1 + torch.abs(x)
+    return 1/(_t0)/_t0
 
 
 def _softsign_grad_in_place(x):
     # softsign_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
-    # each branch sees x clamped into its own interval, where it is finite
-    _x0 = torch.clamp(x, min=0)
-    _x1 = torch.clamp(x, max=0)
-    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = (-x).clamp_(0, 1).ceil_()
-    _c0 = 1 - _n0
-    # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = _c0
-    _s1 = _n0
-    _t0 = _x0.add_(1)
-    _t1 = _x1.add_(-1)
-    return (_s0 / _t0).div_(_t0).add_((_s1 / _t1).div_(_t1))
+    _t0 = torch.abs(x).add_(1)
+    return (1 / _t0).div_(_t0)
 
 
 class SoftsignFunction(torch.autograd.Function):

@@ -106,7 +106,7 @@ class _Rewriter:
         if isinstance(node, ast.Name):
             root = _root(node.id, self.alias)
             return _Value(node, root in self.consumable and node.id == root, self.sources.get(node.id, frozenset()))
-        if isinstance(node, ast.Constant):
+        if isinstance(node, (ast.Constant, ast.Attribute)):  # x.dtype, torch.float64: no values of x
             return _Value(node, False, frozenset())
         if isinstance(node, ast.BinOp):
             return self._binary(node)
@@ -152,8 +152,11 @@ class _Rewriter:
             if isinstance(node.op, ast.Sub):  # c - a = (-a) + c, the same single rounding
                 return _Value(_method(_method(right.node, "neg_", []), "add_", [left.node]), True, sources)
             if isinstance(node.op, ast.Div) and isinstance(left.node, ast.Constant):
-                # a number over a tensor is Tensor.__rdiv__: reciprocal, then product
-                return _Value(_method(_method(right.node, "reciprocal_", []), "mul_", [left.node]), True, sources)
+                # a number over a tensor is Tensor.__rdiv__: reciprocal, then product (by 1: exact)
+                reciprocal = _method(right.node, "reciprocal_", [])
+                if left.node.value == 1:
+                    return _Value(reciprocal, True, sources)
+                return _Value(_method(reciprocal, "mul_", [left.node]), True, sources)
         return _Value(node, "x" in sources, sources)
 
     def _call(self, node: ast.Call) -> _Value:

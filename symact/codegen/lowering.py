@@ -362,7 +362,43 @@ def lower(activation: Activation) -> Lowering:
             gradient=_prepare(gradient),
             parameter_gradients=parameter_gradients,
         ))
-    return Lowering(activation, definition, tuple(branches), tuple(intervals or ()))
+    lowering = Lowering(activation, definition, tuple(branches), tuple(intervals or ()))
+    return _through_abs(lowering) or lowering
+
+
+def _through_abs(lowering: Lowering) -> Lowering | None:
+    r"""One branch in |x| instead of two at 0, where that computes the same
+    formulas: f has no parameters, its only non-smooth atom is |x|, the
+    printed f with |x| = -x is the printed branch for x < 0, and with |x| = x
+    the one for x >= 0 (so no rewrite made a branch more accurate than the
+    |x| form), and f' is even and continuous at 0:
+
+    .. math:: f'(x) = g(|x|), \quad g = f' \text{ on } x \ge 0
+
+    (softsign: x / (1 + |x|) and 1 / (1 + |x|)^2, 3 array operations where
+    the two clamped branches take 7). The gradient evaluates the branch for
+    x >= 0 at |x|, inside the region where that formula was made accurate.
+    None otherwise (elliott's negative branch is rewritten to 1 / (2 (1 - x))).
+    """
+    definition = lowering.definition
+    nonsmooth = {type(e) for e in definition.atoms(sympy.Function) if isinstance(
+        e, (sympy.Abs, sympy.sign, sympy.Max, sympy.Min, sympy.Heaviside))}
+    if (lowering.activation.params or nonsmooth != {sympy.Abs} or definition.has(sympy.Piecewise)
+            or definition.atoms(sympy.Abs) != {sympy.Abs(X)}):
+        return None
+    if [(lo, hi) for lo, hi, _ in lowering.intervals] != [(None, S.Zero), (S.Zero, None)]:
+        return None
+    negative, positive = (lowering.branches[index] for _, _, index in lowering.intervals)
+    forward = _prepare(definition)
+    if (forward.xreplace({sympy.Abs(X): -X}) != negative.forward
+            or forward.xreplace({sympy.Abs(X): X}) != positive.forward):
+        return None
+    if not (_same(negative.gradient, positive.gradient.xreplace({X: -X}))
+            and _same(negative.gradient.subs(X, 0), positive.gradient.subs(X, 0))):
+        return None
+    gradient = positive.gradient.xreplace({X: sympy.Abs(X)})
+    return Lowering(lowering.activation, definition,
+                    (Branch(S.true, None, None, forward, gradient, ()),))
 
 
 @dataclass(frozen=True)

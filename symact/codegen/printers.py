@@ -177,9 +177,9 @@ class ArrayPrinting:
         ``d * d`` overflows first (soft root sign' in float32 was 0 at
         x = 178.6, true 1.05e-28: ``d = alpha + x e^(x/beta)`` is 1.3e28).
         """
-        if not expr.is_Mul:
+        if not (expr.is_Mul or expr.is_Pow):
             return None
-        divisors = [(f.base, -f.exp) for f in expr.args
+        divisors = [(f.base, -f.exp) for f in sympy.Mul.make_args(expr)
                     if f.is_Pow and f.exp.is_Integer and f.exp < 0 and not f.base.is_number
                     and not cls.is_parameter_only(f.base)]
         if sum(int(k) for _, k in divisors) < 2:
@@ -218,6 +218,11 @@ class ArrayPrinting:
 
     def _print_Pow(self, expr, rational=False):
         base, exponent = expr.as_base_exp()
+        split = self.split_divisor(expr) if exponent.is_Integer and exponent <= -2 else None
+        if split is not None:  # 1/d^k as 1/d/.../d, as in products
+            rest, divisor = split
+            return (f"{self.parenthesize(rest, PRECEDENCE['Mul'], strict=False)}/"
+                    f"{self.parenthesize(divisor, PRECEDENCE['Mul'], strict=True)}")
         base_text = self.parenthesize(base, PRECEDENCE["Mul"], strict=False)
         if exponent.is_Integer and 2 <= exponent <= MAX_MULTIPLIED_POWER:
             if base.is_Symbol:  # parenthesised: a Pow may be printed as a divisor
