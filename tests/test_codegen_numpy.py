@@ -245,3 +245,31 @@ def test_a_condition_on_parameters_alone_is_a_clear_error():
                         params=[Parameter("alpha", 1, ">= 0")])
     with pytest.raises(CodegenError, match="depends on the parameters only"):
         load(activation, "numpy")
+
+
+@pytest.mark.parametrize("text, one_branch", [
+    ("x / (1 + abs(x))", True),               # softsign: odd, f' = 1/(1 + |x|)^2 even and continuous
+    ("x / (1 + abs(x))**2", True),            # f' = (1 - |x|)/(1 + |x|)^3
+    ("abs(x)", False),                        # kink: f'(0-) = -1, f'(0+) = 1
+    ("x / (2*(1 + abs(x))) + 1/2", False),    # elliott: its negative branch is rewritten to 1/(2(1 - x))
+    ("x * abs(x)", True),                     # the branches x^2 and -x^2, f' = 2|x|
+])
+def test_a_kink_at_zero_only_through_abs_is_one_branch_where_that_is_exact(text, one_branch):
+    """``lowering._through_abs``: one branch in |x| exactly where the |x|
+    form computes the printed branches, and its gradient is exact on both
+    sides (mpmath)."""
+    from symact.codegen.lowering import lower
+    from symact.user import from_expression
+
+    activation = from_expression(text, "kinked")
+    lowering = lower(activation)
+    assert (len(lowering.branches) == 1) == one_branch
+    assert (lowering.branches[0].forward.has(sympy.Abs)) == one_branch
+    module = load(activation, "numpy")
+    points = np.array([-1e30, -40.0, -2.5, -1.0, -1e-3, -0.0, 0.0, 1e-3, 1.0, 2.5, 40.0, 1e30])
+    expected = sympy.lambdify(X, sympy.diff(sympy.sympify(text.replace("abs", "Abs"), {"x": X}), X), "mpmath")
+    with mpmath.workdps(60):
+        exact = np.array([float(expected(mpmath.mpf(float(p)))) if p != 0 else np.nan for p in points])
+    got = module.kinked_grad(points)
+    nonzero = points != 0
+    assert np.all(ulp_error(got[nonzero], exact[nonzero], np.float64) <= 4)
