@@ -273,3 +273,20 @@ def test_a_kink_at_zero_only_through_abs_is_one_branch_where_that_is_exact(text,
     got = module.kinked_grad(points)
     nonzero = points != 0
     assert np.all(ulp_error(got[nonzero], exact[nonzero], np.float64) <= 4)
+
+
+def test_hardswish_forward_is_x_times_its_telescoped_gate():
+    """``Lowering.factored``: hardswish = x (clip(x, -3, 3) + 3) / 6, no masks
+    (exact in rationals at points of all three branches); its gradient is
+    not x times anything, and relu's branches are x times constants (None)."""
+    from symact.codegen.lowering import lower
+
+    lowering = lower(CATALOGUE["hardswish"])
+    form = lowering.factored("forward")
+    clamped = [s for s in form.free_symbols if s.name.startswith("_x")]
+    assert len(clamped) == 1 and not any(s.name.startswith("_s") for s in form.free_symbols)
+    for point in map(sympy.Rational, ("-7", "-3", "-5/2", "0", "1/3", "3", "11")):
+        value = form.xreplace({X: point, clamped[0]: min(max(point, -3), 3)})
+        assert value == sympy.Piecewise((0, point <= -3), (point, point >= 3), (point * (point + 3) / 6, True))
+    assert lowering.factored("gradient") is None
+    assert lower(CATALOGUE["relu"]).factored("forward") is None

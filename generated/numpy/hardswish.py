@@ -50,16 +50,13 @@ def hardswish(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
-        _x1 = np.maximum(x, 3)
         _x2 = np.clip(x, -3, 3)
-        _c0 = (x <= -3)
-        _c1 = (x >= 3)
-        # selection masks (0 or 1): the first branch whose condition holds
-        _s1 = (_c1 & ~_c0).astype(x.dtype)
-        _s2 = (~(_c0 | _c1)).astype(x.dtype)
-        np.add(_s1*_x1, (_s2*_x2*(3 + _x2))/6, out=out)
+        np.multiply(x, (_x2 + 3)/6, out=out)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(out, 0, where=(x == float('-inf')))
     return out
 
 
@@ -136,16 +133,18 @@ def hardswish_forward_and_grad(x):
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    with np.errstate(over="ignore"):
+    # At x = +-inf the formula's NaN is replaced by the exact limit below.
+    with np.errstate(over="ignore", invalid="ignore"):
         # each branch sees x clamped into its own interval, where it is finite
-        _x1 = np.maximum(x, 3)
         _x2 = np.clip(x, -3, 3)
         _c0 = (x <= -3)
         _c1 = (x >= 3)
         # selection masks (0 or 1): the first branch whose condition holds
         _s1 = (_c1 & ~_c0).astype(x.dtype)
         _s2 = (~(_c0 | _c1)).astype(x.dtype)
-        np.add(_s1*_x1, (_s2*_x2*(3 + _x2))/6, out=y)
+        np.multiply(x, (_x2 + 3)/6, out=y)
         np.add(_s1, _s2*((_x2 + 3/2)/3), out=dy)
+        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
+        np.copyto(y, 0, where=(x == float('-inf')))
     return y, dy
 

@@ -15,6 +15,17 @@ from torch import nn
 __all__ = ["hardswish", "hardswish_grad", "HardswishFunction", "Hardswish"]
 
 
+def _fill(result, mask, value, x):
+    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
+    # a tail), else result. In place when autograd does not record result
+    # (inside the autograd Function, or no grad needed): no new tensor, which
+    # was measured as most of the correction's cost; torch.where otherwise.
+    scalar = not torch.is_tensor(value) or value.dim() == 0
+    if scalar and not result.requires_grad and result is not x:
+        return result.masked_fill_(mask, value)
+    return torch.where(mask, value, result)
+
+
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -26,16 +37,8 @@ def _times(grad_output, slope, saved):
 
 def _hardswish_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
-    _x1 = torch.clamp(x, min=3)
     _x2 = torch.clamp(x, -3, 3)
-    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = (3 + x).clamp_(0, 1).ceil_()
-    _n1 = (3 - x).clamp_(0, 1).ceil_()
-    _c1 = 1 - _n1
-    # selection masks (0 or 1): the first branch whose condition holds
-    _s1 = _c1.mul_(_n0)
-    _s2 = _n0.mul_(_n1)
-    return _s1.mul_(_x1).add_(_s2.mul_(_x2).mul_(3 + _x2).div_(6))
+    return _fill(_x2.add_(3).div_(6).mul_(x), x == float('-inf'), 0, x)
 
 
 def hardswish_grad(x):

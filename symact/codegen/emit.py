@@ -34,11 +34,13 @@ def _formula(branch: Branch, output: str) -> sympy.Expr:
 
 def _masked_forms(lowering: Lowering, outputs: Sequence[str]) -> list[sympy.Expr] | None:
     """Each output as one expression in clamped inputs and selection masks
-    (``Lowering.telescoping``, else ``Lowering.blend``), or None when some
-    output has neither form."""
+    (``Lowering.telescoping``, else ``Lowering.factored``, else
+    ``Lowering.blend``), or None when some output has none of these forms."""
     forms = []
     for output in outputs:
         form = lowering.telescoping(output)
+        if form is None:
+            form = lowering.factored(output)
         if form is None:
             form = lowering.blend(output)
         if form is None:

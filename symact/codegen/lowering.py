@@ -97,6 +97,31 @@ class Lowering:
         """
         if not self.is_piecewise or not self.intervals:
             return None
+        return self._telescoped([branch.formula(output) for branch in self.branches])
+
+    def factored(self, output: str) -> sympy.Expr | None:
+        r"""The output as x times a telescoping form, when every branch is x
+        times a polynomial and those polynomials form a continuous function
+        whose telescoping is exact:
+
+        .. math:: f(x) = x\, h(x), \quad h = h_0(\mathrm{clamp}_0(x)) + \dots
+
+        (hardswish = x (clip(x, -3, 3) + 3) / 6: four array operations where
+        the masks take ten; x h rounds once more than the branch formula only
+        where h is not 0 or 1). None when not applicable.
+        """
+        if not self.is_piecewise or not self.intervals:
+            return None
+        factors = [sympy.cancel(branch.formula(output) / X) for branch in self.branches]
+        if not all(factor.is_polynomial(X) for factor in factors):
+            return None
+        if all(X not in factor.free_symbols for factor in factors):
+            return None  # x times constants: telescoping or the masks do as well
+        telescoped = self._telescoped(factors)
+        return None if telescoped is None else X * telescoped
+
+    def _telescoped(self, formulas: list[sympy.Expr]) -> sympy.Expr | None:
+        """``telescoping`` of the given per-branch formulas."""
         used = [index for _, _, index in self.intervals]
         if sorted(used) != list(range(len(self.branches))):
             return None
@@ -104,16 +129,16 @@ class Lowering:
             return None
         total = S.Zero
         for position, (lo, _, index) in enumerate(self.intervals):
-            formula = self.branches[index].formula(output)
+            formula = formulas[index]
             total += formula.xreplace({X: clamped_symbol(index)})
             if position:
                 total -= formula.xreplace({X: lo})
-                previous = self.branches[self.intervals[position - 1][2]].formula(output)
+                previous = formulas[self.intervals[position - 1][2]]
                 if not _same(previous.xreplace({X: lo}), formula.xreplace({X: lo})):
                     return None
-        return total if self._exact_telescoping(total, output) else None
+        return total if self._exact_telescoping(total, formulas) else None
 
-    def _exact_telescoping(self, total: sympy.Expr, output: str) -> bool:
+    def _exact_telescoping(self, total: sympy.Expr, formulas: list[sympy.Expr]) -> bool:
         """Whether floating-point evaluation of ``total`` gives each branch
         without cancellation: either it is one branch on its clamped input
         (hardtanh = clip(x, lo, hi); the constant branches are that branch's
@@ -127,7 +152,7 @@ class Lowering:
             return True
         if len(present) == 1:
             index = symbols.index(present[0])
-            if total == self.branches[index].formula(output).xreplace({X: present[0]}):
+            if total == formulas[index].xreplace({X: present[0]}):
                 return True
         for lo, hi, index in self.intervals:
             ends = {}
