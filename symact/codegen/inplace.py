@@ -1,8 +1,9 @@
 r"""Torch bodies that reuse their temporaries: the same operations, in place.
 
 A generated forward body runs inside ``torch.autograd.Function.forward``,
-where autograd records nothing, so a tensor that nothing else reads may be
-overwritten: ``torch.exp(a - b)`` becomes ``(a - b).exp_()`` and, at the last
+where autograd records nothing, and so does the twin of the gradient body
+(``_<name>_grad_in_place``) that backward takes without ``create_graph``; in
+them a tensor that nothing else reads may be overwritten: ``torch.exp(a - b)`` becomes ``(a - b).exp_()`` and, at the last
 read of ``_t3``, ``_t3 * 2`` becomes ``_t3.mul_(2)``. Each rewrite is the
 operation PyTorch runs for the original text, on the same operands, so the
 results are bitwise equal; what changes is that no new tensor is allocated,
