@@ -55,11 +55,7 @@ def elliott(x, *, out=None):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, 0)
         _x1 = np.minimum(x, 0)
-        _c0 = (x >= 0)
-        # selection masks (0 or 1): the first branch whose condition holds
-        _s0 = (_c0).astype(x.dtype)
-        _s1 = (~_c0).astype(x.dtype)
-        np.add(_s0*((_x0/(1 + _x0) + 1)/2), (-_s1/(-1 + _x1))/2, out=out)
+        np.add((-1/(-1 + _x1))/2, (_x0/(1 + _x0))/2, out=out)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 1, where=(x == float('inf')))
     return out
@@ -150,10 +146,9 @@ def elliott_forward_and_grad(x):
         _s0 = (_c0).astype(x.dtype)
         _s1 = (~_c0).astype(x.dtype)
         _t0 = -1 + _x1
-        _t1 = _s1/2
-        _t2 = 1 + _x0
-        np.add(_s0*((_x0/_t2 + 1)/2), -_t1/_t0, out=y)
-        np.add((_t1/_t0)/_t0, ((_s0/_t2)/_t2)/2, out=dy)
+        _t1 = 1 + _x0
+        np.add((-1/_t0)/2, (_x0/_t1)/2, out=y)
+        np.add(((_s0/_t1)/_t1)/2, ((_s1/_t0)/_t0)/2, out=dy)
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, 1, where=(x == float('inf')))
     return y, dy

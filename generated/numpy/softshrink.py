@@ -54,12 +54,7 @@ def softshrink(x, lambd=0.5, *, out=None):
         # each branch sees x clamped into its own interval, where it is finite
         _x0 = np.maximum(x, lambd)
         _x1 = np.minimum(x, -lambd)
-        _c0 = (x > lambd)
-        _c1 = (-x > lambd)
-        # selection masks (0 or 1): the first branch whose condition holds
-        _s0 = (_c0).astype(x.dtype)
-        _s1 = (_c1 & ~_c0).astype(x.dtype)
-        np.add(_s0*(_x0 - lambd), _s1*(_x1 + lambd), out=out)
+        np.add(_x0, _x1, out=out)
     return out
 
 
@@ -145,7 +140,7 @@ def softshrink_forward_and_grad(x, lambd=0.5):
         # selection masks (0 or 1): the first branch whose condition holds
         _s0 = (_c0).astype(x.dtype)
         _s1 = (_c1 & ~_c0).astype(x.dtype)
-        np.add(_s0*(_x0 - lambd), _s1*(_x1 + lambd), out=y)
+        np.add(_x0, _x1, out=y)
         np.add(_s0, _s1, out=dy)
         # NaN in, NaN out: the branch selection above maps NaN to a branch value
         np.copyto(dy, x, where=np.isnan(x))

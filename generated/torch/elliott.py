@@ -39,13 +39,7 @@ def _elliott_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = (-x).clamp_(0, 1).ceil_()
-    _c0 = 1 - _n0
-    # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = _c0
-    _s1 = _n0
-    return _fill((_x0 / (1 + _x0)).add_(1).div_(2).mul_(_s0).add_((-_s1).div_(_x1.add_(-1)).div_(2)), x == float('inf'), 1, x)
+    return _fill((-1 / _x1.add_(-1)).div_(2).add_((_x0 / (1 + _x0)).div_(2)), x == float('inf'), 1, x)
 
 
 def elliott_grad(x):

@@ -52,14 +52,7 @@ def _plu_grad_alpha(x, alpha, c):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, max=-c)
     _x2 = torch.clamp(x, min=c)
-    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = torch.clamp(-x - c, 0, 1).ceil_()
-    _n0 = 1 - _c0
-    _n1 = torch.clamp(x - c, 0, 1).ceil_()
-    # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = _c0
-    _s2 = _n0*_n1
-    return _s0*(_x0 + c) + _s2*(_x2 - c)
+    return _x0 + _x2
 
 
 def _plu_grad_c(x, alpha, c):

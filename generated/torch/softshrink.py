@@ -33,14 +33,7 @@ def _softshrink_forward(x, lambd):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=lambd)
     _x1 = torch.clamp(x, max=-lambd)
-    # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _c0 = (x - lambd).clamp_(0, 1).ceil_()
-    _n0 = 1 - _c0
-    _c1 = (-x - lambd).clamp_(0, 1).ceil_()
-    # selection masks (0 or 1): the first branch whose condition holds
-    _s0 = _c0
-    _s1 = _c1.mul_(_n0)
-    return _x0.sub_(lambd).mul_(_s0).add_(_s1.mul_(_x1.add_(lambd)))
+    return _x0.add_(_x1)
 
 
 def _softshrink_grad_lambd(x, lambd):

@@ -143,9 +143,12 @@ class Lowering:
         without cancellation: either it is one branch on its clamped input
         (hardtanh = clip(x, lo, hi); the constant branches are that branch's
         end values), or on every interval the terms of the other branches
-        are exactly 0 there (ELU: alpha expm1(min(x, 0)) is 0 for x > 0).
-        Offsets that cancel in exact arithmetic only (hardswish: 3 + x - 3)
-        are refused."""
+        are exactly 0 there (ELU: alpha expm1(min(x, 0)) is 0 for x > 0), or
+        ``total`` is a sum of two terms that is, there, the branch's own sum of
+        two terms (one rounding either way) or c + (-c) for a branch 0
+        (softshrink = max(x, l) + min(x, -l): x - l, l - l, x + l). Offsets
+        that cancel in exact arithmetic only (hardswish: 3 + x - 3) are
+        refused."""
         symbols = [clamped_symbol(i) for i in range(len(self.branches))]
         present = [s for s in symbols if s in total.free_symbols]
         if not present:
@@ -163,11 +166,10 @@ class Lowering:
                 # x inside interval (lo, hi) clamps to the end of branch j's interval nearest to it
                 below = clamp_lo is not None and (hi is None or _not_after(hi, clamp_lo, self.activation))
                 ends[symbols[j]] = clamp_lo if below else clamp_hi
-            for term in sympy.Add.make_args(total):
-                if symbols[index] in term.free_symbols:
-                    continue
-                if term.xreplace(ends) != 0:
-                    return False
+            if not (all(term.xreplace(ends) == 0 for term in sympy.Add.make_args(total)
+                        if symbols[index] not in term.free_symbols)
+                    or _same_two_term_sum(total, ends, formulas[index].xreplace({X: symbols[index]}))):
+                return False
         return True
 
     def blend(self, output: str) -> sympy.Expr | None:
@@ -185,6 +187,18 @@ class Lowering:
                 formula = formula.xreplace({X: clamped_symbol(index)})
             total += mask_symbol(index) * formula
         return total
+
+
+def _same_two_term_sum(total: sympy.Expr, ends: dict, own: sympy.Expr) -> bool:
+    """``total``, two terms, with ``ends`` substituted term by term, is the two
+    terms of ``own`` (in either order), or two exact opposites where ``own`` is 0."""
+    terms = sympy.Add.make_args(total)
+    if len(terms) != 2:
+        return False
+    first, second = (term.xreplace(ends) for term in terms)
+    if own == 0:
+        return first == -second
+    return own.is_Add and len(own.args) == 2 and set(own.args) == {first, second}
 
 
 def _not_after(a: sympy.Expr, b: sympy.Expr, activation: Activation) -> bool:
