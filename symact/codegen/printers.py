@@ -167,9 +167,9 @@ class ArrayPrinting:
 
     @classmethod
     def split_divisor(cls, expr: sympy.Expr):
-        """``(expr * d, d)`` when the product ``expr`` divides by two or more
-        factors that depend on x, counted with multiplicity (``n / d^2``,
-        ``n / (a b)``), d the first of them; else None.
+        """``(expr * d, d)`` when the product or power ``expr`` divides by two
+        or more factors that depend on x, counted with multiplicity
+        (``n / d^2``, ``n / (a b)``, ``d^-2``), d the first of them; else None.
 
         Printed as ``(expr * d) / d``, one division per factor: ``n / d / d``
         is a normal number wherever ``n / d^2`` is (for ``|d| > 1``, ``n / d``
