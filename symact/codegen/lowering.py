@@ -107,8 +107,9 @@ class Lowering:
         .. math:: f(x) = x\, h(x), \quad h = h_0(\mathrm{clamp}_0(x)) + \dots
 
         (hardswish = x (clip(x, -3, 3) + 3) / 6: four array operations where
-        the masks take ten; x h rounds once more than the branch formula only
-        where h is not 0 or 1). None when not applicable.
+        the masks take ten; on the middle branch x ((x + 3) / 6) rounds as
+        often as x (x + 3) / 6, in another order, and verifies at 1 ULP; on
+        the outer ones h is 0 or 1, exact). None when not applicable.
         """
         if not self.is_piecewise or not self.intervals:
             return None
