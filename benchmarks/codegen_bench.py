@@ -262,6 +262,7 @@ def main(argv=None):
     parser.add_argument("--compiled", action="store_true",
                         help="also time forward+backward under torch.compile (compiles each entry once)")
     parser.add_argument("--torch-only", action="store_true", help="skip the NumPy tables")
+    parser.add_argument("--numpy-only", action="store_true", help="skip the PyTorch tables")
     parser.add_argument("--repeat", type=int, help="timed runs per median (default 7, --quick 5)")
     args = parser.parse_args(argv)
     if args.errors:
@@ -279,7 +280,8 @@ def main(argv=None):
     print(f"torch {torch.__version__}, numpy {np.__version__}, sympy {sympy.__version__}")
     for n in sizes:
         for dtype in dtypes:
-            print_torch(torch_rows(activations, n, getattr(torch, dtype), repeat, args.compiled), n, dtype)
+            if not args.numpy_only:
+                print_torch(torch_rows(activations, n, getattr(torch, dtype), repeat, args.compiled), n, dtype)
             if not args.torch_only:
                 print_numpy(numpy_rows(activations, n, getattr(np, dtype), repeat), n, dtype)
     return 0

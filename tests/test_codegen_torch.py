@@ -116,6 +116,22 @@ def test_low_precision_inputs_are_accepted(name, dtype):
     torch.testing.assert_close(y.to(torch.float64), reference, rtol=tolerance, atol=tolerance)
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+@pytest.mark.parametrize("name", names())
+def test_low_precision_infinities_give_the_float64_limits(name, dtype):
+    """At x = +-inf, float16 and bfloat16 give f and f' of float64 rounded,
+    to one rounding of the narrow arithmetic (lecun_tanh's 1.7159 tanh): the
+    limits, whether corrected by a mask or computed at the largest finite
+    float of the narrow dtype (``EdgeValues.finite_sides``, probed there)."""
+    m = module(name)
+    x = torch.tensor([float("-inf"), float("inf")], dtype=dtype)
+    for fn in (getattr(m, name), getattr(m, f"{name}_grad")):
+        expected = fn(x.to(torch.float64)).to(dtype)
+        got = fn(x)
+        assert got.dtype == dtype
+        torch.testing.assert_close(got, expected, rtol=torch.finfo(dtype).eps, atol=0, equal_nan=True)
+
+
 @pytest.mark.parametrize("name", names())
 def test_backward_saves_at_most_one_tensor(name):
     f = getattr(module(name), name)

@@ -71,13 +71,11 @@ def dsilu(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
+        # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.clip(x, -np.finfo(x.dtype).max, np.finfo(x.dtype).max)
         np.multiply(1 + _sigmoid(-x)*x, _sigmoid(x), out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('-inf')))
-        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 1, where=(x == float('inf')))
     return out
 
 
@@ -110,13 +108,11 @@ def dsilu_grad(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
+        # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.clip(x, -np.finfo(x.dtype).max, np.finfo(x.dtype).max)
         np.multiply(_sigmoid_slope(x), 2 + _sigmoid(-x)*x - _sigmoid(x)*x, out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('-inf')))
-        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('inf')))
     return out
 
 
@@ -148,19 +144,13 @@ def dsilu_forward_and_grad(x):
     dy = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
+        # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.clip(x, -np.finfo(x.dtype).max, np.finfo(x.dtype).max)
         _t0 = _sigmoid(x)
         _t1 = _sigmoid(-x)*x
         np.multiply(_t0, 1 + _t1, out=y)
         np.multiply(2 + _t1 - _t0*x, _sigmoid_slope(x), out=dy)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, 0, where=(x == float('-inf')))
-        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, 1, where=(x == float('inf')))
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(dy, 0, where=(x == float('-inf')))
-        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(dy, 0, where=(x == float('inf')))
     return y, dy
 

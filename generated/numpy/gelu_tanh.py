@@ -60,11 +60,11 @@ def gelu_tanh(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
+        # x = -inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.maximum(x, -np.finfo(x.dtype).max)
         np.multiply(x, _sigmoid(1.5957691216057308*x + 0.07135481627260025*(x*x*x)), out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('-inf')))
     return out
 
 

@@ -71,11 +71,11 @@ def logish(x, *, out=None):
         out = np.empty_like(x)
     # An intermediate may overflow to inf where the result is finite (x*x in
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
-    # At x = +-inf the formula's NaN is replaced by the exact limit below.
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore"):
+        # x = -inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.maximum(x, -np.finfo(x.dtype).max)
         np.multiply(x, np.log1p(_sigmoid(x)), out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('-inf')))
     return out
 
 
@@ -110,10 +110,11 @@ def logish_grad(x, *, out=None):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
+        # x = -inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.maximum(x, -np.finfo(x.dtype).max)
         _t0 = _sigmoid(x)
         np.add(_sigmoid_slope(x)*x/(1 + _t0), np.log1p(_t0), out=out)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(out, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(out, 0.6931471805599453, where=(x == float('inf')))
     return out
@@ -149,14 +150,13 @@ def logish_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
+        # x = -inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.maximum(x, -np.finfo(x.dtype).max)
         _t0 = _sigmoid(x)
         _t1 = np.log1p(_t0)
         np.multiply(_t1, x, out=y)
         np.add(_t1, _sigmoid_slope(x)*x/(1 + _t0), out=dy)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, 0, where=(x == float('-inf')))
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(dy, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 0.6931471805599453, where=(x == float('inf')))
     return y, dy

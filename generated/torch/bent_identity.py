@@ -47,7 +47,10 @@ def _times(grad_output, slope, saved):
 
 
 def _bent_identity_forward(x):
-    return _fill(_fill(_hypot_minus(x, 1).div_(2).add_(x), x == float('-inf'), float('-inf'), x), x == float('inf'), float('inf'), x)
+    # x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, max=torch.finfo(x.dtype).max)
+    return _fill(_hypot_minus(x, 1).div_(2).add_(x), x == float('-inf'), float('-inf'), x)
 
 
 def bent_identity_grad(x):
@@ -73,13 +76,19 @@ def bent_identity_grad(x):
       >>> bent_identity_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.5528, 0.7764, 1.0000, 1.2236, 1.4472])
     """
-    return _fill(_fill((x/_hypot(x, 1) + 2)/2, (x == float('-inf')), 1/2, x), (x == float('inf')), 3/2, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return (x/_hypot(x, 1) + 2)/2
 
 
 def _bent_identity_grad_in_place(x):
     # bent_identity_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
-    return _fill(_fill((x / _hypot(x, 1)).add_(2).div_(2), x == float('-inf'), 1 / 2, x), x == float('inf'), 3 / 2, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return (x / _hypot(x, 1)).add_(2).div_(2)
 
 
 class BentIdentityFunction(torch.autograd.Function):

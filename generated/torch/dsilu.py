@@ -16,17 +16,6 @@ from torch import nn
 __all__ = ["dsilu", "dsilu_grad", "DsiluFunction", "Dsilu"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -49,7 +38,10 @@ def _times(grad_output, slope, saved):
 
 
 def _dsilu_forward(x):
-    return _fill(_fill(_sigmoid_scaled(x).mul_(_sigmoid_scaled(-x).mul_(x).add_(1)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return _sigmoid_scaled(x).mul_(_sigmoid_scaled(-x).mul_(x).add_(1))
 
 
 def dsilu_grad(x):
@@ -75,17 +67,23 @@ def dsilu_grad(x):
       >>> dsilu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([0.0501, 0.4412, 0.5000, 0.4412, 0.0501])
     """
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = _sigmoid_scaled(x)
     _t1 = _sigmoid_scaled(-x)
-    return _fill(_fill(_t0*_t1*(2 + _t1*x - _t0*x), (x == float('-inf')), 0, x), (x == float('inf')), 0, x)
+    return _t0*_t1*(2 + _t1*x - _t0*x)
 
 
 def _dsilu_grad_in_place(x):
     # dsilu_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = _sigmoid_scaled(x)
     _t1 = _sigmoid_scaled(-x)
-    return _fill(_fill((_t0 * _t1).mul_((_t1 * x).add_(2).sub_(_t0 * x)), x == float('-inf'), 0, x), x == float('inf'), 0, x)
+    return (_t0 * _t1).mul_((_t1 * x).add_(2).sub_(_t0 * x))
 
 
 class DsiluFunction(torch.autograd.Function):

@@ -16,17 +16,6 @@ from torch import nn
 __all__ = ["elish", "elish_grad", "ElishFunction", "Elish"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -78,6 +67,9 @@ def elish_grad(x):
       >>> elish_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0747,  0.1365,  0.5000,  0.7400,  1.0908])
     """
+    # x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, max=torch.finfo(x.dtype).max)
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
@@ -87,22 +79,25 @@ def elish_grad(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _n0
-    return _fill(_sigmoid_scaled(_x0)*_s0*(1 + _sigmoid_scaled(-_x0)*_x0) + _sigmoid_scaled(_x1)*_s1*(_sigmoid_scaled(-_x1)*torch.expm1(_x1) + torch.exp(_x1)), (x == float('inf')), 1, x)
+    return _sigmoid_scaled(_x0)*_s0*(1 + _sigmoid_scaled(-_x0)*_x0) + _sigmoid_scaled(_x1)*_s1*(_sigmoid_scaled(-_x1)*torch.expm1(_x1) + torch.exp(_x1))
 
 
 def _elish_grad_in_place(x):
     # elish_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, max=torch.finfo(x.dtype).max)
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
     # conditions _c and negations _n as 0/1 tensors (NaN at NaN) by clamp and ceil: no bool tensor
-    _n0 = (-x).clamp_(0, 1).ceil_()
+    _n0 = x.neg_().clamp_(0, 1).ceil_()
     _c0 = 1 - _n0
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _n0
-    return _fill(_sigmoid_scaled(_x0).mul_(_s0).mul_(_sigmoid_scaled(-_x0).mul_(_x0).add_(1)).add_(_sigmoid_scaled(_x1).mul_(_s1).mul_(_sigmoid_scaled(-_x1).mul_(torch.expm1(_x1)).add_(torch.exp(_x1)))), x == float('inf'), 1, x)
+    return _sigmoid_scaled(_x0).mul_(_s0).mul_(_sigmoid_scaled(-_x0).mul_(_x0).add_(1)).add_(_sigmoid_scaled(_x1).mul_(_s1).mul_(_sigmoid_scaled(-_x1).mul_(torch.expm1(_x1)).add_(torch.exp(_x1))))
 
 
 class ElishFunction(torch.autograd.Function):

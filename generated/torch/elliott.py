@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["elliott", "elliott_grad", "ElliottFunction", "Elliott"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,10 +25,13 @@ def _times(grad_output, slope, saved):
 
 
 def _elliott_forward(x):
+    # x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, max=torch.finfo(x.dtype).max)
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
-    _x1 = torch.clamp(x, max=0)
-    return _fill((-1 / _x1.add_(-1)).div_(2).add_((_x0 / (1 + _x0)).div_(2)), x == float('inf'), 1, x)
+    _x1 = x.clamp_(max=0)
+    return (-1 / _x1.add_(-1)).div_(2).add_((_x0 / (1 + _x0)).div_(2))
 
 
 def elliott_grad(x):

@@ -16,17 +16,6 @@ from torch import nn
 __all__ = ["gaussian", "gaussian_grad", "GaussianFunction", "Gaussian"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _exp_neg_square(w, k):
     # exp(-k w^2) with w^2 = hi + lo exactly (Dekker's split, k a power of 2):
     # exp(-k hi) (1 - k lo). exp(-k w*w) would amplify the rounding of w*w
@@ -85,13 +74,19 @@ def gaussian_grad(x):
       >>> gaussian_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([ 0.0733,  0.7788, -0.0000, -0.7788, -0.0733])
     """
-    return _fill(_fill(-2*_exp_neg_square(x, 1)*x, (x == float('-inf')), 0, x), (x == float('inf')), 0, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return -2*_exp_neg_square(x, 1)*x
 
 
 def _gaussian_grad_in_place(x):
     # gaussian_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
-    return _fill(_fill(_exp_neg_square(x, 1).mul_(-2).mul_(x), x == float('-inf'), 0, x), x == float('inf'), 0, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return _exp_neg_square(x, 1).mul_(-2).mul_(x)
 
 
 class GaussianFunction(torch.autograd.Function):

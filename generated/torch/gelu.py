@@ -16,17 +16,6 @@ from torch import nn
 __all__ = ["gelu", "gelu_grad", "GeluFunction", "Gelu"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _exp_neg_square(w, k):
     # exp(-k w^2) with w^2 = hi + lo exactly (Dekker's split, k a power of 2):
     # exp(-k hi) (1 - k lo). exp(-k w*w) would amplify the rounding of w*w
@@ -97,7 +86,10 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_forward(x):
-    return _fill(_gaussian_cdf(x).mul_(x), x == float('-inf'), 0, x)
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
+    return _gaussian_cdf(x).mul_(x)
 
 
 def gelu_grad(x):
@@ -125,13 +117,19 @@ def gelu_grad(x):
       >>> gelu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0852,  0.1325,  0.5000,  0.8675,  1.0852])
     """
-    return _fill(_fill(0.3989422804014327*_exp_neg_square(x, 1/2)*x + _gaussian_cdf(x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return 0.3989422804014327*_exp_neg_square(x, 1/2)*x + _gaussian_cdf(x)
 
 
 def _gelu_grad_in_place(x):
     # gelu_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
-    return _fill(_fill(_exp_neg_square(x, 1 / 2).mul_(0.3989422804014327).mul_(x).add_(_gaussian_cdf(x)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return _exp_neg_square(x, 1 / 2).mul_(0.3989422804014327).mul_(x).add_(_gaussian_cdf(x))
 
 
 class GeluFunction(torch.autograd.Function):

@@ -49,7 +49,10 @@ def _times(grad_output, slope, saved):
 
 
 def _gelu_sigmoid_forward(x):
-    return _fill(_sigmoid_scaled((851 * x).div_(500)).mul_(x), x == float('-inf'), 0, x)
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
+    return _sigmoid_scaled((851 * x).div_(500)).mul_(x)
 
 
 def gelu_sigmoid_grad(x):

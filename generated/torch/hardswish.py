@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["hardswish", "hardswish_grad", "HardswishFunction", "Hardswish"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,9 +25,12 @@ def _times(grad_output, slope, saved):
 
 
 def _hardswish_forward(x):
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
     # each branch sees x clamped into its own interval, where it is finite
     _x2 = torch.clamp(x, -3, 3)
-    return _fill(_x2.add_(3).div_(6).mul_(x), x == float('-inf'), 0, x)
+    return x.mul_(_x2.add_(3).div_(6))
 
 
 def hardswish_grad(x):

@@ -16,17 +16,6 @@ from torch import nn
 __all__ = ["lisht", "lisht_grad", "LishtFunction", "Lisht"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -75,15 +64,21 @@ def lisht_grad(x):
       >>> lisht_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-1.1053, -0.8553,  0.0000,  0.8553,  1.1053])
     """
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = 2*x
-    return _fill(_fill(4*_sigmoid_scaled(_t0)*_sigmoid_scaled(-_t0)*x + torch.tanh(x), (x == float('-inf')), -1, x), (x == float('inf')), 1, x)
+    return 4*_sigmoid_scaled(_t0)*_sigmoid_scaled(-_t0)*x + torch.tanh(x)
 
 
 def _lisht_grad_in_place(x):
     # lisht_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = 2 * x
-    return _fill(_fill(_sigmoid_scaled(_t0).mul_(4).mul_(_sigmoid_scaled(-_t0)).mul_(x).add_(torch.tanh(x)), x == float('-inf'), -1, x), x == float('inf'), 1, x)
+    return _sigmoid_scaled(_t0).mul_(4).mul_(_sigmoid_scaled(-_t0)).mul_(x).add_(torch.tanh(x))
 
 
 class LishtFunction(torch.autograd.Function):

@@ -49,7 +49,10 @@ def _times(grad_output, slope, saved):
 
 
 def _logish_forward(x):
-    return _fill(_sigmoid_scaled(x).log1p_().mul_(x), x == float('-inf'), 0, x)
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
+    return _sigmoid_scaled(x).log1p_().mul_(x)
 
 
 def logish_grad(x):
@@ -75,15 +78,21 @@ def logish_grad(x):
       >>> logish_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0750,  0.2350,  0.4055,  0.5564,  0.7433])
     """
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
     _t0 = _sigmoid_scaled(x)
-    return _fill(_fill(_sigmoid_scaled(-x)*_t0*x/(1 + _t0) + torch.log1p(_t0), (x == float('-inf')), 0, x), (x == float('inf')), 0.6931471805599453, x)
+    return _fill(_sigmoid_scaled(-x)*_t0*x/(1 + _t0) + torch.log1p(_t0), (x == float('inf')), 0.6931471805599453, x)
 
 
 def _logish_grad_in_place(x):
     # logish_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
     _t0 = _sigmoid_scaled(x)
-    return _fill(_fill(_sigmoid_scaled(-x).mul_(_t0).mul_(x).div_(1 + _t0).add_(torch.log1p(_t0)), x == float('-inf'), 0, x), x == float('inf'), 0.6931471805599453, x)
+    return _fill(_sigmoid_scaled(-x).mul_(_t0).mul_(x).div_(1 + _t0).add_(torch.log1p(_t0)), x == float('inf'), 0.6931471805599453, x)
 
 
 class LogishFunction(torch.autograd.Function):

@@ -50,17 +50,6 @@ def _tanh_softplus_slope(z):
     return b2.mul_(4 * a).mul_(a.add_(b)).div_(d.mul_(d))
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -71,7 +60,10 @@ def _times(grad_output, slope, saved):
 
 
 def _mish_forward(x):
-    return _fill(_tanh_softplus(x).mul_(x), x == float('-inf'), 0, x)
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
+    return _tanh_softplus(x).mul_(x)
 
 
 def mish_grad(x):
@@ -97,13 +89,19 @@ def mish_grad(x):
       >>> mish_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.1084,  0.2895,  0.6000,  0.8864,  1.0693])
     """
-    return _fill(_fill(x*_tanh_softplus_slope(x) + _tanh_softplus(x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return x*_tanh_softplus_slope(x) + _tanh_softplus(x)
 
 
 def _mish_grad_in_place(x):
     # mish_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
-    return _fill(_fill(_tanh_softplus_slope(x).mul_(x).add_(_tanh_softplus(x)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return _tanh_softplus_slope(x).mul_(x).add_(_tanh_softplus(x))
 
 
 class MishFunction(torch.autograd.Function):

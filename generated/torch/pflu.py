@@ -89,13 +89,10 @@ def pflu_grad(x):
       >>> pflu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0367,  0.0975,  0.5000,  0.9025,  1.0367])
     """
-    return _fill(_fill(_hypot_plus_slope(x, 1), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
-
-
-def _pflu_grad_in_place(x):
-    # pflu_grad with its temporaries overwritten, for a backward that
-    # autograd does not record (no create_graph): the same operations, bitwise equal.
-    return _fill(_fill(_hypot_plus_slope(x, 1), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return _hypot_plus_slope(x, 1)
 
 
 class PfluFunction(torch.autograd.Function):
@@ -131,8 +128,7 @@ class PfluFunction(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output):
         x, = ctx.saved_tensors
-        slope = pflu_grad if torch.is_grad_enabled() else _pflu_grad_in_place
-        grad_x = _times(grad_output, slope(x), x) if ctx.needs_input_grad[0] else None
+        grad_x = _times(grad_output, pflu_grad(x), x) if ctx.needs_input_grad[0] else None
         return grad_x
 
 

@@ -16,17 +16,6 @@ from torch import nn
 __all__ = ["phish", "phish_grad", "PhishFunction", "Phish"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -109,7 +98,10 @@ def _times(grad_output, slope, saved):
 
 
 def _phish_forward(x):
-    return _fill(_gaussian_cdf(x).mul_(x).tanh_().mul_(x), x == float('-inf'), 0, x)
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
+    return _gaussian_cdf(x).mul_(x).tanh_().mul_(x)
 
 
 def phish_grad(x):
@@ -135,19 +127,25 @@ def phish_grad(x):
       >>> phish_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([ 0.1246, -0.2178,  0.0000,  0.7184,  1.1280])
     """
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = _gaussian_cdf(x)
     _t1 = _t0*x
     _t2 = 2*_t1
-    return _fill(_fill(4*_sigmoid_scaled(_t2)*_sigmoid_scaled(-_t2)*x*(_t0 + 0.3989422804014327*_exp_neg_square(x, 1/2)*x) + torch.tanh(_t1), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return 4*_sigmoid_scaled(_t2)*_sigmoid_scaled(-_t2)*x*(_t0 + 0.3989422804014327*_exp_neg_square(x, 1/2)*x) + torch.tanh(_t1)
 
 
 def _phish_grad_in_place(x):
     # phish_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = _gaussian_cdf(x)
     _t1 = _t0 * x
     _t2 = 2 * _t1
-    return _fill(_fill(_sigmoid_scaled(_t2).mul_(4).mul_(_sigmoid_scaled(-_t2)).mul_(x).mul_(_t0.add_(_exp_neg_square(x, 1 / 2).mul_(0.3989422804014327).mul_(x))).add_(_t1.tanh_()), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    return _sigmoid_scaled(_t2).mul_(4).mul_(_sigmoid_scaled(-_t2)).mul_(x).mul_(_t0.add_(_exp_neg_square(x, 1 / 2).mul_(0.3989422804014327).mul_(x))).add_(_t1.tanh_())
 
 
 class PhishFunction(torch.autograd.Function):

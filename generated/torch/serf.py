@@ -26,17 +26,6 @@ def _softplus(z):
     return F.softplus(z, beta=1.0, threshold=_SOFTPLUS_THRESHOLD.get(z.dtype, 20.0))
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -81,7 +70,10 @@ def _times(grad_output, slope, saved):
 
 
 def _serf_forward(x):
-    return _fill(_softplus(x).erf_().mul_(x), x == float('-inf'), 0, x)
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
+    return _softplus(x).erf_().mul_(x)
 
 
 def serf_grad(x):
@@ -107,15 +99,21 @@ def serf_grad(x):
       >>> serf_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.1223,  0.3273,  0.6730,  0.9676,  1.0189])
     """
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = _softplus(x)
-    return _fill(_fill(1.1283791670955126*_exp_neg_square(_t0, 1)*_sigmoid_scaled(x)*x + torch.special.erf(_t0), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    return 1.1283791670955126*_exp_neg_square(_t0, 1)*_sigmoid_scaled(x)*x + torch.special.erf(_t0)
 
 
 def _serf_grad_in_place(x):
     # serf_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = _softplus(x)
-    return _fill(_fill(_exp_neg_square(_t0, 1).mul_(1.1283791670955126).mul_(_sigmoid_scaled(x)).mul_(x).add_(torch.special.erf(_t0)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    return _exp_neg_square(_t0, 1).mul_(1.1283791670955126).mul_(_sigmoid_scaled(x)).mul_(x).add_(torch.special.erf(_t0))
 
 
 class SerfFunction(torch.autograd.Function):

@@ -16,17 +16,6 @@ from torch import nn
 __all__ = ["silu", "silu_grad", "SiluFunction", "Silu"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -49,7 +38,10 @@ def _times(grad_output, slope, saved):
 
 
 def _silu_forward(x):
-    return _fill(_sigmoid_scaled(x).mul_(x), x == float('-inf'), 0, x)
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
+    return _sigmoid_scaled(x).mul_(x)
 
 
 def silu_grad(x):
@@ -75,13 +67,19 @@ def silu_grad(x):
       >>> silu_grad(torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0]))
       tensor([-0.0908,  0.2600,  0.5000,  0.7400,  1.0908])
     """
-    return _fill(_fill(_sigmoid_scaled(x)*(1 + _sigmoid_scaled(-x)*x), (x == float('-inf')), 0, x), (x == float('inf')), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return _sigmoid_scaled(x)*(1 + _sigmoid_scaled(-x)*x)
 
 
 def _silu_grad_in_place(x):
     # silu_grad with its temporaries overwritten, for a backward that
     # autograd does not record (no create_graph): the same operations, bitwise equal.
-    return _fill(_fill(_sigmoid_scaled(x).mul_(_sigmoid_scaled(-x).mul_(x).add_(1)), x == float('-inf'), 0, x), x == float('inf'), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return _sigmoid_scaled(x).mul_(_sigmoid_scaled(-x).mul_(x).add_(1))
 
 
 class SiluFunction(torch.autograd.Function):

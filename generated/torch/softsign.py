@@ -15,17 +15,6 @@ from torch import nn
 __all__ = ["softsign", "softsign_grad", "SoftsignFunction", "Softsign"]
 
 
-def _fill(result, mask, value, x):
-    # value where mask (x is NaN or +-inf, or the formula overflowed to NaN in
-    # a tail), else result. In place when autograd does not record result
-    # (inside the autograd Function, or no grad needed): no new tensor, which
-    # was measured as most of the correction's cost; torch.where otherwise.
-    scalar = not torch.is_tensor(value) or value.dim() == 0
-    if scalar and not result.requires_grad and result is not x:
-        return result.masked_fill_(mask, value)
-    return torch.where(mask, value, result)
-
-
 def _times(grad_output, slope, saved):
     # grad_output * slope. Without create_graph (no double backward) the
     # product goes into the freshly computed slope: one allocation fewer,
@@ -36,7 +25,10 @@ def _times(grad_output, slope, saved):
 
 
 def _softsign_forward(x):
-    return _fill(_fill(x / torch.abs(x).add_(1), x == float('-inf'), -1, x), x == float('inf'), 1, x)
+    # x = -inf and x = +inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
+    return x / torch.abs(x).add_(1)
 
 
 def softsign_grad(x):

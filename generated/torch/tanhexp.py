@@ -49,7 +49,10 @@ def _times(grad_output, slope, saved):
 
 
 def _tanhexp_forward(x):
-    return _fill(torch.exp(x).tanh_().mul_(x), x == float('-inf'), 0, x)
+    # x = -inf: computed at the largest finite float of that sign, where the formula is
+    # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+    x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
+    return torch.exp(x).tanh_().mul_(x)
 
 
 def tanhexp_grad(x):

@@ -15,6 +15,7 @@ branches with ``torch.where``.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Mapping, Sequence
 
@@ -222,6 +223,41 @@ def _conditions(lowering: Lowering, printer: ArrayPrinting) -> list[str]:
 INFINITY_TEXT = {1: "float('inf')", -1: "float('-inf')"}
 
 
+def finite_sides(edges: Mapping[str, EdgeValues], outputs: Sequence[str]) -> tuple[int, ...]:
+    """The signs at which a body computing ``outputs`` clamps x to the finite
+    floats instead of correcting its +-inf values: those that every output's
+    ``EdgeValues.finite_sides`` names (and no output needs a correction at
+    another sign, nor leaves one unclamped); () where they differ."""
+    sides = {edges[output].finite_sides if output in edges else () for output in outputs}
+    return sides.pop() if len(sides) == 1 else ()
+
+
+def edges_after_clamp(edges: EdgeValues, sides: tuple[int, ...]) -> EdgeValues:
+    """``edges`` less the +-inf corrections that clamping x at ``sides`` makes."""
+    if not sides:
+        return edges
+    return dataclasses.replace(edges, infinities=tuple(e for e in edges.infinities if e[0] not in sides))
+
+
+def finite_lines(sides: tuple[int, ...], target: str) -> list[str]:
+    """Lines replacing x = +-inf at ``sides`` by the largest finite float of
+    that sign (NaN stays NaN), where the formula already gives the limit."""
+    if not sides:
+        return []
+    where = " and ".join(f"x = {'+' if sign > 0 else '-'}inf" for sign in sides)
+    module = "np" if target == "numpy" else "torch"
+    big = f"{module}.finfo(x.dtype).max"
+    if target == "numpy":
+        value = (f"np.clip(x, -{big}, {big})" if len(sides) == 2
+                 else f"np.maximum(x, -{big})" if sides[0] < 0 else f"np.minimum(x, {big})")
+    else:
+        value = (f"torch.clamp(x, -{big}, {big})" if len(sides) == 2
+                 else f"torch.clamp(x, min=-{big})" if sides[0] < 0 else f"torch.clamp(x, max={big})")
+    return [f"# {where}: computed at the largest finite float of that sign, where the formula is",
+            "# already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)",
+            f"x = {value}"]
+
+
 def numpy_edges(edges: EdgeValues, var: str, printer: NumpyCodePrinter) -> list[str]:
     """Lines overwriting ``var`` at x = NaN and x = +-inf where the formula's
     own value there is wrong (``EdgeValues``): one masked copy each, after
@@ -272,9 +308,11 @@ def numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: 
                edges: Mapping[str, EdgeValues] | None = None) -> list[str]:
     """Lines computing each ``(var, output)`` into the preallocated array
     ``var``, then the corrections ``edges[output]`` at NaN and +-inf."""
-    corrections = [line for var, output in outputs if (edges or {}).get(output)
-                   for line in numpy_edges(edges[output], var, printer)]
-    return _numpy_body(lowering, outputs, printer) + corrections
+    edges = edges or {}
+    sides = finite_sides(edges, [output for _, output in outputs])
+    corrections = [line for var, output in outputs if edges.get(output)
+                   for line in numpy_edges(edges_after_clamp(edges[output], sides), var, printer)]
+    return finite_lines(sides, "numpy") + _numpy_body(lowering, outputs, printer) + corrections
 
 
 def _numpy_body(lowering: Lowering, outputs: Sequence[tuple[str, str]], printer: NumpyCodePrinter) -> list[str]:
@@ -327,14 +365,17 @@ def torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrintin
                edges: Mapping[str, EdgeValues] | None = None) -> tuple[list[str], list[str]]:
     """Lines and one final expression per output (torch, no mutation), with
     the corrections ``edges[output]`` at NaN and +-inf."""
-    lines, results = _torch_body(lowering, outputs, printer)
     edges = edges or {}
+    sides = finite_sides(edges, outputs)
+    lines, results = _torch_body(lowering, outputs, printer)
+    lines = finite_lines(sides, "torch") + lines
     final = []
     for index, (output, result) in enumerate(zip(outputs, results)):
         if edges.get(output) and edges[output].saturations:
             lines.append(f"_y{index} = {result}")  # tested for NaN, then corrected
             result = f"_y{index}"
-        final.append(torch_edges(edges[output], result, printer) if edges.get(output) else result)
+        found = edges_after_clamp(edges[output], sides) if edges.get(output) else None
+        final.append(torch_edges(found, result, printer) if found else result)
     return lines, final
 
 

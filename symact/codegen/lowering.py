@@ -461,11 +461,16 @@ class EdgeValues:
         sign is replaced by the limit. The definition is real and finite on
         the whole line, so such a value is an overflow artefact in the tail
         (tanhexp'(710) = 1 + e^x sech^2(e^x) x forms inf * 0).
+      finite_sides: the signs of ``infinities`` where the formula at the
+        largest finite float of that sign (float16 to float64) already is the
+        limit: a body whose outputs all agree on them clamps x there instead
+        (one pass, where each masked correction takes two).
     """
 
     nan: bool = False
     infinities: tuple[tuple[int, sympy.Expr, sympy.Basic], ...] = ()
     saturations: tuple[tuple[int, sympy.Expr, sympy.Basic], ...] = ()
+    finite_sides: tuple[int, ...] = ()
 
     def __bool__(self) -> bool:
         return self.nan or bool(self.infinities) or bool(self.saturations)

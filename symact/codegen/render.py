@@ -20,7 +20,7 @@ import jinja2
 import sympy
 
 from symact.activation import Activation
-from symact.codegen.emit import numpy_body, torch_body, torch_edges
+from symact.codegen.emit import edges_after_clamp, finite_sides, numpy_body, torch_body, torch_edges
 from symact.codegen.inplace import in_place_body
 from symact.codegen.lowering import EdgeValues, Lowering, limit_at_infinity, lower, output_slope
 from symact.codegen.printers import CodegenError, NumpyCodePrinter, TorchCodePrinter
@@ -154,7 +154,7 @@ def _numpy(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
                               args + [out_arg], "f(x), an array of x's dtype.", examples.get(name, "")),
             "allocate": ["out"], "has_out": True,
             "body": numpy_body(lowering, [("out", "forward")], printer, edges),
-            "quiet_invalid": _quiet(edges, "forward"),
+            "quiet_invalid": _quiet(edges, ["forward"]),
             "returns": "out",
         },
         {
@@ -164,7 +164,7 @@ def _numpy(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
                               "derivative of the branch that owns it.", examples.get(f"{name}_grad", "")),
             "allocate": ["out"], "has_out": True,
             "body": numpy_body(lowering, [("out", "gradient")], printer, edges),
-            "quiet_invalid": _quiet(edges, "gradient"),
+            "quiet_invalid": _quiet(edges, ["gradient"]),
             "returns": "out",
         },
         {
@@ -174,7 +174,7 @@ def _numpy(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
                               examples.get(f"{name}_forward_and_grad", "")),
             "allocate": ["y", "dy"], "has_out": False,
             "body": numpy_body(lowering, [("y", "forward"), ("dy", "gradient")], printer, edges),
-            "quiet_invalid": _quiet(edges, "forward") or _quiet(edges, "gradient"),
+            "quiet_invalid": _quiet(edges, ["forward", "gradient"]),
             "returns": "y, dy",
         },
     ]
@@ -183,11 +183,12 @@ def _numpy(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
         **ctx.common(), functions=functions, helpers=helpers, sinc_series=sinc_slope_series())
 
 
-def _quiet(edges: dict[str, EdgeValues], output: str) -> bool:
-    """Whether the output's NaN at +-inf or in the tails is corrected (so its
-    'invalid value' warnings are expected)."""
-    found = edges.get(output, EdgeValues())
-    return bool(found.infinities or found.saturations)
+def _quiet(edges: dict[str, EdgeValues], outputs: list[str]) -> bool:
+    """Whether a body computing ``outputs`` corrects a NaN at +-inf or in the
+    tails (so its 'invalid value' warnings are expected)."""
+    sides = finite_sides(edges, outputs)
+    found = [edges_after_clamp(edges[output], sides) for output in outputs if output in edges]
+    return any(e.infinities or e.saturations for e in found)
 
 
 def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, EdgeValues] | None = None) -> str:
@@ -234,7 +235,7 @@ def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     helpers = sorted(printer.helpers_used)
     text = template_environment().get_template("torch.py.j2").render(
         **ctx.common(),
-        helpers=helpers, sinc_series=sinc_slope_series(), fills=any(edges.values()),
+        helpers=helpers, sinc_series=sinc_slope_series(), fills=any("_fill(" in line for line in forward_body + grad_body + (output_body or [])),
         uses_functional=bool(helpers) or "F." in "\n".join(forward_body + grad_body),
         plain_args=plain, default_args=defaults,
         forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
@@ -302,10 +303,15 @@ def render(activation: Activation, target: str) -> str:
 EDGE_PROBE = (float("nan"), float("-inf"), float("inf"), "-max", "max")
 
 
-def _probe(activation: Activation, target: str, module: types.ModuleType) -> dict[str, list]:
+#: The dtypes whose values at the largest finite floats decide ``EdgeValues.finite_sides``.
+NARROW_DTYPES = {"numpy": ("float16",), "torch": ("float16", "bfloat16")}
+
+
+def _probe(activation: Activation, target: str, module: types.ModuleType,
+           dtypes: tuple[str, ...] = ("float32", "float64")) -> dict[str, list]:
     """The unpatched generated code's values at x = NaN, -inf, +inf and the
-    largest finite floats of each sign, per output and dtype (float32,
-    float64), at the parameters' defaults."""
+    largest finite floats of each sign, per output and dtype, at the
+    parameters' defaults."""
     import warnings
 
     import numpy as np
@@ -315,8 +321,13 @@ def _probe(activation: Activation, target: str, module: types.ModuleType) -> dic
     values: dict[str, list] = {}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        for dtype in ("float32", "float64"):
-            big = float(np.finfo(dtype).max)
+        for dtype in dtypes:
+            if target == "numpy":
+                big = float(np.finfo(dtype).max)
+            else:
+                import torch
+
+                big = float(torch.finfo(getattr(torch, dtype)).max)
             points = [{"-max": -big, "max": big}.get(p, p) for p in EDGE_PROBE]
             if target == "numpy":
                 x = np.array(points, dtype=dtype)
@@ -333,7 +344,7 @@ def _probe(activation: Activation, target: str, module: types.ModuleType) -> dic
                     calls["output_slope"] = lambda: from_output(torch.full_like(x, float("nan")))
             for output, call in calls.items():
                 result = call()
-                result = result.numpy() if hasattr(result, "numpy") else np.asarray(result)
+                result = result.double().numpy() if hasattr(result, "numpy") else np.asarray(result)
                 values.setdefault(output, []).append(np.broadcast_to(result, x.shape).astype(np.float64))
     return values
 
@@ -344,10 +355,13 @@ def _edges(activation: Activation, target: str, module: types.ModuleType) -> dic
     exact limit (``limit_at_infinity``) where +-inf gave NaN and the limit
     exists, or throughout the tail where the largest finite floats gave NaN,
     or +-inf though the limit is finite. Outputs that are already right get none, so their code stays
-    as it is."""
+    as it is. A parameter-free output whose formula is already the limit at
+    the largest finite floats of a sign, in every dtype, names that sign in
+    ``finite_sides``."""
     import math
 
     edges = {}
+    narrow = None
     for output, results in _probe(activation, target, module).items():
         nan = any(not math.isnan(r[0]) for r in results)
         infinities, saturations = [], []
@@ -366,7 +380,13 @@ def _edges(activation: Activation, target: str, module: types.ModuleType) -> dic
                         saturations.append((sign, *found))
                     elif nan_at_infinity:
                         infinities.append((sign, *found))
-        found = EdgeValues(nan, tuple(infinities), tuple(saturations))
+        sides = ()
+        if infinities and not saturations and not activation.params:
+            narrow = narrow or _probe(activation, target, module, NARROW_DTYPES[target])
+            sides = tuple(sorted(sign for sign, value, _ in infinities
+                                 if all(r[3 if sign < 0 else 4] == float(value)
+                                        for r in results + narrow[output])))
+        found = EdgeValues(nan, tuple(infinities), tuple(saturations), sides)
         if found:
             edges[output] = found
     return edges
@@ -382,7 +402,8 @@ def _torch_parameters(activation: Activation, edges: EdgeValues) -> EdgeValues:
                                for p in activation.params})
     return EdgeValues(edges.nan,
                       tuple((sign, as_tensor(value), condition) for sign, value, condition in edges.infinities),
-                      tuple((sign, as_tensor(value), condition) for sign, value, condition in edges.saturations))
+                      tuple((sign, as_tensor(value), condition) for sign, value, condition in edges.saturations),
+                      edges.finite_sides)
 
 
 def tidy_blank_lines(text: str) -> str:
