@@ -290,3 +290,20 @@ def test_hardswish_forward_is_x_times_its_telescoped_gate():
         assert value == sympy.Piecewise((0, point <= -3), (point, point >= 3), (point * (point + 3) / 6, True))
     assert lowering.factored("gradient") is None
     assert lower(CATALOGUE["relu"]).factored("forward") is None
+
+
+def test_a_fused_body_clamps_x_only_where_every_output_is_the_limit_at_the_largest_floats():
+    """mish: f and f' are their limits at -max, f' also at +max but f(+max)
+    is max, not inf. The fused body clamps x at -inf only and corrects f' at
+    +inf with a mask; f alone clamps at -inf, f' alone at both."""
+    from symact.codegen.emit import finite_sides
+    from symact.codegen.render import _edges, _numpy, execute_source
+
+    activation = CATALOGUE["mish"]
+    draft = execute_source(_numpy(activation, {}), "mish", "numpy")
+    edges = _edges(activation, "numpy", draft)
+    assert finite_sides(edges, ["forward"]) == (-1,)
+    assert finite_sides(edges, ["gradient"]) == (-1, 1)
+    assert finite_sides(edges, ["forward", "gradient"]) == (-1,)
+    y, dy = module("mish").mish_forward_and_grad(np.array([-np.inf, np.inf]))
+    assert y.tolist() == [0.0, np.inf] and dy.tolist() == [0.0, 1.0]

@@ -132,15 +132,14 @@ def bent_identity_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
+        # x = +inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.minimum(x, np.finfo(x.dtype).max)
         np.add(x, _hypot_minus(x, 1)/2, out=y)
         dy[...] = (x/np.hypot(x, 1) + 2)/2
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(y, float('-inf'), where=(x == float('-inf')))
-        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, float('inf'), where=(x == float('inf')))
         # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 1/2, where=(x == float('-inf')))
-        # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(dy, 3/2, where=(x == float('inf')))
     return y, dy
 

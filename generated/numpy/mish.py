@@ -157,13 +157,12 @@ def mish_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
+        # x = -inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.maximum(x, -np.finfo(x.dtype).max)
         _t0 = _tanh_softplus(x)
         np.multiply(_t0, x, out=y)
         np.add(_t0, x*_tanh_softplus_slope(x), out=dy)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, 0, where=(x == float('-inf')))
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(dy, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 1, where=(x == float('inf')))
     return y, dy

@@ -360,14 +360,13 @@ def serf_forward_and_grad(x):
     # exp(-x*x/2) for |x| > 1.8e19 in float32): IEEE arithmetic absorbs it.
     # At x = +-inf the formula's NaN is replaced by the exact limit below.
     with np.errstate(over="ignore", invalid="ignore"):
+        # x = -inf: computed at the largest finite float of that sign, where the formula is
+        # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
+        x = np.maximum(x, -np.finfo(x.dtype).max)
         _t0 = _softplus(x)
         _t1 = _erf(_t0)
         np.multiply(_t1, x, out=y)
         np.add(_t1, 1.1283791670955126*_exp_neg_square(_t0, 1)*_sigmoid(x)*x, out=dy)
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(y, 0, where=(x == float('-inf')))
-        # x = -inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
-        np.copyto(dy, 0, where=(x == float('-inf')))
         # x = +inf: the exact limit (the formula gives inf - inf, 0 * inf or inf / inf)
         np.copyto(dy, 1, where=(x == float('inf')))
     return y, dy

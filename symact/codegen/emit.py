@@ -226,10 +226,10 @@ INFINITY_TEXT = {1: "float('inf')", -1: "float('-inf')"}
 def finite_sides(edges: Mapping[str, EdgeValues], outputs: Sequence[str]) -> tuple[int, ...]:
     """The signs at which a body computing ``outputs`` clamps x to the finite
     floats instead of correcting its +-inf values: those that every output's
-    ``EdgeValues.finite_sides`` names (and no output needs a correction at
-    another sign, nor leaves one unclamped); () where they differ."""
-    sides = {edges[output].finite_sides if output in edges else () for output in outputs}
-    return sides.pop() if len(sides) == 1 else ()
+    ``EdgeValues.finite_sides`` names (mish's fused body clamps at -inf only,
+    where its f and f' are both the limit at -max, and corrects f' at +inf)."""
+    sides = set.intersection(*(set(edges[output].finite_sides if output in edges else ()) for output in outputs))
+    return tuple(sorted(sides))
 
 
 def edges_after_clamp(edges: EdgeValues, sides: tuple[int, ...]) -> EdgeValues:
