@@ -81,7 +81,8 @@ def gelu_tanh_grad(x):
     _t0 = 1.5957691216057308*x
     _t1 = _t0 + 0.07135481627260025*(x*x*x)
     _y0 = _sigmoid_scaled(_t1)*(1 + _sigmoid_scaled(-_t1)*_t0*(1 + (26829*(x*x))/200000))
-    return _fill(_fill(_y0, (~(torch.abs(_y0) < float('inf')) & (x < 0)), 0, x), (~(torch.abs(_y0) < float('inf')) & (x > 0)), 1, x)
+    _n0 = ~(torch.abs(_y0) < float('inf'))
+    return _fill(_fill(_y0, (_n0 & (x < 0)), 0, x), (_n0 & (x > 0)), 1, x)
 
 
 def _gelu_tanh_grad_in_place(x):
@@ -90,7 +91,8 @@ def _gelu_tanh_grad_in_place(x):
     _t0 = 1.5957691216057308 * x
     _t1 = (x * x).mul_(x).mul_(0.07135481627260025).add_(_t0)
     _y0 = _sigmoid_scaled(_t1).mul_(_sigmoid_scaled(-_t1).mul_(_t0).mul_((x * x).mul_(26829).div_(200000).add_(1)).add_(1))
-    return _fill(_fill(_y0, ~(torch.abs(_y0) < float('inf')) & (x < 0), 0, x), ~(torch.abs(_y0) < float('inf')) & (x > 0), 1, x)
+    _n0 = ~(torch.abs(_y0) < float('inf'))
+    return _fill(_fill(_y0, _n0 & (x < 0), 0, x), _n0 & (x > 0), 1, x)
 
 
 class GeluTanhFunction(torch.autograd.Function):

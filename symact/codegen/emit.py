@@ -289,13 +289,16 @@ def _at_infinity(sign: int, condition, printer: ArrayPrinting, name: str = "x") 
     return mask if condition is S.true else f"({mask} & {printer.doprint(condition)})"
 
 
-def torch_edges(edges: EdgeValues, result: str, printer: ArrayPrinting, name: str = "x") -> str:
+def torch_edges(edges: EdgeValues, result: str, printer: ArrayPrinting, name: str = "x",
+                non_finite: str | None = None) -> str:
     """``result`` with the ``EdgeValues`` corrections at ``name`` = NaN and +-inf,
     through the template's ``_fill`` (in place where autograd does not record,
-    else ``torch.where``, which is differentiable; autograd sees a constant there)."""
+    else ``torch.where``, which is differentiable; autograd sees a constant there).
+    ``non_finite``: a mask of the non-finite elements of ``result`` computed
+    once for the saturations (else each computes its own)."""
     base = result
     for sign, value, condition in edges.saturations:
-        mask = _in_tail(sign, condition, f"~(torch.abs({base}) < float('inf'))", printer, name)
+        mask = _in_tail(sign, condition, non_finite or f"~(torch.abs({base}) < float('inf'))", printer, name)
         result = f"_fill({result}, {mask}, {printer.doprint(value)}, {name})"
     for sign, value, condition in edges.infinities:
         result = f"_fill({result}, {_at_infinity(sign, condition, printer, name)}, {printer.doprint(value)}, {name})"
@@ -371,11 +374,15 @@ def torch_body(lowering: Lowering, outputs: Sequence[str], printer: ArrayPrintin
     lines = finite_lines(sides, "torch") + lines
     final = []
     for index, (output, result) in enumerate(zip(outputs, results)):
+        non_finite = None
         if edges.get(output) and edges[output].saturations:
             lines.append(f"_y{index} = {result}")  # tested for NaN, then corrected
             result = f"_y{index}"
+            if len(edges[output].saturations) > 1:
+                non_finite = f"_n{index}"
+                lines.append(f"{non_finite} = ~(torch.abs({result}) < float('inf'))")
         found = edges_after_clamp(edges[output], sides) if edges.get(output) else None
-        final.append(torch_edges(found, result, printer) if found else result)
+        final.append(torch_edges(found, result, printer, non_finite=non_finite) if found else result)
     return lines, final
 
 
