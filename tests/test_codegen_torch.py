@@ -237,7 +237,7 @@ def test_nan_and_infinities_match_the_generated_numpy_edges(name, dtype):
     np.testing.assert_array_equal(backward.numpy(), expected_df)
 
 
-@pytest.mark.parametrize("name", ["silu", "gelu", "hardswish", "mish", "elu"])
+@pytest.mark.parametrize("name", ["silu", "gelu", "gelu_tanh", "hardswish", "mish", "elu"])
 def test_compiles_as_one_graph_and_matches_eager(name):
     """torch.compile(fullgraph=True) traces the generated function, forward
     and backward, without a graph break (no data_ptr or .item() in the
@@ -246,6 +246,18 @@ def test_compiles_as_one_graph_and_matches_eager(name):
     next to a zero of f', such as mish' at -1.19)."""
     eager, compiled = _eager_and_compiled(name, torch.linspace(-6, 6, 1001, dtype=torch.float64))
     torch.testing.assert_close(compiled, eager, rtol=1e-12, atol=1e-15)
+
+
+def test_compiled_sigmoid_keeps_the_tail_that_torch_sigmoid_flushes():
+    """Under torch.compile, ``_sigmoid_scaled`` is one exp and a select; SiLU
+    and its slope stay normal numbers below -88.72 in float32 (x sigma(x) =
+    -7.37e-38 at -90, where torch.sigmoid(-90) is 0), as eagerly. Below -87.3
+    sigma is subnormal: Inductor's exp and torch's may round it one step of
+    1.4e-45 apart, which x (|x| <= 103) scales to at most 1.5e-43."""
+    x = torch.tensor([-103.0, -95.0, -90.0, -88.8, -20.0, 0.0, 20.0], dtype=torch.float32)
+    eager, compiled = _eager_and_compiled("silu", x)
+    assert (compiled[:, :5] != 0).all()
+    torch.testing.assert_close(compiled, eager, rtol=4 * torch.finfo(torch.float32).eps, atol=1.5e-43)
 
 
 def _eager_and_compiled(name, x):

@@ -25,6 +25,11 @@ def _sigmoid_scaled(z):
     # numbers; no torch.where (13 ms per 1e6 on a random sign mask). In place
     # when autograd does not record z (the same operations, bitwise equal):
     # two new tensors instead of five (1.6 ms against 2.6 per 1e6 float32).
+    # Under torch.compile the select is free inside the fused loop: one exp,
+    # which Inductor shares between sigma(z) and sigma(-z) (SiLU' takes one).
+    if torch.compiler.is_compiling():
+        e = torch.exp(-torch.abs(z))
+        return torch.where(z < 0, e, 1) / (1 + e)
     if torch.is_grad_enabled() and z.requires_grad:
         return torch.exp(torch.clamp(z, max=0)) / (1 + torch.exp(-torch.abs(z)))
     return torch.clamp(z, max=0).exp_().div_(torch.abs(z).neg_().exp_().add_(1))
