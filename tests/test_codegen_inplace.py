@@ -26,6 +26,9 @@ def test_fresh_values_and_last_reads_are_overwritten():
     assert rewritten("return 2 * torch.tanh(x) + x") == ["return torch.tanh(x).mul_(2).add_(x)"]
     assert rewritten("return torch.clamp(x - 3, 0, 1).ceil_()") == ["return (x - 3).clamp_(0, 1).ceil_()"]
     assert rewritten("return -torch.exp(x)") == ["return torch.exp(x).neg_()"]
+    # a helper with an in-place twin (IN_PLACE_HELPERS); never on x itself
+    assert rewritten("return 2 * _expm1(x - 1)") == ["return _expm1_(x - 1).mul_(2)"]
+    assert rewritten("return 2 * _expm1(x)") == ["return _expm1(x).mul_(2)"]
 
 
 def test_operand_order_and_rounding_are_kept():

@@ -260,6 +260,31 @@ def test_compiled_sigmoid_keeps_the_tail_that_torch_sigmoid_flushes():
     torch.testing.assert_close(compiled, eager, rtol=4 * torch.finfo(torch.float32).eps, atol=1.5e-43)
 
 
+def test_inductor_lowers_expm1_to_exp_minus_one_on_cpu():
+    """Pins the upstream defect the generated ``_expm1`` works around: torch
+    2.13's Inductor compiles expm1 as exp(z) - 1 on CPU (pytorch#189803,
+    fixed upstream by pytorch#190533) in its vectorised loop, so expm1(-1e-10)
+    is 0 (a tensor of 64, not a scalar tail). When this fails, torch has the
+    fix and ``_expm1_compiled`` can go."""
+    torch._dynamo.reset()
+    compiled = torch.compile(lambda z: torch.expm1(z), fullgraph=True, dynamic=False)
+    assert (compiled(torch.full((64,), -1e-10, dtype=torch.float32)) == 0).all()
+
+
+@pytest.mark.parametrize("name", ["elu", "celu", "selu"])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
+def test_compiled_expm1_entries_keep_their_digits_near_zero(name, dtype):
+    """Compiled ELU, CELU and SELU (through ``_expm1``: Kahan's
+    (u - 1) z / log(u) under torch.compile) agree with eager within 2 ulp
+    from -1e-30 to the saturation, where exp(z) - 1 gave 0 at -1e-10 and
+    lost 1% at -1e-6 in float32. Forward and the autograd backward."""
+    x = -torch.cat([torch.logspace(-30, 1.5, 64, dtype=torch.float64), torch.tensor([0.99, 1.0, 1.01, 100.0],
+                                                                                      dtype=torch.float64)])
+    eager, compiled = _eager_and_compiled(name, x.to(dtype))
+    assert (compiled[0] != 0).all()
+    torch.testing.assert_close(compiled, eager, rtol=2 * torch.finfo(dtype).eps, atol=0)
+
+
 def _eager_and_compiled(name, x):
     """(f(x), f'(x) by autograd) of entry ``name``, eager and under
     torch.compile(fullgraph=True), each as one stacked tensor."""

@@ -10,9 +10,37 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``Celu``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["celu", "celu_grad", "CeluFunction", "Celu"]
+
+
+def _expm1(z):
+    # torch.expm1(z). Under torch.compile, Inductor (CPU, torch 2.13) lowers
+    # expm1 to exp(z) - 1, which cancels near 0 (ELU(-1e-10) compiled was 0):
+    # _expm1_compiled there.
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return torch.expm1(z)
+
+
+def _expm1_(z):
+    # _expm1 overwriting z (symact.codegen.inplace writes it where z is not read again).
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return z.expm1_()
+
+
+def _expm1_compiled(z):
+    # Kahan: for |z| < 1, expm1(z) = (u - 1) z / log(u), u = fl(e^z): u - 1 is
+    # exact and the rounding of u cancels in the ratio (a few ulp); z itself
+    # where u rounds to 1. Elsewhere u - 1 does not cancel. The ratio sees
+    # u = 2 where u = 1, so neither its value nor its gradient is 0 / 0.
+    u = torch.exp(z)
+    one = u == 1
+    ratio = (u - 1) * z / torch.log(torch.where(one, 2.0, u))
+    return torch.where(torch.abs(z) < 1, torch.where(one, z, ratio), u - 1)
 
 
 def _times(grad_output, slope, saved):
@@ -33,7 +61,7 @@ def _celu_forward(x, alpha):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return (_x1 / alpha).expm1_().mul_(alpha).add_(_x0)
+    return _expm1_(_x1 / alpha).mul_(alpha).add_(_x0)
 
 
 def _celu_grad_alpha(x, alpha):
@@ -41,7 +69,7 @@ def _celu_grad_alpha(x, alpha):
     # each branch sees x clamped into its own interval, where it is finite
     _x1 = torch.clamp(x, max=0)
     _t0 = _x1/alpha
-    return -_t0*torch.exp(_t0) + torch.expm1(_t0)
+    return -_t0*torch.exp(_t0) + _expm1(_t0)
 
 
 def celu_grad(x, alpha=1.0):

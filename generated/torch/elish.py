@@ -16,6 +16,33 @@ from torch import nn
 __all__ = ["elish", "elish_grad", "ElishFunction", "Elish"]
 
 
+def _expm1(z):
+    # torch.expm1(z). Under torch.compile, Inductor (CPU, torch 2.13) lowers
+    # expm1 to exp(z) - 1, which cancels near 0 (ELU(-1e-10) compiled was 0):
+    # _expm1_compiled there.
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return torch.expm1(z)
+
+
+def _expm1_(z):
+    # _expm1 overwriting z (symact.codegen.inplace writes it where z is not read again).
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return z.expm1_()
+
+
+def _expm1_compiled(z):
+    # Kahan: for |z| < 1, expm1(z) = (u - 1) z / log(u), u = fl(e^z): u - 1 is
+    # exact and the rounding of u cancels in the ratio (a few ulp); z itself
+    # where u rounds to 1. Elsewhere u - 1 does not cancel. The ratio sees
+    # u = 2 where u = 1, so neither its value nor its gradient is 0 / 0.
+    u = torch.exp(z)
+    one = u == 1
+    ratio = (u - 1) * z / torch.log(torch.where(one, 2.0, u))
+    return torch.where(torch.abs(z) < 1, torch.where(one, z, ratio), u - 1)
+
+
 def _sigmoid_scaled(z):
     # sigma(z) = exp(min(z, 0)) / (1 + exp(-|z|)): keeps the subnormal values
     # that torch.sigmoid flushes to 0 (its 1 / (1 + exp(-z)) overflows past
@@ -46,7 +73,7 @@ def _elish_forward(x):
     # each branch sees x clamped into its own interval, where it is finite
     _x0 = torch.clamp(x, min=0)
     _x1 = torch.clamp(x, max=0)
-    return _sigmoid_scaled(_x0).mul_(_x0).add_(_sigmoid_scaled(_x1).mul_(torch.expm1(_x1)))
+    return _sigmoid_scaled(_x0).mul_(_x0).add_(_sigmoid_scaled(_x1).mul_(_expm1(_x1)))
 
 
 def elish_grad(x):
@@ -84,7 +111,7 @@ def elish_grad(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _n0
-    return _sigmoid_scaled(_x0)*_s0*(1 + _sigmoid_scaled(-_x0)*_x0) + _sigmoid_scaled(_x1)*_s1*(_sigmoid_scaled(-_x1)*torch.expm1(_x1) + torch.exp(_x1))
+    return _sigmoid_scaled(_x0)*_s0*(1 + _sigmoid_scaled(-_x0)*_x0) + _sigmoid_scaled(_x1)*_s1*(_sigmoid_scaled(-_x1)*_expm1(_x1) + torch.exp(_x1))
 
 
 def _elish_grad_in_place(x):
@@ -102,7 +129,7 @@ def _elish_grad_in_place(x):
     # selection masks (0 or 1): the first branch whose condition holds
     _s0 = _c0
     _s1 = _n0
-    return _sigmoid_scaled(_x0).mul_(_s0).mul_(_sigmoid_scaled(-_x0).mul_(_x0).add_(1)).add_(_sigmoid_scaled(_x1).mul_(_s1).mul_(_sigmoid_scaled(-_x1).mul_(torch.expm1(_x1)).add_(torch.exp(_x1))))
+    return _sigmoid_scaled(_x0).mul_(_s0).mul_(_sigmoid_scaled(-_x0).mul_(_x0).add_(1)).add_(_sigmoid_scaled(_x1).mul_(_s1).mul_(_sigmoid_scaled(-_x1).mul_(_expm1(_x1)).add_(torch.exp(_x1))))
 
 
 class ElishFunction(torch.autograd.Function):

@@ -10,9 +10,37 @@ Function, whose backward is the exact derivative written in differentiable
 torch ops (double backward works), and the module ``HardElish``.
 """
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["hard_elish", "hard_elish_grad", "HardElishFunction", "HardElish"]
+
+
+def _expm1(z):
+    # torch.expm1(z). Under torch.compile, Inductor (CPU, torch 2.13) lowers
+    # expm1 to exp(z) - 1, which cancels near 0 (ELU(-1e-10) compiled was 0):
+    # _expm1_compiled there.
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return torch.expm1(z)
+
+
+def _expm1_(z):
+    # _expm1 overwriting z (symact.codegen.inplace writes it where z is not read again).
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return z.expm1_()
+
+
+def _expm1_compiled(z):
+    # Kahan: for |z| < 1, expm1(z) = (u - 1) z / log(u), u = fl(e^z): u - 1 is
+    # exact and the rounding of u cancels in the ratio (a few ulp); z itself
+    # where u rounds to 1. Elsewhere u - 1 does not cancel. The ratio sees
+    # u = 2 where u = 1, so neither its value nor its gradient is 0 / 0.
+    u = torch.exp(z)
+    one = u == 1
+    ratio = (u - 1) * z / torch.log(torch.where(one, 2.0, u))
+    return torch.where(torch.abs(z) < 1, torch.where(one, z, ratio), u - 1)
 
 
 def _times(grad_output, slope, saved):
@@ -39,7 +67,7 @@ def _hard_elish_forward(x):
     _s1 = _c1.mul_(_n0)
     _s2 = _c2.mul_(_n0).mul_(_n1)
     _s3 = _n0.mul_(_n1).mul_(_n2)
-    return _s3.mul_(_x3).add_(_s1.mul_(1 + _x1).mul_(torch.expm1(_x1)).div_(2)).add_(_s2.mul_(_x2).mul_(1 + _x2).div_(2))
+    return _s3.mul_(_x3).add_(_s1.mul_(1 + _x1).mul_(_expm1(_x1)).div_(2)).add_(_s2.mul_(_x2).mul_(1 + _x2).div_(2))
 
 
 def hard_elish_grad(x):
@@ -79,7 +107,7 @@ def hard_elish_grad(x):
     _s2 = _c2*_n0*_n1
     _s3 = _n0*_n1*_n2
     _t0 = torch.exp(_x1)/2
-    return _s3 + _s1*(_t0 + torch.expm1(_x1)/2 + _t0*_x1) + _s2*(1/2 + _x2)
+    return _s3 + _s1*(_t0 + _expm1(_x1)/2 + _t0*_x1) + _s2*(1/2 + _x2)
 
 
 def _hard_elish_grad_in_place(x):
@@ -99,7 +127,7 @@ def _hard_elish_grad_in_place(x):
     _s2 = _c2.mul_(_n0).mul_(_n1)
     _s3 = _n0.mul_(_n1).mul_(_n2)
     _t0 = torch.exp(_x1).div_(2)
-    return _s3.add_(_s1.mul_(torch.expm1(_x1).div_(2).add_(_t0).add_(_t0 * _x1))).add_(_s2.mul_(_x2.add_(1 / 2)))
+    return _s3.add_(_s1.mul_(_expm1(_x1).div_(2).add_(_t0).add_(_t0 * _x1))).add_(_s2.mul_(_x2.add_(1 / 2)))
 
 
 class HardElishFunction(torch.autograd.Function):

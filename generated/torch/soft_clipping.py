@@ -16,6 +16,33 @@ from torch import nn
 __all__ = ["soft_clipping", "soft_clipping_grad", "SoftClippingFunction", "SoftClipping"]
 
 
+def _expm1(z):
+    # torch.expm1(z). Under torch.compile, Inductor (CPU, torch 2.13) lowers
+    # expm1 to exp(z) - 1, which cancels near 0 (ELU(-1e-10) compiled was 0):
+    # _expm1_compiled there.
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return torch.expm1(z)
+
+
+def _expm1_(z):
+    # _expm1 overwriting z (symact.codegen.inplace writes it where z is not read again).
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return z.expm1_()
+
+
+def _expm1_compiled(z):
+    # Kahan: for |z| < 1, expm1(z) = (u - 1) z / log(u), u = fl(e^z): u - 1 is
+    # exact and the rounding of u cancels in the ratio (a few ulp); z itself
+    # where u rounds to 1. Elsewhere u - 1 does not cancel. The ratio sees
+    # u = 2 where u = 1, so neither its value nor its gradient is 0 / 0.
+    u = torch.exp(z)
+    one = u == 1
+    ratio = (u - 1) * z / torch.log(torch.where(one, 2.0, u))
+    return torch.where(torch.abs(z) < 1, torch.where(one, z, ratio), u - 1)
+
+
 def _tensor(v):
     # A function of the parameters alone: they may be Python floats, which
     # torch functions refuse (float64 keeps their digits; a 0-dim result does
@@ -46,8 +73,8 @@ def _expm1_sigmoid(s, u):
     # by |u - s| (soft clipping was off by 15 ulp at x = -15.5); for u >= s,
     # expm1(s) / (1 + exp(s - u)), one rounding of the constant (its limit).
     s = torch.as_tensor(s, dtype=u.dtype, device=u.device)
-    lower = -torch.expm1(-s) * torch.exp(torch.minimum(u, s))
-    return torch.where(u < s, lower, torch.expm1(s)) / (1 + torch.exp(-torch.abs(u - s)))
+    lower = -_expm1(-s) * torch.exp(torch.minimum(u, s))
+    return torch.where(u < s, lower, _expm1(s)) / (1 + torch.exp(-torch.abs(u - s)))
 
 
 def _times(grad_output, slope, saved):

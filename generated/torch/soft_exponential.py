@@ -16,6 +16,33 @@ from torch import nn
 __all__ = ["soft_exponential", "soft_exponential_grad", "SoftExponentialFunction", "SoftExponential"]
 
 
+def _expm1(z):
+    # torch.expm1(z). Under torch.compile, Inductor (CPU, torch 2.13) lowers
+    # expm1 to exp(z) - 1, which cancels near 0 (ELU(-1e-10) compiled was 0):
+    # _expm1_compiled there.
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return torch.expm1(z)
+
+
+def _expm1_(z):
+    # _expm1 overwriting z (symact.codegen.inplace writes it where z is not read again).
+    if torch.compiler.is_compiling():
+        return _expm1_compiled(z)
+    return z.expm1_()
+
+
+def _expm1_compiled(z):
+    # Kahan: for |z| < 1, expm1(z) = (u - 1) z / log(u), u = fl(e^z): u - 1 is
+    # exact and the rounding of u cancels in the ratio (a few ulp); z itself
+    # where u rounds to 1. Elsewhere u - 1 does not cancel. The ratio sees
+    # u = 2 where u = 1, so neither its value nor its gradient is 0 / 0.
+    u = torch.exp(z)
+    one = u == 1
+    ratio = (u - 1) * z / torch.log(torch.where(one, 2.0, u))
+    return torch.where(torch.abs(z) < 1, torch.where(one, z, ratio), u - 1)
+
+
 def _expm1_plus(u, r, s):
     # expm1(u) + r with s = r - 1. Where e^u <= r (expm1(u) <= s) or r >= 1, as
     # exp(u) + s; elsewhere as expm1(u) + r (each loses digits the other keeps).
@@ -23,8 +50,8 @@ def _expm1_plus(u, r, s):
     if not torch.is_tensor(s) and s >= 0:
         return torch.exp(u) + s
     if not torch.is_tensor(r) and r <= 0.5:
-        return torch.expm1(u) + r
-    e = torch.expm1(u)
+        return _expm1(u) + r
+    e = _expm1(u)
     low = (e <= s) | (torch.as_tensor(s, device=u.device) >= 0)
     return torch.where(low, torch.exp(torch.where(low, u, 0)) + s, e + r)
 
@@ -50,7 +77,7 @@ def _soft_exponential_forward(x, alpha):
 def _soft_exponential_grad_alpha(x, alpha):
     # dsoft_exponential/dalpha
     _t0 = alpha*x
-    return 1 - torch.expm1(_t0)/(alpha*alpha) + x*torch.exp(_t0)/alpha
+    return 1 - _expm1(_t0)/(alpha*alpha) + x*torch.exp(_t0)/alpha
 
 
 def soft_exponential_grad(x, alpha=1.0):

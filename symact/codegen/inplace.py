@@ -41,6 +41,9 @@ IN_PLACE_METHODS = {
     "torch.special.erf": "erf_", "torch.special.erfc": "erfc_",
 }
 
+#: Helpers with a twin that overwrites their argument: ``_expm1(a)`` is ``_expm1_(a)``.
+IN_PLACE_HELPERS = {"_expm1": "_expm1_"}
+
 #: Calls known to return a new tensor (never one of their arguments): the
 #: functions above, a few more, and every helper of the torch printer's table.
 FRESH_CALLS = frozenset(IN_PLACE_METHODS) | frozenset(TorchCodePrinter.HELPERS.values()) | {
@@ -171,9 +174,12 @@ class _Rewriter:
         if isinstance(node.func, ast.Attribute) and ast.unparse(node.func.value) not in _MODULES:
             return self._method_call(node, rest)
         method = IN_PLACE_METHODS.get(name)
-        if method is not None and args:
+        twin = IN_PLACE_HELPERS.get(name)
+        if (method is not None or twin is not None) and args:
             others = frozenset().union(*(a.sources for a in args[1:]), *(v.sources for _, v in keywords))
             if self._writable(args[0], _Value(node, False, others)):
+                if twin is not None:
+                    return _Value(ast.Call(ast.Name(twin, ast.Load()), node.args, node.keywords), True, rest)
                 return _Value(_method(args[0].node, method, node.args[1:], node.keywords), True, rest)
         return _Value(node, name in FRESH_CALLS and "x" in rest, rest)
 
