@@ -1,6 +1,7 @@
 """Generated PyTorch code, for every catalogue entry."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -283,6 +284,27 @@ def test_compiled_expm1_entries_keep_their_digits_near_zero(name, dtype):
     eager, compiled = _eager_and_compiled(name, x.to(dtype))
     assert (compiled[0] != 0).all()
     torch.testing.assert_close(compiled, eager, rtol=2 * torch.finfo(dtype).eps, atol=0)
+
+
+def test_inductor_float32_erf_loses_its_digits_near_zero():
+    """Pins the upstream defect the generated ``_erf`` works around: torch
+    2.13's Inductor float32 erf (CPU, vectorised loop) is 0 at 1e-30 and 5%
+    off at 1e-6, where erf(z) = 2 z / sqrt(pi) to float32 precision. When
+    this fails, ``_erf`` can drop its float64 detour."""
+    torch._dynamo.reset()
+    compiled = torch.compile(lambda z: torch.special.erf(z), fullgraph=True, dynamic=False)
+    got = compiled(torch.full((64,), 1e-6, dtype=torch.float32))
+    assert abs(float(got[0]) / (2e-6 / math.sqrt(math.pi)) - 1) > 0.01
+
+
+def test_compiled_serf_keeps_its_digits_in_the_negative_tail():
+    """Compiled SERF = x erf(softplus(x)) goes through ``_erf`` (float64 under
+    torch.compile for narrower inputs): within 2 ulp of eager in float32 down
+    to x = -60, where softplus is 8.8e-27 (Inductor's float32 erf was 1.5e7
+    ulp off at -30)."""
+    x = -torch.cat([torch.logspace(-6, math.log10(60), 64, dtype=torch.float64), torch.tensor([0.5, 1.0])])
+    eager, compiled = _eager_and_compiled("serf", x.to(torch.float32))
+    torch.testing.assert_close(compiled, eager, rtol=2 * torch.finfo(torch.float32).eps, atol=0)
 
 
 def _eager_and_compiled(name, x):

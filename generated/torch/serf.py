@@ -16,6 +16,22 @@ from torch import nn
 __all__ = ["serf", "serf_grad", "SerfFunction", "Serf"]
 
 
+def _erf(z):
+    # torch.special.erf(z). Under torch.compile, Inductor's float32 erf (CPU,
+    # torch 2.13) loses every digit near 0 (erf(1e-6) 5% off, erf(1e-30) = 0):
+    # float64 there, rounded once.
+    if torch.compiler.is_compiling() and z.dtype != torch.float64:
+        return torch.special.erf(z.to(torch.float64)).to(z.dtype)
+    return torch.special.erf(z)
+
+
+def _erf_(z):
+    # _erf overwriting z (symact.codegen.inplace writes it where z is not read again).
+    if torch.compiler.is_compiling() and z.dtype != torch.float64:
+        return torch.special.erf(z.to(torch.float64)).to(z.dtype)
+    return z.erf_()
+
+
 # F.softplus returns z itself above its threshold. PyTorch's default 20 is
 # exact for float32 and narrower types (e^-20 is below half an ulp of 20);
 # float64 needs 40.
@@ -78,7 +94,7 @@ def _serf_forward(x):
     # x = -inf: computed at the largest finite float of that sign, where the formula is
     # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
     x = torch.clamp(x, min=-torch.finfo(x.dtype).max)
-    return _softplus(x).erf_().mul_(x)
+    return _erf_(_softplus(x)).mul_(x)
 
 
 def serf_grad(x):
@@ -108,7 +124,7 @@ def serf_grad(x):
     # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
     x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = _softplus(x)
-    return 1.1283791670955126*_exp_neg_square(_t0, 1)*_sigmoid_scaled(x)*x + torch.special.erf(_t0)
+    return 1.1283791670955126*_exp_neg_square(_t0, 1)*_sigmoid_scaled(x)*x + _erf(_t0)
 
 
 def _serf_grad_in_place(x):
@@ -118,7 +134,7 @@ def _serf_grad_in_place(x):
     # already the limit (at inf itself it forms 0 * inf, inf / inf or inf - inf)
     x = torch.clamp(x, -torch.finfo(x.dtype).max, torch.finfo(x.dtype).max)
     _t0 = _softplus(x)
-    return _exp_neg_square(_t0, 1).mul_(1.1283791670955126).mul_(_sigmoid_scaled(x)).mul_(x).add_(torch.special.erf(_t0))
+    return _exp_neg_square(_t0, 1).mul_(1.1283791670955126).mul_(_sigmoid_scaled(x)).mul_(x).add_(_erf(_t0))
 
 
 class SerfFunction(torch.autograd.Function):

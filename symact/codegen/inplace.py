@@ -42,7 +42,7 @@ IN_PLACE_METHODS = {
 }
 
 #: Helpers with a twin that overwrites their argument: ``_expm1(a)`` is ``_expm1_(a)``.
-IN_PLACE_HELPERS = {"_expm1": "_expm1_"}
+IN_PLACE_HELPERS = {"_expm1": "_expm1_", "_erf": "_erf_"}
 
 #: Calls known to return a new tensor (never one of their arguments): the
 #: functions above, a few more, and every helper of the torch printer's table.

@@ -350,9 +350,11 @@ class TorchCodePrinter(ArrayPrinting, TorchPrinter):
         sigmoid: "torch.sigmoid({0})",
         log_sigmoid: "F.logsigmoid({0})",
     }
-    # expm1 of x goes through a helper (Inductor's expm1 cancels near 0); of
-    # parameters alone it stays torch.expm1 (FUNCTIONS, see _print_Function).
-    HELPERS = {**_SHARED_HELPERS, sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot", expm1: "_expm1"}
+    # expm1 and erf of x go through helpers (under torch.compile, Inductor's
+    # expm1 cancels near 0 and its float32 erf is wrong there); of parameters
+    # alone they stay torch functions (FUNCTIONS, see _print_Function).
+    HELPERS = {**_SHARED_HELPERS, sigmoid_scaled: "_sigmoid_scaled", hypot: "_hypot", expm1: "_expm1",
+               sympy.erf: "_erf"}
 
     def indicator(self, condition) -> str:
         r"""``condition`` as a tensor of 0.0 and 1.0 (NaN where x is NaN), made
