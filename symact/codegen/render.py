@@ -233,9 +233,10 @@ def _torch(activation: Activation, examples: dict[str, str], edges: dict[str, Ed
     extra = repr(", ".join(f"{p}={{self.{p}!r}}" for p in shown)) if shown else '""'
     extra = ("f" + extra) if shown else extra
     helpers = sorted(printer.helpers_used)
+    fills = any("_fill(" in line for line in forward_body + grad_body + (output_body or []))
     text = template_environment().get_template("torch.py.j2").render(
         **ctx.common(),
-        helpers=helpers, sinc_series=sinc_slope_series(), fills=any("_fill(" in line for line in forward_body + grad_body + (output_body or [])),
+        helpers=helpers, sinc_series=sinc_slope_series(), fills=fills,
         uses_functional=bool(helpers) or "F." in "\n".join(forward_body + grad_body),
         plain_args=plain, default_args=defaults,
         forward_body=forward_body, grad_body=grad_body, param_grads=param_grads,
