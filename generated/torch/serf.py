@@ -27,8 +27,8 @@ def _erf(z):
 
 def _erf_(z):
     # _erf overwriting z (symact.codegen.inplace writes it where z is not read again).
-    if torch.compiler.is_compiling() and z.dtype != torch.float64:
-        return torch.special.erf(z.to(torch.float64)).to(z.dtype)
+    if torch.compiler.is_compiling():
+        return _erf(z)
     return z.erf_()
 
 

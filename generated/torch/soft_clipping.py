@@ -28,7 +28,7 @@ def _expm1(z):
 def _expm1_(z):
     # _expm1 overwriting z (symact.codegen.inplace writes it where z is not read again).
     if torch.compiler.is_compiling():
-        return _expm1_compiled(z)
+        return _expm1(z)
     return z.expm1_()
 
 
